@@ -1,0 +1,12 @@
+export { CdbError, isCdbError, type CdbErrorCode } from './errors.js';
+export { createWriter } from './create-writer.js';
+export type { Writer } from './writer.js';
+export type { BuildResult, DuplicatePolicy, WriterOptions } from './writer-options.js';
+export { build, type RecordInput } from './build.js';
+export { open, openSync, type OpenOptions, type BackendChoice } from './open.js';
+export { Reader, type ReaderStats } from './reader.js';
+export type { Backend, FormatName } from './engine.js';
+export type { Bytes } from './keys.js';
+export { verify, type VerifyReport } from './verify.js';
+export { DEFAULT_SEED } from './format.js';
+export { analyze, type DbStats, type LengthStats } from './analyze.js';

@@ -1,0 +1,80 @@
+// openSync()/open(): picks the backend and the format (mmcdb, or classic cdb).
+import * as fs from 'node:fs';
+import type { Backend, Engine } from './engine.js';
+import { CdbError } from './errors.js';
+import { decodeHeader, HEADER_SIZE, hasMagic } from './format.js';
+import { MmcdbEngine } from './mmcdb-engine.js';
+import { Reader } from './reader.js';
+import { MemorySource, PreadSource, type ByteSource } from './source.js';
+import { loadNative } from './native-engine.js';
+import { openClassicEngine } from './classic/engine.js';
+
+export type BackendChoice = Backend | 'auto';
+
+export interface OpenOptions {
+  /**
+   * 'auto' (default): mmap when the native addon loads, otherwise memory for files up to
+   * 512 MiB and pread beyond. The MMCDB_BACKEND environment variable sets the default.
+   */
+  backend?: BackendChoice;
+}
+
+const MEMORY_LIMIT = 512 * 1024 * 1024;
+const BACKENDS: readonly BackendChoice[] = ['auto', 'mmap', 'memory', 'pread'];
+
+export function resolveBackend(options: OpenOptions): BackendChoice {
+  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  const fromEnv = process.env['MMCDB_BACKEND'];
+  const choice = options.backend ?? (fromEnv === undefined || fromEnv === '' ? 'auto' : (fromEnv as BackendChoice));
+  if (!BACKENDS.includes(choice)) {
+    const where = options.backend === undefined ? 'MMCDB_BACKEND' : 'backend';
+    throw new RangeError(`${where} must be one of ${BACKENDS.join(', ')}; got ${String(choice)}`);
+  }
+  return choice;
+}
+
+/** Opens a database synchronously. Throws CdbError for files that are not sound databases. */
+export function openSync(path: string, options: OpenOptions = {}): Reader {
+  if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
+  const choice = resolveBackend(options);
+  let fallbackReason: string | undefined;
+  if (choice === 'mmap' || choice === 'auto') {
+    const native = loadNative();
+    if (native.ok) return new Reader(native.open(path), path, undefined);
+    if (choice === 'mmap') {
+      throw new CdbError('ERR_CDB_BACKEND', `the mmap backend is not available: ${native.reason}`, { path });
+    }
+    fallbackReason = native.reason;
+  }
+  const fd = fs.openSync(path, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const backend: Backend = choice === 'pread' || (choice === 'auto' && size > MEMORY_LIMIT) ? 'pread' : 'memory';
+    const src: ByteSource = backend === 'memory' ? MemorySource.fromFile(fd, size) : new PreadSource(fd, size);
+    if (backend === 'memory') fs.closeSync(fd);
+    const engine = openEngine(src, backend, path);
+    return new Reader(engine, path, fallbackReason);
+  } catch (err) {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // already closed (memory backend)
+    }
+    throw err;
+  }
+}
+
+/** Opens a database; resolves to the same Reader as openSync(). */
+export async function open(path: string, options: OpenOptions = {}): Promise<Reader> {
+  return openSync(path, options);
+}
+
+function openEngine(src: ByteSource, backend: Backend, path: string): Engine {
+  const head = Buffer.alloc(Math.min(HEADER_SIZE, src.size));
+  if (head.length > 0) head.set(src.bytes(0, head.length));
+  if (hasMagic(head) || head.length < HEADER_SIZE) {
+    return new MmcdbEngine(src, decodeHeader(head, src.size, path), backend, path);
+  }
+  return openClassicEngine(src, backend, path);
+}
+

@@ -1,0 +1,119 @@
+// The public Reader: one facade over every backend (engine.ts). It owns the closed
+// state and argument checks so each engine stays small.
+import type { Backend, Engine, EngineStats, FormatName } from './engine.js';
+import { CdbError } from './errors.js';
+import { describe, type Bytes } from './keys.js';
+
+export interface ReaderStats extends EngineStats {
+  path: string;
+  fallbackReason: string | undefined;
+}
+
+export class Reader implements Iterable<[Buffer, Buffer]> {
+  readonly path: string;
+  readonly backend: Backend;
+  readonly format: FormatName;
+  /** Why the preferred backend (mmap) is not serving this reader, if it is not. */
+  readonly fallbackReason: string | undefined;
+  #engine: Engine | undefined;
+  #metadata: { value: unknown } | undefined;
+
+  /** @internal Use openSync() or open(). */
+  constructor(engine: Engine, path: string, fallbackReason: string | undefined) {
+    this.#engine = engine;
+    this.path = path;
+    this.backend = engine.backend;
+    this.format = engine.format;
+    this.fallbackReason = fallbackReason;
+  }
+
+  #live(): Engine {
+    if (this.#engine === undefined) throw new CdbError('ERR_CDB_CLOSED', 'reader is closed', { path: this.path });
+    return this.#engine;
+  }
+
+  /** Records in the file (live ones: duplicates count once each). */
+  get size(): number {
+    return this.#live().size;
+  }
+
+  get closed(): boolean {
+    return this.#engine === undefined;
+  }
+
+  /** The first value stored under `key`, or undefined. */
+  get(key: Bytes): Buffer | undefined {
+    return this.#live().get(checkKey(key));
+  }
+
+  /** Every value stored under `key`, in insertion order ([] when none). */
+  getAll(key: Bytes): Buffer[] {
+    return this.#live().getAll(checkKey(key));
+  }
+
+  has(key: Bytes): boolean {
+    return this.#live().get(checkKey(key)) !== undefined;
+  }
+
+  /** The first value decoded as text (UTF-8 by default), or undefined. */
+  getString(key: Bytes, encoding: BufferEncoding = 'utf8'): string | undefined {
+    return this.#live().get(checkKey(key))?.toString(encoding);
+  }
+
+  /** The metadata stored at build time (parsed JSON), or undefined. */
+  get metadata(): unknown {
+    const engine = this.#live();
+    if (this.#metadata === undefined) {
+      const text = engine.metadataText();
+      let value: unknown;
+      if (text !== undefined) {
+        try {
+          value = JSON.parse(text);
+        } catch (err) {
+          throw new CdbError('ERR_CDB_FORMAT', 'metadata is not valid JSON', { path: this.path, cause: err });
+        }
+      }
+      this.#metadata = { value };
+    }
+    return this.#metadata.value;
+  }
+
+  /** [key, value] for every record, in file order. */
+  *entries(): IterableIterator<[Buffer, Buffer]> {
+    const engine = this.#live();
+    for (const entry of engine.entries()) {
+      yield entry;
+      if (this.#engine === undefined) throw new CdbError('ERR_CDB_CLOSED', 'reader closed during iteration', { path: this.path });
+    }
+  }
+
+  *keys(): IterableIterator<Buffer> {
+    for (const [k] of this.entries()) yield k;
+  }
+
+  *values(): IterableIterator<Buffer> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  [Symbol.iterator](): IterableIterator<[Buffer, Buffer]> {
+    return this.entries();
+  }
+
+  stats(): ReaderStats {
+    return { ...this.#live().stats(), path: this.path, fallbackReason: this.fallbackReason };
+  }
+
+  /** Releases the file. Further calls throw ERR_CDB_CLOSED; calling close() again does nothing. */
+  close(): void {
+    const engine = this.#engine;
+    this.#engine = undefined;
+    engine?.close();
+  }
+}
+
+function checkKey(key: Bytes): Bytes {
+  if (typeof key !== 'string' && !(key instanceof Uint8Array)) {
+    throw new TypeError(`key must be a string or a Uint8Array, got ${describe(key)}`);
+  }
+  return key;
+}

@@ -1,0 +1,245 @@
+// The mmcdb writer (FORMAT.md): streams records to a temp file, keeps 16 bytes per
+// record in memory, lays out the index at finish() and publishes atomically.
+import { AtomicFile } from './atomic-file.js';
+import { CdbError } from './errors.js';
+import {
+  alignUp,
+  encodeHeader,
+  HEADER_SIZE,
+  INDEX_ALIGN,
+  MAX_KEY_LENGTH,
+  RECORD_HEADER_SIZE,
+  SUPERSEDED,
+  VERSION,
+} from './format.js';
+import { createXxh64, xxh64Split, type Hash64 } from './hash.js';
+import { writeIndex } from './index-builder.js';
+import { toBytes, type Bytes } from './keys.js';
+import { HashSet, RecordTable } from './record-table.js';
+import { BufferedOutput } from './buffered-output.js';
+import { resolveWriterOptions, type BuildResult, type WriterOptions } from './writer-options.js';
+
+export type { BuildResult, WriterOptions, DuplicatePolicy } from './writer-options.js';
+
+/** Something that accepts records and publishes one database file. */
+export interface Writer {
+  /** Adds one record; returns false when the duplicates policy dropped it. */
+  add(key: Bytes, value: Bytes): boolean;
+  /** Writes the index, publishes the file atomically and resolves with a summary. */
+  finish(): Promise<BuildResult>;
+  /** Discards everything written; the target stays as it was. */
+  abort(reason?: unknown): void;
+  /** Records added so far (after the duplicates policy). */
+  readonly count: number;
+  /** Bytes written to the temp file so far. */
+  readonly bytesWritten: number;
+}
+
+export class MmcdbWriter implements Writer {
+  readonly #options: ReturnType<typeof resolveWriterOptions>;
+  readonly #file: AtomicFile;
+  readonly #out: BufferedOutput;
+  readonly #table = new RecordTable();
+  readonly #dups: HashSet | undefined;
+  readonly #hash: Hash64 = { hi: 0, lo: 0 };
+  readonly #started = performance.now();
+  #superseded = 0;
+  #state: 'open' | 'finished' | 'failed' = 'open';
+
+  constructor(path: string, options: WriterOptions = {}) {
+    this.#options = resolveWriterOptions(options);
+    if (this.#options.signal?.aborted) throw abortError(this.#options.signal.reason);
+    this.#file = new AtomicFile(path, { mode: this.#options.mode, fsync: this.#options.fsync });
+    this.#out = new BufferedOutput(this.#file, HEADER_SIZE);
+    this.#dups = this.#options.duplicates === 'all' ? undefined : new HashSet(this.#table);
+    this.#options.signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  get count(): number {
+    return this.#table.live;
+  }
+
+  get bytesWritten(): number {
+    return this.#out.position;
+  }
+
+  readonly #onAbort = (): void => {
+    this.abort(this.#options.signal?.reason);
+  };
+
+  add(key: Bytes, value: Bytes): boolean {
+    this.#checkOpen();
+    const k = toBytes(key, 'key');
+    const v = toBytes(value, 'value');
+    if (k.length > MAX_KEY_LENGTH) throw new RangeError(`key is ${k.length} bytes; the limit is ${MAX_KEY_LENGTH}`);
+    try {
+      xxh64Split(k, this.#options.seed, this.#hash);
+      const { hi, lo } = this.#hash;
+      let replaces = -1;
+      if (this.#dups) {
+        const earlier = this.#findEarlier(hi, lo, k);
+        if (earlier >= 0) {
+          if (this.#options.duplicates === 'first') return false;
+          if (this.#options.duplicates === 'error') {
+            throw new CdbError('ERR_CDB_DUPLICATE', `duplicate key ${JSON.stringify(preview(k))}`, {
+              path: this.#file.target,
+            });
+          }
+          replaces = earlier; // 'last'
+        }
+      }
+      const pos = this.#writeRecord(k, v);
+      const r = this.#table.push(hi, lo, pos);
+      if (this.#dups) {
+        if (replaces >= 0) {
+          this.#supersede(replaces);
+          this.#dups.replace(replaces, r);
+        } else {
+          this.#dups.add(r);
+        }
+      }
+      return true;
+    } catch (err) {
+      this.abort(err);
+      throw err;
+    }
+  }
+
+  async finish(): Promise<BuildResult> {
+    this.#checkOpen();
+    try {
+      return this.#finishSync();
+    } catch (err) {
+      this.abort(err);
+      throw err;
+    }
+  }
+
+  abort(_reason?: unknown): void {
+    if (this.#state !== 'open') return;
+    this.#state = 'failed';
+    this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    this.#file.abort();
+  }
+
+  #checkOpen(): void {
+    if (this.#state === 'open') return;
+    if (this.#options.signal?.aborted) throw abortError(this.#options.signal.reason);
+    throw new CdbError('ERR_CDB_CLOSED', `writer is already ${this.#state === 'finished' ? 'finished' : 'aborted'}`, {
+      path: this.#file.target,
+    });
+  }
+
+  #writeRecord(k: Uint8Array, v: Uint8Array): number {
+    const out = this.#out;
+    const pos = out.position;
+    const header = out.reserve(RECORD_HEADER_SIZE);
+    header.view.setUint32(header.offset, k.length, true);
+    header.view.setBigUint64(header.offset + 4, BigInt(v.length), true);
+    out.write(k);
+    const align = this.#options.valueAlign;
+    if (align > 1) out.zeros(alignUp(out.position, align) - out.position);
+    out.write(v);
+    return pos;
+  }
+
+  /** The earlier live record with the same key, or -1. */
+  #findEarlier(hi: number, lo: number, key: Uint8Array): number {
+    for (const r of this.#dups!.candidates(hi, lo)) {
+      const pos = this.#table.pos[r]!;
+      if (pos < 0) continue;
+      const klen = this.#out.readAt(pos, 4).readUInt32LE(0) & ~SUPERSEDED;
+      if (klen !== key.length) continue;
+      if (Buffer.compare(this.#out.readAt(pos + RECORD_HEADER_SIZE, klen), key) === 0) return r;
+    }
+    return -1;
+  }
+
+  /** §Records SUPERSEDED bit on an earlier record ('last' policy). */
+  #supersede(r: number): void {
+    const pos = this.#table.pos[r]!;
+    const klen = this.#out.readAt(pos, 4).readUInt32LE(0);
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE((klen | SUPERSEDED) >>> 0, 0);
+    this.#out.patch(pos, b);
+    this.#table.kill(r);
+    this.#superseded++;
+  }
+
+  #finishSync(): BuildResult {
+    const opts = this.#options;
+    const out = this.#out;
+    const dataEnd = out.position;
+    out.zeros(alignUp(dataEnd, INDEX_ALIGN) - dataEnd);
+    const indexOffset = out.position;
+    const live = this.#table.live;
+    const homeSlots = live === 0 ? 0 : Math.max(1, Math.ceil(live / opts.load));
+    if (homeSlots >= 2 ** 32) {
+      throw new CdbError('ERR_CDB_TOO_LARGE', `${live} records need more than 2^32 index home slots`);
+    }
+    const layout = writeIndex(this.#table, homeSlots, (bytes) => out.write(bytes));
+    const metaOffset = out.position;
+    const meta = opts.metadataText === undefined ? Buffer.alloc(0) : Buffer.from(opts.metadataText, 'utf8');
+    out.write(meta);
+    out.flush();
+    const fileLength = out.position;
+    // A patched (superseded) record invalidates the streamed checksum: hash the file again.
+    const bodyChecksum = this.#superseded === 0 ? out.checksum() : this.#rehashBody(fileLength);
+    if (layout.maxProbe > opts.maxProbeWarning) {
+      opts.onWarning(
+        `the longest index probe is ${layout.maxProbe} slots: keys may have been crafted to collide; ` +
+          `build with seed: 'random' for keys from untrusted sources`,
+      );
+    }
+    const header = encodeHeader({
+      version: VERSION,
+      flags: 0,
+      recordCount: live,
+      seed: opts.seed,
+      dataOffset: HEADER_SIZE,
+      dataEnd,
+      indexOffset,
+      homeSlots,
+      valueAlign: opts.valueAlign,
+      indexLength: layout.indexLength,
+      metaOffset,
+      metaLength: meta.length,
+      fileLength,
+      bodyChecksum,
+      maxProbe: layout.maxProbe,
+    });
+    this.#file.writeAt(header, 0);
+    this.#file.commit();
+    this.#state = 'finished';
+    opts.signal?.removeEventListener('abort', this.#onAbort);
+    return {
+      path: this.#file.target,
+      format: 'mmcdb',
+      records: live,
+      bytes: fileLength,
+      seed: opts.seed,
+      indexSlots: layout.indexLength,
+      maxProbe: layout.maxProbe,
+      seconds: (performance.now() - this.#started) / 1000,
+    };
+  }
+
+  #rehashBody(fileLength: number): bigint {
+    const h = createXxh64(0n);
+    const step = 1 << 20;
+    for (let p = HEADER_SIZE; p < fileLength; p += step) {
+      h.update(this.#file.readAt(Math.min(step, fileLength - p), p));
+    }
+    return h.digest();
+  }
+}
+
+function abortError(reason: unknown): CdbError {
+  return new CdbError('ERR_CDB_ABORTED', 'build aborted', { cause: reason });
+}
+
+function preview(key: Uint8Array): string {
+  const s = Buffer.from(key.subarray(0, 64)).toString('utf8');
+  return key.length > 64 ? `${s}…` : s;
+}
+
