@@ -19,9 +19,19 @@ export function xxh64(bytes: Uint8Array, seed: bigint): bigint {
   return api.h64Raw(bytes, seed);
 }
 
+let keyHashOverride: ((key: Uint8Array) => bigint) | undefined;
+
+/**
+ * Test hook: replaces the key hash of the pure-TypeScript writer and readers (not the
+ * native addon's), e.g. to force full 64-bit collisions. Pass undefined to restore.
+ */
+export function setKeyHashForTesting(fn: ((key: Uint8Array) => bigint) | undefined): void {
+  keyHashOverride = fn;
+}
+
 /** xxh64 of `bytes` written into `out` as hi/lo halves. */
 export function xxh64Split(bytes: Uint8Array, seed: bigint, out: Hash64): Hash64 {
-  split64[0] = api.h64Raw(bytes, seed);
+  split64[0] = keyHashOverride === undefined ? api.h64Raw(bytes, seed) : keyHashOverride(bytes);
   out.lo = split32[0]!;
   out.hi = split32[1]!;
   return out;

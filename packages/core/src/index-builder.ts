@@ -1,6 +1,8 @@
 // Lays out the hash index (FORMAT.md §Index): live records sorted by (hash, position),
 // each placed at max(home, previous slot + 1), no wrap-around, overflow tail at the end.
 import { homeSlot, SLOT_SIZE } from './format.js';
+
+if (new Uint8Array(Uint32Array.of(1).buffer)[0] !== 1) throw new Error('mmcdb needs a little-endian host');
 import type { RecordTable } from './record-table.js';
 
 export interface IndexLayout {
@@ -15,6 +17,8 @@ export function writeIndex(table: RecordTable, homeSlots: number, sink: (bytes: 
   if (table.live === 0) return { indexLength: 0, maxProbe: 0 };
   const order = sortByHash(table, homeSlots);
   const chunk = Buffer.alloc(CHUNK_SLOTS * SLOT_SIZE);
+  // Slot fields as u32 words: [hash lo, hash hi, position lo, position hi] (little-endian host).
+  const words = new Uint32Array(chunk.buffer, chunk.byteOffset, CHUNK_SLOTS * 4);
   let used = 0; // slots in chunk
   let next = 0; // next slot number to emit
   let maxProbe = 0;
@@ -33,16 +37,16 @@ export function writeIndex(table: RecordTable, homeSlots: number, sink: (bytes: 
   };
   for (let k = 0; k < order.length; k++) {
     const r = order[k]!;
-    const home = homeSlot(table.hi[r]!, homeSlots);
+    const home = homeSlot(table.hi(r), homeSlots);
     const slot = Math.max(home, next);
     maxProbe = Math.max(maxProbe, slot - home);
     emitEmptyUntil(slot);
-    const o = used * SLOT_SIZE;
-    chunk.writeUInt32LE(table.lo[r]!, o);
-    chunk.writeUInt32LE(table.hi[r]!, o + 4);
-    const p = table.pos[r]!;
-    chunk.writeUInt32LE(p % 0x100000000, o + 8);
-    chunk.writeUInt32LE(Math.floor(p / 0x100000000), o + 12);
+    const w = used * 4;
+    const p = table.pos(r);
+    words[w] = table.lo(r);
+    words[w + 1] = table.hi(r);
+    words[w + 2] = p % 0x100000000;
+    words[w + 3] = Math.floor(p / 0x100000000);
     used++;
     next++;
     if (used === CHUNK_SLOTS) flush();
@@ -60,24 +64,26 @@ export function writeIndex(table: RecordTable, homeSlots: number, sink: (bytes: 
 function sortByHash(table: RecordTable, homeSlots: number): Uint32Array {
   const start = new Uint32Array(homeSlots + 1);
   for (let r = 0; r < table.length; r++) {
-    if (table.pos[r]! >= 0) start[homeSlot(table.hi[r]!, homeSlots) + 1]!++;
+    if (table.pos(r) >= 0) start[homeSlot(table.hi(r), homeSlots) + 1]!++;
   }
   for (let h = 0; h < homeSlots; h++) start[h + 1]! += start[h]!;
   const order = new Uint32Array(table.live);
   for (let r = 0; r < table.length; r++) {
-    if (table.pos[r]! >= 0) order[start[homeSlot(table.hi[r]!, homeSlots)]!++] = r;
+    if (table.pos(r) >= 0) order[start[homeSlot(table.hi(r), homeSlots)]!++] = r;
   }
   // start[h] now holds the end of bucket h; sort each bucket of more than one record.
-  const { hi, lo } = table;
   let begin = 0;
   for (let h = 0; h < homeSlots; h++) {
     const end = start[h]!;
     for (let i = begin + 1; i < end; i++) {
       const r = order[i]!;
+      const rh = table.hi(r);
+      const rl = table.lo(r);
       let j = i - 1;
       while (j >= begin) {
         const q = order[j]!;
-        if (hi[q]! < hi[r]! || (hi[q] === hi[r] && lo[q]! <= lo[r]!)) break;
+        const qh = table.hi(q);
+        if (qh < rh || (qh === rh && table.lo(q) <= rl)) break;
         order[j + 1] = q;
         j--;
       }

@@ -1,10 +1,8 @@
 /** Accepted key and value types: strings are stored as UTF-8. */
 export type Bytes = string | Uint8Array;
 
-const encoder = new TextEncoder();
-
 export function toBytes(value: Bytes, what: string): Uint8Array {
-  if (typeof value === 'string') return encoder.encode(value);
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
   if (value instanceof Uint8Array) return value;
   throw new TypeError(`${what} must be a string or a Uint8Array, got ${describe(value)}`);
 }

@@ -1,42 +1,52 @@
 // The writer's in-memory record table: 16 bytes per record (hash halves + position),
-// the only memory a build needs in proportion to its record count.
+// the only memory a build needs in proportion to its record count. Stored in fixed
+// chunks so growing never copies (a doubling array would briefly need 3× the memory).
+
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+const MASK = CHUNK - 1;
 
 export class RecordTable {
-  hi = new Uint32Array(1024);
-  lo = new Uint32Array(1024);
+  readonly #hi: Uint32Array[] = [];
+  readonly #lo: Uint32Array[] = [];
   /** Record offset in the file; -1 for a record superseded by a later one. */
-  pos = new Float64Array(1024);
+  readonly #pos: Float64Array[] = [];
   length = 0;
   live = 0;
 
   push(hi: number, lo: number, pos: number): number {
-    if (this.length === this.hi.length) this.#grow();
     const i = this.length++;
-    this.hi[i] = hi;
-    this.lo[i] = lo;
-    this.pos[i] = pos;
+    const c = i >>> CHUNK_BITS;
+    if (c === this.#hi.length) {
+      this.#hi.push(new Uint32Array(CHUNK));
+      this.#lo.push(new Uint32Array(CHUNK));
+      this.#pos.push(new Float64Array(CHUNK));
+    }
+    this.#hi[c]![i & MASK] = hi;
+    this.#lo[c]![i & MASK] = lo;
+    this.#pos[c]![i & MASK] = pos;
     this.live++;
     return i;
   }
 
-  kill(i: number): void {
-    if (this.pos[i]! >= 0) {
-      this.pos[i] = -1;
-      this.live--;
-    }
+  hi(i: number): number {
+    return this.#hi[i >>> CHUNK_BITS]![i & MASK]!;
   }
 
-  #grow(): void {
-    const n = this.hi.length * 2;
-    const hi = new Uint32Array(n);
-    hi.set(this.hi);
-    const lo = new Uint32Array(n);
-    lo.set(this.lo);
-    const pos = new Float64Array(n);
-    pos.set(this.pos);
-    this.hi = hi;
-    this.lo = lo;
-    this.pos = pos;
+  lo(i: number): number {
+    return this.#lo[i >>> CHUNK_BITS]![i & MASK]!;
+  }
+
+  pos(i: number): number {
+    return this.#pos[i >>> CHUNK_BITS]![i & MASK]!;
+  }
+
+  kill(i: number): void {
+    const chunk = this.#pos[i >>> CHUNK_BITS]!;
+    if (chunk[i & MASK]! >= 0) {
+      chunk[i & MASK] = -1;
+      this.live--;
+    }
   }
 }
 
@@ -53,13 +63,14 @@ export class HashSet {
     this.#table = table;
   }
 
-  /** Record numbers with this exact hash, in insertion order of the set. */
+  /** Record numbers with this exact hash. */
   *candidates(hi: number, lo: number): Generator<number> {
     const mask = this.#slots.length - 1;
+    const t = this.#table;
     for (let i = (lo ^ hi) & mask; ; i = (i + 1) & mask) {
       const r = this.#slots[i]!;
       if (r === 0) return;
-      if (this.#table.hi[r - 1] === hi && this.#table.lo[r - 1] === lo) yield r - 1;
+      if (t.hi(r - 1) === hi && t.lo(r - 1) === lo) yield r - 1;
     }
   }
 
@@ -72,9 +83,7 @@ export class HashSet {
   /** Replaces `oldRecord` by `newRecord` (same hash) in place. */
   replace(oldRecord: number, newRecord: number): void {
     const mask = this.#slots.length - 1;
-    const hi = this.#table.hi[oldRecord]!;
-    const lo = this.#table.lo[oldRecord]!;
-    for (let i = (lo ^ hi) & mask; this.#slots[i] !== 0; i = (i + 1) & mask) {
+    for (let i = (this.#table.lo(oldRecord) ^ this.#table.hi(oldRecord)) & mask; this.#slots[i] !== 0; i = (i + 1) & mask) {
       if (this.#slots[i] === oldRecord + 1) {
         this.#slots[i] = newRecord + 1;
         return;
@@ -85,7 +94,7 @@ export class HashSet {
 
   #insert(slots: Uint32Array, record: number): void {
     const mask = slots.length - 1;
-    let i = (this.#table.lo[record]! ^ this.#table.hi[record]!) & mask;
+    let i = (this.#table.lo(record) ^ this.#table.hi(record)) & mask;
     while (slots[i] !== 0) i = (i + 1) & mask;
     slots[i] = record + 1;
   }

@@ -69,7 +69,7 @@ export class MmcdbWriter implements Writer {
 
   add(key: Bytes, value: Bytes): boolean {
     this.#checkOpen();
-    const k = toBytes(key, 'key');
+    const k = typeof key === 'string' ? this.#encodeKey(key) : toBytes(key, 'key');
     const v = toBytes(value, 'value');
     if (k.length > MAX_KEY_LENGTH) throw new RangeError(`key is ${k.length} bytes; the limit is ${MAX_KEY_LENGTH}`);
     try {
@@ -130,6 +130,14 @@ export class MmcdbWriter implements Writer {
     });
   }
 
+  readonly #keyScratch = Buffer.allocUnsafe(4096);
+
+  /** UTF-8 bytes of a string key, through a reused buffer (valid until the next add). */
+  #encodeKey(key: string): Uint8Array {
+    if (key.length * 3 > this.#keyScratch.length) return Buffer.from(key, 'utf8');
+    return this.#keyScratch.subarray(0, this.#keyScratch.write(key, 0, 'utf8'));
+  }
+
   #writeRecord(k: Uint8Array, v: Uint8Array): number {
     const out = this.#out;
     const pos = out.position;
@@ -146,7 +154,7 @@ export class MmcdbWriter implements Writer {
   /** The earlier live record with the same key, or -1. */
   #findEarlier(hi: number, lo: number, key: Uint8Array): number {
     for (const r of this.#dups!.candidates(hi, lo)) {
-      const pos = this.#table.pos[r]!;
+      const pos = this.#table.pos(r);
       if (pos < 0) continue;
       const klen = this.#out.readAt(pos, 4).readUInt32LE(0) & ~SUPERSEDED;
       if (klen !== key.length) continue;
@@ -157,7 +165,7 @@ export class MmcdbWriter implements Writer {
 
   /** §Records SUPERSEDED bit on an earlier record ('last' policy). */
   #supersede(r: number): void {
-    const pos = this.#table.pos[r]!;
+    const pos = this.#table.pos(r);
     const klen = this.#out.readAt(pos, 4).readUInt32LE(0);
     const b = Buffer.alloc(4);
     b.writeUInt32LE((klen | SUPERSEDED) >>> 0, 0);

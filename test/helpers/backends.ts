@@ -1,0 +1,27 @@
+import { openSync, type Backend } from '@mmcdb/core';
+
+/**
+ * Every backend the conformance suite runs against. mmap is included when the native
+ * addon loads here; when it does not, the reason is printed (never silently skipped).
+ */
+export function availableBackends(): Backend[] {
+  const list: Backend[] = ['memory', 'pread'];
+  const probe = nativeStatus();
+  if (probe.ok) list.unshift('mmap');
+  else console.warn(`[conformance] mmap backend not tested: ${probe.reason}`);
+  return list;
+}
+
+let cached: { ok: boolean; reason: string } | undefined;
+function nativeStatus(): { ok: boolean; reason: string } {
+  if (cached) return cached;
+  // Opening a non-existent path through 'mmap' tells whether the addon loaded.
+  try {
+    openSync('/nonexistent/mmcdb-probe', { backend: 'mmap' });
+    cached = { ok: true, reason: '' };
+  } catch (err) {
+    const e = err as { code?: string; message: string };
+    cached = e.code === 'ERR_CDB_BACKEND' ? { ok: false, reason: e.message } : { ok: true, reason: '' };
+  }
+  return cached;
+}

@@ -1,0 +1,14 @@
+/** The reference model for round-trip tests: a Map of key (hex) → values in insertion order. */
+export type Rec = [Uint8Array, Uint8Array];
+
+export function modelOf(records: readonly Rec[], duplicates: 'all' | 'first' | 'last' = 'all'): Map<string, Buffer[]> {
+  const m = new Map<string, Buffer[]>();
+  for (const [k, v] of records) {
+    const key = Buffer.from(k).toString('hex');
+    const list = m.get(key);
+    if (list === undefined) m.set(key, [Buffer.from(v)]);
+    else if (duplicates === 'all') list.push(Buffer.from(v));
+    else if (duplicates === 'last') list[0] = Buffer.from(v);
+  }
+  return m;
+}
