@@ -12,3 +12,15 @@ export function modelOf(records: readonly Rec[], duplicates: 'all' | 'first' | '
   }
   return m;
 }
+
+/**
+ * Byte-list equality with a readable failure. (vitest's deep equality walks a Buffer
+ * element by element: ~40 s for a few MiB, so compare with Buffer.equals instead.)
+ */
+export function sameBytes(actual: readonly Uint8Array[], expected: readonly Uint8Array[]): string {
+  if (actual.length !== expected.length) return `${actual.length} values, expected ${expected.length}`;
+  for (let i = 0; i < actual.length; i++) {
+    if (!Buffer.from(actual[i]!).equals(Buffer.from(expected[i]!))) return `value ${i} differs`;
+  }
+  return 'same';
+}
