@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { CdbError } from './errors.js';
 import { decodeHeader, HEADER_SIZE, hasMagic, homeSlot, RECORD_HEADER_SIZE, SLOT_SIZE, type Header } from './format.js';
 import { openSync } from './open.js';
-import { analyzeClassic } from './classic/analyze.js';
+import { analyzeClassic, type ClassicStats } from './classic/analyze.js';
 import { MemorySource, PreadSource, type ByteSource } from './source.js';
 
 export interface LengthStats {
@@ -37,6 +37,8 @@ export interface DbStats {
   };
   seed?: bigint;
   valueAlign?: number;
+  /** Classic files only: per-table lengths and tinycdb `cdb -s` numbers (docs/CLASSIC.md §Statistics). */
+  classic?: ClassicStats;
 }
 
 const MEMORY_LIMIT = 512 * 1024 * 1024;

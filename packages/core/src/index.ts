@@ -10,3 +10,4 @@ export type { Bytes } from './keys.js';
 export { verify, type VerifyReport } from './verify.js';
 export { DEFAULT_SEED } from './format.js';
 export { analyze, type DbStats, type LengthStats } from './analyze.js';
+export { formatTinycdbStats, type ClassicStats, type TinycdbStats } from './classic/analyze.js';

@@ -72,7 +72,7 @@ export async function open(path: string, options: OpenOptions = {}): Promise<Rea
 function openEngine(src: ByteSource, backend: Backend, path: string): Engine {
   const head = Buffer.alloc(Math.min(HEADER_SIZE, src.size));
   if (head.length > 0) head.set(src.bytes(0, head.length));
-  if (hasMagic(head) || head.length < HEADER_SIZE) {
+  if (hasMagic(head)) {
     return new MmcdbEngine(src, decodeHeader(head, src.size, path), backend, path);
   }
   return openClassicEngine(src, backend, path);
