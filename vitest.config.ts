@@ -3,9 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     pool: 'forks',
-    poolOptions: { forks: { execArgv: ['--expose-gc'] } },
+    // Lifetime tests call gc() to prove views outlive close() safely.
+    execArgv: ['--expose-gc'],
   },
 });

@@ -2,6 +2,7 @@
 // cdbdump). Seeded datasets with duplicates, empty keys and values, binary bytes, keys
 // crowded into one table and the djb collision pair "playwright"/"snush".
 // Skipped, with the reason printed, only when the tools are not installed.
+import { availableBackends } from '../helpers/backends.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +28,7 @@ import {
 const missing = toolsMissing();
 if (missing) console.warn(`[classic interop] skipped: ${missing}`);
 
-const backends: Backend[] = ['memory', 'pread'];
+const backends: Backend[] = availableBackends();
 const SEEDS = [1, 2, 3, 20240601];
 
 describe.skipIf(missing !== undefined)('classic interop with tinycdb and freecdb', () => {

@@ -1,6 +1,7 @@
 // Reading classic djb cdb files: detection, lookups (probing, wrap-around, the empty-slot
 // rule, full-hash collisions), iteration, and the committed reference-tool fixtures
 // (fixtures/classic, built by tinycdb and freecdb; no tool needed here).
+import { availableBackends } from '../helpers/backends.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { modelOf, parseCdbmake, survivors, type Rec } from './helpers.js';
 
 const FIX = fileURLToPath(new URL('../../fixtures/classic', import.meta.url));
-const backends: Backend[] = ['memory', 'pread'];
+const backends: Backend[] = availableBackends();
 const dir = tempDir('mmcdb-classic-reader-');
 let n = 0;
 const file = (data: Uint8Array): string => {

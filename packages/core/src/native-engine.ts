@@ -1,20 +1,182 @@
 // The one module that owns the native binding (@mmcdb/native). It is loaded once, at
 // import time; when it cannot load, the reason is kept for Reader.fallbackReason.
-import type { Engine } from './engine.js';
+// Hot path: the addon hashes, probes and compares keys and returns numbers (absolute
+// offset and length in a shared Float64Array); this module makes the Buffer view over
+// the mapping's ArrayBuffer — no per-value allocation in C++.
+import type { Backend, Engine, EngineStats, FormatName } from './engine.js';
+import { CdbError, type CdbErrorCode } from './errors.js';
+import type { Bytes } from './keys.js';
+import { ClassicEngine } from './classic/engine.js';
+import { readToc } from './classic/format.js';
+import { MemorySource } from './source.js';
+
+/** The subset of @mmcdb/native's handle this module uses (see packages/native/index.d.ts). */
+interface NativeHandle {
+  readonly format: FormatName;
+  readonly fileSize: number;
+  readonly segments: ArrayBuffer[];
+  readonly segmentStride: number;
+  readonly externalBuffers: boolean;
+  readonly out: Float64Array;
+  get(key: Bytes): 0 | 1 | 2;
+  getAll(key: Bytes): number;
+  setOut(out: Float64Array): void;
+  next(cursor: number): number;
+  metadata(): string | undefined;
+  copy(offset: number, length: number): Buffer;
+  close(): void;
+  stats(): { mappedBytes: number; segments: number; externalBuffers: boolean; closed: boolean };
+}
+interface NativeBinding {
+  open(path: string): NativeHandle;
+}
 
 type NativeLoad = { ok: true; open(path: string): Engine } | { ok: false; reason: string };
 
-let state: NativeLoad = { ok: false, reason: 'the native addon is not built yet' };
+let state: NativeLoad;
+try {
+  const binding = ((await import('@mmcdb/native' as string)) as { default: NativeBinding }).default;
+  state = { ok: true, open: (path) => new NativeEngine(openHandle(binding, path), path) };
+} catch (err) {
+  state = { ok: false, reason: (err as Error).message };
+  if (/\bmmcdb\b/.test(process.env['DEBUG'] ?? '')) console.error(`mmcdb: native reader unavailable: ${state.reason}`);
+}
 
 export function loadNative(): NativeLoad {
   return state;
 }
 
-/** Test hook: pretend the addon failed to load. */
+/** Test hook: pretend the addon failed to load. Returns a function that restores it. */
 export function disableNativeForTesting(reason: string): () => void {
   const saved = state;
   state = { ok: false, reason };
   return () => {
     state = saved;
   };
+}
+
+function openHandle(binding: NativeBinding, path: string): NativeHandle {
+  try {
+    return binding.open(path);
+  } catch (err) {
+    throw toCdbError(err);
+  }
+}
+
+/** The addon throws plain Errors with an ERR_CDB_* code; give them the CdbError class. */
+function toCdbError(err: unknown): unknown {
+  const e = err as { code?: unknown; message?: string; offset?: number; path?: string };
+  if (typeof e?.code !== 'string' || !e.code.startsWith('ERR_CDB_')) return err;
+  const message = (e.message ?? '').replace(/ \([^()]*\)$/, ''); // CdbError re-adds "(path, offset N)"
+  return new CdbError(e.code as CdbErrorCode, message, { offset: e.offset, path: e.path });
+}
+
+class NativeEngine implements Engine {
+  readonly backend: Backend = 'mmap';
+  readonly format: FormatName;
+  readonly fileSize: number;
+  readonly #h: NativeHandle;
+  readonly #path: string;
+  /** The whole file as one ArrayBuffer (files under 4 GiB with external buffers): the fast path. */
+  readonly #whole: ArrayBuffer | undefined;
+  #out: Float64Array;
+  #size: number | undefined;
+
+  constructor(handle: NativeHandle, path: string) {
+    this.#h = handle;
+    this.#path = path;
+    this.format = handle.format;
+    this.fileSize = handle.fileSize;
+    this.#out = handle.out;
+    const seg = handle.segments[0];
+    this.#whole = handle.externalBuffers && handle.segments.length === 1 && seg?.byteLength === handle.fileSize ? seg : undefined;
+  }
+
+  get size(): number {
+    if (this.#size === undefined) this.#size = this.#countRecords();
+    return this.#size;
+  }
+
+  get(key: Bytes): Buffer | undefined {
+    let r: number;
+    try {
+      r = this.#h.get(key);
+    } catch (err) {
+      throw toCdbError(err);
+    }
+    if (r === 0) return undefined;
+    const out = this.#out;
+    if (r === 1 && this.#whole !== undefined) return Buffer.from(this.#whole, out[0], out[1]);
+    return this.#view(out[0]!, out[1]!);
+  }
+
+  getAll(key: Bytes): Buffer[] {
+    try {
+      let n = this.#h.getAll(key);
+      if (n * 2 > this.#out.length) {
+        this.#h.setOut(new Float64Array(Math.max(n * 2, this.#out.length * 2)));
+        this.#out = this.#h.out;
+        n = this.#h.getAll(key);
+      }
+      const out = this.#out;
+      const values = new Array<Buffer>(n);
+      for (let i = 0; i < n; i++) values[i] = this.#view(out[2 * i]!, out[2 * i + 1]!);
+      return values;
+    } catch (err) {
+      throw toCdbError(err);
+    }
+  }
+
+  *entries(): IterableIterator<[Buffer, Buffer]> {
+    for (let cursor = 0; ; ) {
+      try {
+        cursor = this.#h.next(cursor);
+      } catch (err) {
+        throw toCdbError(err);
+      }
+      if (cursor < 0) return;
+      const out = this.#out;
+      const key = this.#view(out[0]!, out[1]!);
+      yield [key, this.#view(out[2]!, out[3]!)];
+    }
+  }
+
+  metadataText(): string | undefined {
+    return this.#h.metadata();
+  }
+
+  stats(): EngineStats {
+    return {
+      backend: this.backend,
+      format: this.format,
+      fileSize: this.fileSize,
+      mappedBytes: this.#h.stats().mappedBytes,
+      heapBytes: 0,
+      records: this.size,
+    };
+  }
+
+  close(): void {
+    this.#h.close();
+  }
+
+  /** A view of file bytes [offset, offset + length) over the right segment, or a copy. */
+  #view(offset: number, length: number): Buffer {
+    const h = this.#h;
+    if (this.#whole !== undefined) return Buffer.from(this.#whole, offset, length);
+    if (!h.externalBuffers) return h.copy(offset, length);
+    const i = Math.floor(offset / h.segmentStride);
+    const start = i * h.segmentStride;
+    const seg = h.segments[i];
+    if (seg === undefined || offset - start + length > seg.byteLength) return h.copy(offset, length);
+    return Buffer.from(seg, offset - start, length);
+  }
+
+  #countRecords(): number {
+    const header = this.#view(0, Math.min(this.fileSize, 2048));
+    if (this.format === 'mmcdb') return Number(header.readBigUInt64LE(16)); // FORMAT.md §Header record_count
+    // Classic files are under 4 GiB: count the non-empty slots through the pure-TS engine.
+    const src = new MemorySource(this.#view(0, this.fileSize));
+    return new ClassicEngine(src, readToc(src, this.#path), 'mmap', this.#path).size;
+  }
 }

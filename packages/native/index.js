@@ -1,0 +1,59 @@
+// Loader for the native addon. Tries, in order: node-gyp-build on this package
+// (prebuilds/<platform>-<arch>/, then build/Release, build/Debug), then the build
+// folders directly. When every candidate fails it throws ONE Error that lists each
+// path tried and why it failed (code ERR_MMCDB_NATIVE_LOAD, `attempts` property).
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const packageDir = dirname(fileURLToPath(import.meta.url));
+
+function load() {
+  const attempts = [];
+  const candidates = [
+    { path: `node-gyp-build(${packageDir})`, load: () => require('node-gyp-build')(packageDir) },
+    { path: join(packageDir, 'build', 'Release', 'mmcdb.node') },
+    { path: join(packageDir, 'build', 'Debug', 'mmcdb.node') },
+  ];
+  for (const c of candidates) {
+    try {
+      const binding = c.load ? c.load() : require(c.path);
+      if (typeof binding?.open !== 'function') throw new Error('module does not export open()');
+      return binding;
+    } catch (err) {
+      attempts.push({ path: c.path, reason: err instanceof Error ? err.message.split('\n')[0] : String(err) });
+    }
+  }
+  const list = attempts.map((a) => `  - ${a.path}: ${a.reason}`).join('\n');
+  const err = new Error(
+    `@mmcdb/native: could not load the native addon for ${process.platform}-${process.arch} ` +
+      `(Node ${process.versions.node}, ABI ${process.versions.modules}). Tried:\n${list}\n` +
+      `Build it with "pnpm --filter @mmcdb/native run build" (needs a C++ compiler and Node headers).`,
+  );
+  err.code = 'ERR_MMCDB_NATIVE_LOAD';
+  err.attempts = attempts;
+  throw err;
+}
+
+const binding = load();
+
+/** @type {import('./index.d.ts').NativeBinding} */
+export default binding;
+export const open = binding.open;
+export const xxh64 = binding.xxh64;
+export const djb = binding.djb;
+
+/**
+ * A view of `length` file bytes at absolute `offset` over the handle's segments,
+ * or a copy when no segment holds them whole (or external buffers are unavailable).
+ * Reference implementation of the addressing documented in index.d.ts.
+ */
+export function viewOf(handle, offset, length) {
+  if (!handle.externalBuffers) return handle.copy(offset, length);
+  const i = Math.floor(offset / handle.segmentStride);
+  const start = i * handle.segmentStride;
+  const seg = handle.segments[i];
+  if (seg === undefined || offset - start + length > seg.byteLength) return handle.copy(offset, length);
+  return Buffer.from(seg, offset - start, length);
+}

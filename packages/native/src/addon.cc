@@ -1,0 +1,19 @@
+// @mmcdb/native: the export table. Features live in their own files:
+// mapping (mmap + lifetime), mmcdb_lookup (FORMAT.md), classic_lookup (djb cdb),
+// xxh64, handle (per-database methods), binding (open + test hooks).
+#include <napi.h>
+
+#include "binding.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("open", Napi::Function::New(env, mmcdb::Open, "open"));
+  exports.Set("xxh64", Napi::Function::New(env, mmcdb::Xxh64Hook, "xxh64"));
+  exports.Set("djb", Napi::Function::New(env, mmcdb::DjbHook, "djb"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(mmcdb, Init)

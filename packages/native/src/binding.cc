@@ -1,0 +1,160 @@
+#include "binding.h"
+
+#include "handle.h"
+#include "napi_util.h"
+#include "xxh64.h"
+
+namespace mmcdb {
+namespace {
+
+// Node 20 refuses external ArrayBuffers of 2^32 bytes or more (and a failed create
+// double-frees in node-addon-api), so no segment is ever larger than 2^32 − 1 bytes.
+constexpr uint64_t kMaxSegment = (1ULL << 32) - 1;
+// Files of ≥ 2^32 bytes get overlapping windows of kMaxSegment bytes every 2^31 bytes:
+// a range [off, off + len) with len ≤ 2^31 lies wholly in window floor(off / 2^31).
+constexpr uint64_t kWindowStride = 1ULL << 31;
+
+void FinalizeSegment(napi_env, void*, void* hint) { static_cast<SegmentToken*>(hint)->Release(); }
+
+// Creates the segment ArrayBuffers over the mapping. Sets h->external_buffers = false
+// (and returns an empty array) when the runtime refuses external buffers.
+napi_value MakeSegments(napi_env env, Handle* h, bool allow_external) {
+  napi_value list;
+  napi_create_array(env, &list);
+  const uint64_t size = h->mapping->size();
+  uint32_t count = 0;
+  for (uint64_t start = 0; allow_external; start += h->stride) {
+    uint64_t len = std::min(h->window, size - start);
+    SegmentToken* token = new SegmentToken(h->mapping);
+    napi_value ab;
+    napi_status s = napi_create_external_arraybuffer(env, h->mapping->mutable_data() + start, len, FinalizeSegment,
+                                                     token, &ab);
+    if (s != napi_ok) {
+      // Sandbox: Node returns before touching the finalizer, so release it here.
+      // Any other failure: Node may have run the finalizer; Release() is idempotent
+      // but we cannot know whether it will still run, so we only leak, never free twice.
+      if (s == napi_no_external_buffers_allowed) token->Release();
+      token->CreatorDone();
+      bool pending = false;
+      napi_is_exception_pending(env, &pending);
+      if (pending) {
+        napi_value ignored;
+        napi_get_and_clear_last_exception(env, &ignored);
+      }
+      napi_create_array(env, &list);
+      count = 0;
+      allow_external = false;
+      break;
+    }
+    token->CreatorDone();
+    napi_set_element(env, list, count++, ab);
+    if (start + len >= size) break;
+  }
+  h->external_buffers = allow_external;
+  h->segment_count = count;
+  return list;
+}
+
+bool BoolOption(Napi::Object opts, const char* name, bool dflt) {
+  Napi::Value v = opts.Get(name);
+  return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : dflt;
+}
+
+double NumberOption(Napi::Object opts, const char* name, double dflt) {
+  Napi::Value v = opts.Get(name);
+  return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : dflt;
+}
+
+}  // namespace
+
+Napi::Value Open(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) return Napi::Value(env, ThrowType(env, "path must be a string"));
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  // Options (test hooks): externalBuffers: false simulates a V8 sandbox;
+  // windowSize / windowStride force windowed segments on a small file.
+  bool allow_external = true;
+  double window = 0, stride = 0;
+  if (info[1].IsObject()) {
+    Napi::Object opts = info[1].As<Napi::Object>();
+    allow_external = BoolOption(opts, "externalBuffers", true);
+    window = NumberOption(opts, "windowSize", 0);
+    stride = NumberOption(opts, "windowStride", 0);
+  }
+  int err_no = 0;
+  const char* syscall = "open";
+  Mapping* m = Mapping::Open(path.c_str(), &err_no, &syscall);
+  if (m == nullptr) return Napi::Value(env, ThrowErrno(env, err_no, syscall, path));
+  Handle* h = new Handle();  // owns the mapping reference from here on
+  h->mapping = m;
+  h->path = path;
+  CdbFault fault;
+  const uint8_t* base = m->data();
+  uint64_t size = m->size();
+  // §Header magic → mmcdb; otherwise classic detection (classic-cdb.md §Layout).
+  bool ok;
+  if (HasMmcdbMagic(base, size) || size < kClassicTocSize) {
+    h->is_mmcdb = true;
+    ok = MmcdbOpen(base, size, &h->mm, &fault);
+    if (!ok && !HasMmcdbMagic(base, size) && std::string(fault.code) == "ERR_CDB_FORMAT") {
+      fault.message = "not an mmcdb or cdb file (" + std::to_string(size) + " bytes)";
+    }
+  } else {
+    h->is_mmcdb = false;
+    ok = ClassicOpen(base, size, &h->cl, &fault);
+  }
+  if (!ok) {
+    delete h;
+    return Napi::Value(env, ThrowFault(env, fault, path));
+  }
+  if (size <= kMaxSegment) {
+    h->stride = 1ULL << 32;
+    h->window = size;
+  } else {
+    h->stride = kWindowStride;
+    h->window = kMaxSegment;
+  }
+  if (window > 0 && stride > 0 && stride <= window && window <= static_cast<double>(kMaxSegment)) {
+    h->stride = static_cast<uint64_t>(stride);
+    h->window = static_cast<uint64_t>(window);
+  }
+  napi_value segments = MakeSegments(env, h, allow_external);
+  // The shared output array: 256 (offset, length) pairs until setOut() replaces it.
+  napi_value ab, out;
+  napi_create_arraybuffer(env, 512 * sizeof(double), nullptr, &ab);
+  napi_create_typedarray(env, napi_float64_array, 512, ab, 0, &out);
+  if (!SetOutArray(env, h, out)) {
+    delete h;
+    return env.Null();
+  }
+  napi_value obj = MakeHandleObject(env, h);  // owns h from here on
+  if (obj == nullptr) return env.Null();
+  Napi::Object o(env, obj);
+  o.Set("format", h->is_mmcdb ? "mmcdb" : "classic");
+  o.Set("fileSize", static_cast<double>(size));
+  o.Set("segments", Napi::Value(env, segments));
+  o.Set("segmentStride", static_cast<double>(h->stride));
+  o.Set("externalBuffers", h->external_buffers);
+  o.Set("out", Napi::Value(env, out));
+  return o;
+}
+
+Napi::Value Xxh64Hook(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray()) return Napi::Value(env, ThrowType(env, "bytes must be a Uint8Array"));
+  Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
+  const uint8_t* p = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  uint64_t hi = static_cast<uint32_t>(info[1].ToNumber().Int64Value());
+  uint64_t lo = static_cast<uint32_t>(info[2].ToNumber().Int64Value());
+  return Napi::BigInt::New(env, Xxh64(p, ta.ByteLength(), (hi << 32) | lo));
+}
+
+Napi::Value DjbHook(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray()) return Napi::Value(env, ThrowType(env, "bytes must be a Uint8Array"));
+  Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
+  const uint8_t* p = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  return Napi::Number::New(env, DjbHash(p, ta.ByteLength()));
+}
+
+}  // namespace mmcdb

@@ -1,0 +1,65 @@
+// Shared by the lookup modules: the error a check produces, and little-endian reads
+// (FORMAT.md §Conventions; classic cdb is little-endian too).
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+namespace mmcdb {
+
+// A data problem found in a file. `code` is a CdbError code (ERR_CDB_*); the message
+// names the field and `offset` is where it was found.
+struct CdbFault {
+  const char* code = nullptr;
+  std::string message;
+  uint64_t offset = 0;
+
+  bool Set(const char* c, std::string m, uint64_t off) {
+    code = c;
+    message = std::move(m);
+    offset = off;
+    return false;
+  }
+};
+
+inline uint64_t LoadU64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  v = __builtin_bswap64(v);
+#endif
+  return v;
+}
+
+inline uint32_t LoadU32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  v = __builtin_bswap32(v);
+#endif
+  return v;
+}
+
+inline uint16_t LoadU16(const uint8_t* p) {
+  return static_cast<uint16_t>(p[0] | (p[1] << 8));
+}
+
+// One match of a lookup: absolute offset and length of the value in the file.
+struct ValueRef {
+  uint64_t offset;
+  uint64_t length;
+};
+
+// One record of an iteration (next()).
+struct RecordRef {
+  uint64_t key_offset;
+  uint64_t key_length;
+  uint64_t value_offset;
+  uint64_t value_length;
+  uint64_t next;  // where the following record starts
+};
+
+// Largest integer a JS number holds exactly: every offset handed to JS stays below.
+constexpr uint64_t kMaxSafeInteger = (1ULL << 53) - 1;
+
+}  // namespace mmcdb

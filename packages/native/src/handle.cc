@@ -1,0 +1,247 @@
+#include "handle.h"
+
+#include "napi_util.h"
+
+namespace mmcdb {
+namespace {
+
+Handle* Args(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv, napi_value* self = nullptr) {
+  void* data = nullptr;
+  napi_get_cb_info(env, info, argc, argv, self, &data);
+  return static_cast<Handle*>(data);
+}
+
+napi_value Int(napi_env env, int64_t v) {
+  napi_value r;
+  napi_create_int64(env, v, &r);
+  return r;
+}
+
+napi_value ThrowClosed(napi_env env, Handle* h) {
+  return ThrowCode(env, "ERR_CDB_CLOSED", "the database is closed (" + h->path + ")");
+}
+
+int64_t Find(Handle* h, const KeyArg& k, bool all, ValueRef* out, size_t cap, CdbFault* fault) {
+  return h->is_mmcdb ? MmcdbFind(h->mm, k.data(), k.length(), all, out, cap, fault)
+                     : ClassicFind(h->cl, k.data(), k.length(), all, out, cap, fault);
+}
+
+// get(key): 1 and out[0..1] = (absolute value offset, length); 0 when absent.
+// Returns 2 instead of 1 when the value does not lie wholly inside segment
+// floor(offset / segmentStride) (only possible for values > 2^31 bytes in a file of
+// ≥ 2^32 bytes): JS must then use copy().
+napi_value Get(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  Handle* h = Args(env, info, &argc, argv);
+  if (h->mapping == nullptr) return ThrowClosed(env, h);
+  KeyArg key;
+  if (!key.Read(env, argv[0])) return nullptr;
+  ValueRef ref;
+  CdbFault fault;
+  int64_t n = Find(h, key, false, &ref, 1, &fault);
+  if (n < 0) return ThrowFault(env, fault, h->path);
+  if (n == 0) return Int(env, 0);
+  h->out[0] = static_cast<double>(ref.offset);
+  h->out[1] = static_cast<double>(ref.length);
+  uint64_t start = (ref.offset / h->stride) * h->stride;
+  return Int(env, ref.offset + ref.length - start <= h->window ? 1 : 2);
+}
+
+// getAll(key): the number n of values; when n ≤ out.length / 2, out holds n pairs.
+napi_value GetAll(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  Handle* h = Args(env, info, &argc, argv);
+  if (h->mapping == nullptr) return ThrowClosed(env, h);
+  KeyArg key;
+  if (!key.Read(env, argv[0])) return nullptr;
+  size_t cap = h->out_length / 2;
+  ValueRef batch[32];
+  ValueRef* dst = batch;
+  if (cap > 32) {
+    if (h->scratch.size() < cap) h->scratch.resize(cap);
+    dst = h->scratch.data();
+  }
+  CdbFault fault;
+  int64_t n = Find(h, key, true, dst, cap, &fault);
+  if (n < 0) return ThrowFault(env, fault, h->path);
+  if (static_cast<uint64_t>(n) <= cap) {
+    for (int64_t i = 0; i < n; i++) {
+      h->out[2 * i] = static_cast<double>(dst[i].offset);
+      h->out[2 * i + 1] = static_cast<double>(dst[i].length);
+    }
+  }
+  return Int(env, n);
+}
+
+// next(cursor): the record at or after cursor (0 = first); out[0..3] = key offset,
+// key length, value offset, value length; returns the next cursor or -1 at the end.
+napi_value Next(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  Handle* h = Args(env, info, &argc, argv);
+  if (h->mapping == nullptr) return ThrowClosed(env, h);
+  uint64_t cursor;
+  if (!ReadOffset(env, argv[0], "cursor", &cursor)) return nullptr;
+  RecordRef rec;
+  CdbFault fault;
+  int r = h->is_mmcdb ? MmcdbNext(h->mm, cursor, &rec, &fault) : ClassicNext(h->cl, cursor, &rec, &fault);
+  if (r < 0) return ThrowFault(env, fault, h->path);
+  if (r == 0) return Int(env, -1);
+  h->out[0] = static_cast<double>(rec.key_offset);
+  h->out[1] = static_cast<double>(rec.key_length);
+  h->out[2] = static_cast<double>(rec.value_offset);
+  h->out[3] = static_cast<double>(rec.value_length);
+  napi_value v;
+  napi_create_double(env, static_cast<double>(rec.next), &v);
+  return v;
+}
+
+napi_value SetOut(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], self;
+  Handle* h = Args(env, info, &argc, argv, &self);
+  if (!SetOutArray(env, h, argv[0])) return nullptr;
+  napi_set_named_property(env, self, "out", argv[0]);
+  return nullptr;
+}
+
+napi_value Metadata(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  Handle* h = Args(env, info, &argc, nullptr);
+  if (h->mapping == nullptr) return ThrowClosed(env, h);
+  if (!h->is_mmcdb || h->mm.meta_length == 0) return nullptr;  // undefined
+  napi_value v;
+  if (napi_create_string_utf8(env, reinterpret_cast<const char*>(h->mm.base + h->mm.meta_offset),
+                              h->mm.meta_length, &v) != napi_ok) {
+    return ThrowFault(env, CdbFault{"ERR_CDB_FORMAT", "metadata too large for a string", h->mm.meta_offset},
+                      h->path);
+  }
+  return v;
+}
+
+// copy(offset, length): a Buffer copy of file bytes — for a V8 sandbox (no external
+// buffers) and for values that no segment holds whole.
+napi_value Copy(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  Handle* h = Args(env, info, &argc, argv);
+  if (h->mapping == nullptr) return ThrowClosed(env, h);
+  uint64_t off, len;
+  if (!ReadOffset(env, argv[0], "offset", &off) || !ReadOffset(env, argv[1], "length", &len)) return nullptr;
+  if (off > h->mapping->size() || len > h->mapping->size() - off) {
+    return ThrowRange(env, "offset + length is beyond the end of the file");
+  }
+  // Node 20 aborts (CHECK) instead of failing on a Buffer beyond its kMaxLength (2^32).
+  if (len > (1ULL << 32) - 1) {
+    return ThrowCode(env, "ERR_CDB_TOO_LARGE", "cannot copy " + std::to_string(len) +
+                     " bytes into one Buffer (the limit here is 2^32 - 1)");
+  }
+  napi_value buf;
+  void* unused;
+  if (napi_create_buffer_copy(env, len, h->mapping->data() + off, &unused, &buf) != napi_ok) {
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (!pending) ThrowCode(env, "ERR_CDB_TOO_LARGE", "cannot make a Buffer of " + std::to_string(len) + " bytes");
+    return nullptr;
+  }
+  return buf;
+}
+
+// close(): drops the handle's mapping reference. Segment ArrayBuffers keep theirs,
+// so views made earlier stay readable until they are garbage-collected.
+napi_value Close(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  Handle* h = Args(env, info, &argc, nullptr);
+  if (h->mapping != nullptr) {
+    h->mapping->Unref();
+    h->mapping = nullptr;
+  }
+  return nullptr;
+}
+
+napi_value Stats(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  Handle* h = Args(env, info, &argc, nullptr);
+  napi_value o, v;
+  napi_create_object(env, &o);
+  napi_create_double(env, h->mapping ? static_cast<double>(h->mapping->size()) : 0, &v);
+  napi_set_named_property(env, o, "mappedBytes", v);
+  napi_create_uint32(env, h->segment_count, &v);
+  napi_set_named_property(env, o, "segments", v);
+  napi_create_string_utf8(env, h->is_mmcdb ? "mmcdb" : "classic", NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, o, "format", v);
+  napi_get_boolean(env, h->external_buffers, &v);
+  napi_set_named_property(env, o, "externalBuffers", v);
+  napi_get_boolean(env, h->mapping == nullptr, &v);
+  napi_set_named_property(env, o, "closed", v);
+  return o;
+}
+
+void FinalizeMethod(napi_env env, void* data, void*) {
+  Handle* h = static_cast<Handle*>(data);
+  if (--h->js_refs == 0) {
+    if (h->out_ref != nullptr) napi_delete_reference(env, h->out_ref);
+    h->out_ref = nullptr;
+    delete h;
+  }
+}
+
+}  // namespace
+
+Handle::~Handle() {
+  if (mapping != nullptr) mapping->Unref();
+}
+
+bool SetOutArray(napi_env env, Handle* h, napi_value array) {
+  bool is_typed = false;
+  napi_typedarray_type type = napi_int8_array;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_is_typedarray(env, array, &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, array, &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_float64_array) {
+    ThrowType(env, "out must be a Float64Array");
+    return false;
+  }
+  if (length < 4) {
+    ThrowRange(env, "out must hold at least 4 numbers");
+    return false;
+  }
+  napi_ref ref;
+  if (napi_create_reference(env, array, 1, &ref) != napi_ok) return false;
+  if (h->out_ref != nullptr) napi_delete_reference(env, h->out_ref);
+  h->out_ref = ref;
+  h->out = static_cast<double*>(data);
+  h->out_length = length;
+  return true;
+}
+
+napi_value MakeHandleObject(napi_env env, Handle* h) {
+  struct Method {
+    const char* name;
+    napi_callback cb;
+  };
+  static const Method kMethods[] = {{"get", Get},           {"getAll", GetAll}, {"next", Next},
+                                    {"setOut", SetOut},     {"metadata", Metadata}, {"copy", Copy},
+                                    {"close", Close},       {"stats", Stats}};
+  napi_value obj;
+  if (napi_create_object(env, &obj) != napi_ok) {
+    delete h;
+    return nullptr;
+  }
+  for (const Method& m : kMethods) {
+    napi_value fn;
+    if (napi_create_function(env, m.name, NAPI_AUTO_LENGTH, m.cb, h, &fn) != napi_ok ||
+        napi_add_finalizer(env, fn, h, FinalizeMethod, nullptr, nullptr) != napi_ok) {
+      if (h->js_refs == 0) delete h;  // otherwise the finalizers already attached free it
+      return nullptr;
+    }
+    h->js_refs++;
+    napi_set_named_property(env, obj, m.name, fn);
+  }
+  return obj;
+}
+
+}  // namespace mmcdb

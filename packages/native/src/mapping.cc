@@ -1,0 +1,72 @@
+#include "mapping.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace mmcdb {
+
+Mapping* Mapping::Open(const char* path, int* err_no, const char** syscall) {
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *err_no = errno;
+    *syscall = "open";
+    return nullptr;
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    *err_no = errno;
+    *syscall = "fstat";
+    ::close(fd);
+    return nullptr;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    *err_no = EISDIR;
+    *syscall = "open";
+    ::close(fd);
+    return nullptr;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    *err_no = ENODEV;
+    *syscall = "mmap";
+    ::close(fd);
+    return nullptr;
+  }
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  uint8_t* base = nullptr;
+  if (size > 0) {
+    void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      *err_no = errno;
+      *syscall = "mmap";
+      ::close(fd);
+      return nullptr;
+    }
+    base = static_cast<uint8_t*>(p);
+  }
+  ::close(fd);  // the mapping keeps the file open
+  return new Mapping(base, size);
+}
+
+void Mapping::Unref() {
+  if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+}
+
+Mapping::~Mapping() {
+  if (base_ != nullptr) ::munmap(base_, size_);
+}
+
+void SegmentToken::Release() {
+  if (!released_.exchange(true)) mapping_->Unref();
+  Drop();
+}
+
+void SegmentToken::CreatorDone() { Drop(); }
+
+void SegmentToken::Drop() {
+  if (owners_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+}
+
+}  // namespace mmcdb

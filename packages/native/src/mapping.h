@@ -1,0 +1,54 @@
+// A read-only file mapping with a reference count. The reader handle holds one
+// reference and every segment ArrayBuffer handed to JS holds one (released by its
+// finalizer), so the pages stay mapped until close() AND the last view is collected.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace mmcdb {
+
+class Mapping {
+ public:
+  // Maps `path` MAP_PRIVATE with PROT_READ|PROT_WRITE: JS writes into a view land in
+  // private copy-on-write pages and never reach the file. On failure returns nullptr
+  // and sets *err_no (an errno value) and *syscall.
+  static Mapping* Open(const char* path, int* err_no, const char** syscall);
+
+  const uint8_t* data() const { return base_; }
+  uint8_t* mutable_data() const { return base_; }
+  uint64_t size() const { return size_; }
+
+  void Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
+  // Unmaps and deletes when the count reaches zero.
+  void Unref();
+
+ private:
+  Mapping(uint8_t* base, uint64_t size) : base_(base), size_(size) {}
+  ~Mapping();
+
+  uint8_t* base_;
+  uint64_t size_;
+  std::atomic<int64_t> refs_{1};
+};
+
+// The finalizer hint of one segment ArrayBuffer. Releasing is idempotent, so a
+// finalizer that runs during a failed create (Node calls it synchronously there) and a
+// cleanup path of our own cannot release the same reference twice.
+class SegmentToken {
+ public:
+  explicit SegmentToken(Mapping* m) : mapping_(m) { m->Ref(); }
+  // Releases the mapping reference once; deletes the token when both the finalizer
+  // and the creator are done with it.
+  void Release();
+  // The creator's side: call after the create attempt (whatever its outcome).
+  void CreatorDone();
+
+ private:
+  Mapping* mapping_;
+  std::atomic<bool> released_{false};
+  std::atomic<int> owners_{2};  // the finalizer and the creator
+  void Drop();
+};
+
+}  // namespace mmcdb

@@ -1,0 +1,200 @@
+#include "mmcdb_lookup.h"
+
+#include <string>
+
+#include "xxh64.h"
+
+namespace mmcdb {
+
+const uint8_t kMmcdbMagic[8] = {0x89, 0x4D, 0x4D, 0x43, 0x44, 0x42, 0x0D, 0x0A};
+
+namespace {
+
+constexpr uint64_t kHeaderChecksumOffset = 120;
+constexpr uint64_t kRecordHeader = 12;  // §Records: key_length u32 + value_length u64
+constexpr uint32_t kSuperseded = 0x80000000u;
+constexpr uint64_t kSlotSize = 16;  // §Index: hash u64 + position u64
+constexpr uint64_t kIndexAlign = 64;
+constexpr uint32_t kMaxValueAlign = 65536;
+constexpr uint32_t kRequiredFlags = 0xffff;
+
+std::string Num(uint64_t v) { return std::to_string(v); }
+
+// A decoded record header whose key and value both end by data_end (§Index: "the key
+// and value it describes must end by data_end").
+struct Record {
+  uint32_t key_length;
+  bool superseded;
+  uint64_t key_offset;
+  uint64_t value_offset;
+  uint64_t value_length;
+};
+
+bool ReadRecord(const MmcdbFile& f, uint64_t pos, Record* r, CdbFault* fault) {
+  // data_offset ≤ position and position + 12 ≤ data_end.
+  if (pos < kHeaderSize || pos > f.data_end || f.data_end - pos < kRecordHeader) {
+    return fault->Set("ERR_CDB_CORRUPT", "record position " + Num(pos) + " is outside the records [128, " +
+                      Num(f.data_end) + ")", pos);
+  }
+  const uint8_t* p = f.base + pos;
+  uint32_t kl = LoadU32(p);
+  r->superseded = (kl & kSuperseded) != 0;
+  r->key_length = kl & ~kSuperseded;
+  r->value_length = LoadU64(p + 4);
+  r->key_offset = pos + kRecordHeader;
+  uint64_t room = f.data_end - r->key_offset;
+  if (r->key_length > room) {
+    return fault->Set("ERR_CDB_CORRUPT", "key_length " + Num(r->key_length) + " of the record at " + Num(pos) +
+                      " runs past data_end", pos);
+  }
+  uint64_t key_end = r->key_offset + r->key_length;
+  // §Records: pad = (−(p + 12 + K)) mod A, A a power of two checked at open.
+  uint64_t v = (key_end + (f.value_align - 1)) & ~static_cast<uint64_t>(f.value_align - 1);
+  if (v > f.data_end || r->value_length > f.data_end - v) {
+    return fault->Set("ERR_CDB_CORRUPT", "value_length " + Num(r->value_length) + " of the record at " +
+                      Num(pos) + " runs past data_end", pos + 4);
+  }
+  r->value_offset = v;
+  return true;
+}
+
+// §Index: home(h) = (h >>> 32) × H >>> 32.
+inline uint64_t Home(uint64_t h, uint32_t home_slots) {
+  return ((h >> 32) * static_cast<uint64_t>(home_slots)) >> 32;
+}
+
+}  // namespace
+
+bool HasMmcdbMagic(const uint8_t* base, uint64_t size) {
+  return size >= 8 && std::memcmp(base, kMmcdbMagic, 8) == 0;
+}
+
+bool MmcdbOpen(const uint8_t* base, uint64_t size, MmcdbFile* f, CdbFault* fault) {
+  // Order of checks: §Header, "A reader checks, at open, in this order".
+  if (size < kHeaderSize) {
+    if (HasMmcdbMagic(base, size)) {
+      return fault->Set("ERR_CDB_TRUNCATED", "file is " + Num(size) + " bytes, shorter than the 128-byte header",
+                        size);
+    }
+    return fault->Set("ERR_CDB_FORMAT", "not an mmcdb file (too short for a header)", 0);
+  }
+  if (!HasMmcdbMagic(base, size)) return fault->Set("ERR_CDB_FORMAT", "not an mmcdb file (bad magic)", 0);
+  uint16_t version = LoadU16(base + 8);
+  if (version != 1) {
+    return fault->Set("ERR_CDB_VERSION", "unsupported mmcdb format version " + Num(version) +
+                      " (this reader knows 1)", 8);
+  }
+  if (LoadU64(base + kHeaderChecksumOffset) != Xxh64(base, kHeaderChecksumOffset, 0)) {
+    return fault->Set("ERR_CDB_CHECKSUM", "header checksum mismatch", kHeaderChecksumOffset);
+  }
+  uint16_t header_size = LoadU16(base + 10);
+  if (header_size != kHeaderSize) {
+    return fault->Set("ERR_CDB_FORMAT", "header_size is " + Num(header_size) + ", expected 128", 10);
+  }
+  uint32_t flags = LoadU32(base + 12);
+  if ((flags & kRequiredFlags) != 0) {
+    return fault->Set("ERR_CDB_VERSION", "unknown required flags " + Num(flags & kRequiredFlags), 12);
+  }
+  // u64 fields beyond 2^53 − 1 cannot be addressed from JS (§Conventions).
+  struct Field {
+    const char* name;
+    uint64_t offset;
+    uint64_t* dst;
+  };
+  uint64_t data_offset = 0, file_length = 0;
+  const Field fields[] = {{"record_count", 16, &f->record_count}, {"data_offset", 32, &data_offset},
+                          {"data_end", 40, &f->data_end},         {"index_offset", 48, &f->index_offset},
+                          {"index_length", 64, &f->index_length}, {"meta_offset", 72, &f->meta_offset},
+                          {"meta_length", 80, &f->meta_length},   {"file_length", 88, &file_length}};
+  for (const Field& fd : fields) {
+    uint64_t v = LoadU64(base + fd.offset);
+    if (v > kMaxSafeInteger) {
+      return fault->Set("ERR_CDB_FORMAT", std::string("header field ") + fd.name + " is " + Num(v) +
+                        ", beyond what this reader can address", fd.offset);
+    }
+    *fd.dst = v;
+  }
+  f->base = base;
+  f->size = size;
+  f->seed = LoadU64(base + 24);
+  f->home_slots = LoadU32(base + 56);
+  f->value_align = LoadU32(base + 60);
+  if (file_length > size) {
+    return fault->Set("ERR_CDB_TRUNCATED", "file is " + Num(size) + " bytes but its header says " +
+                      Num(file_length), size);
+  }
+  if (file_length < size) {
+    return fault->Set("ERR_CDB_FORMAT", "file is " + Num(size) + " bytes but its header says " +
+                      Num(file_length) + " (trailing bytes)", 88);
+  }
+  if (data_offset != kHeaderSize) {
+    return fault->Set("ERR_CDB_FORMAT", "data_offset is " + Num(data_offset) + ", expected 128", 32);
+  }
+  if (f->data_end < data_offset) return fault->Set("ERR_CDB_FORMAT", "data_end is before data_offset", 40);
+  if (f->index_offset % kIndexAlign != 0 || f->index_offset < f->data_end ||
+      f->index_offset >= f->data_end + kIndexAlign) {
+    return fault->Set("ERR_CDB_FORMAT", "index_offset " + Num(f->index_offset) +
+                      " is not data_end rounded up to 64", 48);
+  }
+  // Both terms are < 2^53, so neither the product nor the sums overflow 64 bits.
+  if (f->meta_offset != f->index_offset + f->index_length * kSlotSize) {
+    return fault->Set("ERR_CDB_FORMAT", "meta_offset does not follow the index", 72);
+  }
+  if (f->meta_offset + f->meta_length != file_length) {
+    return fault->Set("ERR_CDB_FORMAT", "file_length does not follow the metadata", 80);
+  }
+  if (f->home_slots > f->index_length) return fault->Set("ERR_CDB_FORMAT", "home_slots exceeds index_length", 56);
+  if (f->record_count > f->index_length) {
+    return fault->Set("ERR_CDB_FORMAT", "record_count exceeds index_length", 16);
+  }
+  if ((f->home_slots == 0) != (f->record_count == 0)) {
+    return fault->Set("ERR_CDB_FORMAT", "home_slots and record_count disagree", 56);
+  }
+  uint32_t a = f->value_align;
+  if (a < 1 || a > kMaxValueAlign || (a & (a - 1)) != 0) {
+    return fault->Set("ERR_CDB_FORMAT", "value_align " + Num(a) + " is not a power of two <= 65536", 60);
+  }
+  return true;
+}
+
+int64_t MmcdbFind(const MmcdbFile& f, const uint8_t* key, size_t key_length, bool all, ValueRef* out,
+                  size_t capacity, CdbFault* fault) {
+  if (f.record_count == 0) return 0;
+  const uint64_t h = Xxh64(key, key_length, f.seed);
+  // The index lies wholly inside the file: meta_offset = index_offset + 16 ×
+  // index_length ≤ file_length was checked at open, so slot i < index_length is safe.
+  const uint8_t* index = f.base + f.index_offset;
+  int64_t found = 0;
+  for (uint64_t i = Home(h, f.home_slots); i < f.index_length; i++) {
+    const uint8_t* slot = index + i * kSlotSize;
+    uint64_t pos = LoadU64(slot + 8);
+    if (pos == 0) break;  // empty slot: end of the run
+    uint64_t hs = LoadU64(slot);
+    if (hs > h) break;  // sorted: no later slot can hold h
+    if (hs != h) continue;
+    Record r;
+    if (!ReadRecord(f, pos, &r, fault)) return -1;
+    if (r.key_length != key_length || std::memcmp(f.base + r.key_offset, key, key_length) != 0) continue;
+    if (static_cast<size_t>(found) < capacity) out[found] = ValueRef{r.value_offset, r.value_length};
+    found++;
+    if (!all) break;
+  }
+  return found;
+}
+
+int MmcdbNext(const MmcdbFile& f, uint64_t pos, RecordRef* rec, CdbFault* fault) {
+  if (pos < kHeaderSize) pos = kHeaderSize;
+  while (pos < f.data_end) {
+    Record r;
+    if (!ReadRecord(f, pos, &r, fault)) return -1;
+    uint64_t next = r.value_offset + r.value_length;
+    if (!r.superseded) {
+      *rec = RecordRef{r.key_offset, r.key_length, r.value_offset, r.value_length, next};
+      return 1;
+    }
+    pos = next;  // §Records: SUPERSEDED records are skipped by iteration
+  }
+  return 0;
+}
+
+}  // namespace mmcdb

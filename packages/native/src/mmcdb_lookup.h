@@ -1,0 +1,47 @@
+// Reading an mmcdb v1 file (docs/FORMAT.md): header validation at open (§Header),
+// lookups (§Index) and iteration (§Records). Every offset read from the file is
+// checked against the section it must lie in before anything is read there.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "common.h"
+
+namespace mmcdb {
+
+// §Header magic "\x89MMCDB\r\n".
+extern const uint8_t kMmcdbMagic[8];
+constexpr uint64_t kHeaderSize = 128;
+
+bool HasMmcdbMagic(const uint8_t* base, uint64_t size);
+
+struct MmcdbFile {
+  const uint8_t* base = nullptr;
+  uint64_t size = 0;
+  uint64_t record_count = 0;
+  uint64_t seed = 0;
+  uint64_t data_end = 0;
+  uint64_t index_offset = 0;
+  uint64_t index_length = 0;
+  uint64_t meta_offset = 0;
+  uint64_t meta_length = 0;
+  uint32_t home_slots = 0;
+  uint32_t value_align = 1;
+};
+
+// Validates the header in the order of §Header. On failure fills *fault and returns
+// false (ERR_CDB_TRUNCATED / FORMAT / VERSION / CHECKSUM).
+bool MmcdbOpen(const uint8_t* base, uint64_t size, MmcdbFile* file, CdbFault* fault);
+
+// §Index lookup of `key`. Writes up to `capacity` matches to `out` in insertion
+// order; stops after the first match when `all` is false. Returns the number of
+// matches (which may exceed `capacity`), or -1 with *fault (ERR_CDB_CORRUPT) when a
+// slot points outside the records.
+int64_t MmcdbFind(const MmcdbFile& f, const uint8_t* key, size_t key_length, bool all,
+                  ValueRef* out, size_t capacity, CdbFault* fault);
+
+// §Records iteration: the first live (not SUPERSEDED) record starting at or after
+// `pos`. Returns 1 with *rec, 0 at data_end, -1 with *fault when corrupt.
+int MmcdbNext(const MmcdbFile& f, uint64_t pos, RecordRef* rec, CdbFault* fault);
+
+}  // namespace mmcdb

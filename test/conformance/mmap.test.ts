@@ -1,0 +1,89 @@
+// What only the mmap backend promises: zero-copy views, a private mapping, safe lifetime
+// after close(), mapped bytes in stats(), and an explained fallback when the addon is missing.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { build, openSync } from '@mmcdb/core';
+import { disableNativeForTesting, loadNative } from '../../packages/core/dist/native-engine.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const dir = tempDir();
+const file = path.join(dir, 'mmap.mmcdb');
+const native = loadNative();
+
+beforeAll(async () => {
+  await build(file, Array.from({ length: 1000 }, (_, i) => [`k${i}`, `value number ${i}`] as const));
+});
+
+describe.runIf(native.ok)('mmap backend', () => {
+  it('two gets return views over the same ArrayBuffer (zero-copy)', () => {
+    const db = openSync(file, { backend: 'mmap' });
+    const a = db.get('k1')!;
+    const b = db.get('k999')!;
+    expect(a.buffer).toBe(b.buffer);
+    expect(a.buffer.byteLength).toBe(fs.statSync(file).size);
+    expect(String(a)).toBe('value number 1');
+    db.close();
+  });
+
+  it('writing into a value changes neither the file nor later reads of other readers', () => {
+    const before = fs.readFileSync(file);
+    const db = openSync(file, { backend: 'mmap' });
+    const v = db.get('k5')!;
+    v.fill(0x58);
+    expect(String(v)).toBe('X'.repeat(v.length));
+    db.close();
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    const again = openSync(file, { backend: 'mmap' });
+    expect(again.getString('k5')).toBe('value number 5');
+    again.close();
+  });
+
+  it('views held after close() and gc() still read the right bytes', () => {
+    const db = openSync(file, { backend: 'mmap' });
+    const held = Array.from({ length: 50 }, (_, i) => db.get(`k${i}`)!);
+    db.close();
+    expect(() => db.get('k1')).toThrow(expect.objectContaining({ code: 'ERR_CDB_CLOSED' }));
+    for (let round = 0; round < 3; round++) (globalThis as { gc?: () => void }).gc?.();
+    held.forEach((v, i) => expect(String(v)).toBe(`value number ${i}`));
+  });
+
+  it('stats() reports the mapped bytes, which heap reports do not show', () => {
+    const db = openSync(file, { backend: 'mmap' });
+    expect(db.stats()).toMatchObject({ backend: 'mmap', mappedBytes: fs.statSync(file).size, heapBytes: 0 });
+    db.close();
+  });
+
+  it("'auto' picks mmap", () => {
+    const db = openSync(file);
+    expect(db.backend).toBe('mmap');
+    expect(db.fallbackReason).toBeUndefined();
+    db.close();
+  });
+});
+
+describe('fallback when the addon cannot load', () => {
+  it("'auto' falls back to the pure-TS reader and says why; 'mmap' demanded throws ERR_CDB_BACKEND", () => {
+    const restore = disableNativeForTesting('simulated: no binary for this platform');
+    try {
+      const db = openSync(file);
+      expect(db.backend).toBe('memory');
+      expect(db.fallbackReason).toBe('simulated: no binary for this platform');
+      expect(db.stats().fallbackReason).toBe('simulated: no binary for this platform');
+      expect(db.getString('k7')).toBe('value number 7');
+      db.close();
+      expect(() => openSync(file, { backend: 'mmap' })).toThrow(
+        expect.objectContaining({ code: 'ERR_CDB_BACKEND', message: expect.stringContaining('simulated') }),
+      );
+    } finally {
+      restore();
+    }
+  });
+});
+
+describe('the addon in CI', () => {
+  it('loads on CI machines (the mmap backend must not silently go untested)', () => {
+    if (!native.ok) console.warn(`[mmap] native addon not loaded, mmap-only tests not run: ${native.reason}`);
+    expect(native.ok || process.env['CI'] === undefined).toBe(true);
+  });
+});
