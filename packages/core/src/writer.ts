@@ -143,7 +143,8 @@ export class MmcdbWriter implements Writer {
     const pos = out.position;
     const header = out.reserve(RECORD_HEADER_SIZE);
     header.view.setUint32(header.offset, k.length, true);
-    header.view.setBigUint64(header.offset + 4, BigInt(v.length), true);
+    header.view.setUint32(header.offset + 4, v.length % 0x100000000, true); // value_length, low word
+    header.view.setUint32(header.offset + 8, Math.floor(v.length / 0x100000000), true);
     out.write(k);
     const align = this.#options.valueAlign;
     if (align > 1) out.zeros(alignUp(out.position, align) - out.position);
