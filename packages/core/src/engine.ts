@@ -25,8 +25,24 @@ export interface Engine {
   getAll(key: Bytes): Buffer[];
   /** Records in file order. */
   entries(): IterableIterator<[Buffer, Buffer]>;
+  /** Optional batch and cold-data operations; Reader supplies portable defaults. */
+  getMany?(keys: Bytes[]): (Buffer | undefined)[];
+  getManyAsync?(keys: Bytes[]): Promise<(Buffer | undefined)[]>;
+  warm?(what: WarmTarget): Promise<void>;
+  residency?(): Residency;
+  evict?(): number;
   /** The metadata JSON text, if any. */
   metadataText(): string | undefined;
   stats(): EngineStats;
   close(): void;
+}
+
+export type WarmTarget = 'index' | 'all';
+export type Advice = 'normal' | 'random' | 'sequential';
+
+/** Bytes of the file resident in the OS page cache (mincore), per section. */
+export interface Residency {
+  index: { resident: number; total: number };
+  data: { resident: number; total: number };
+  pageSize: number;
 }

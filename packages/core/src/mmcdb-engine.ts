@@ -1,6 +1,6 @@
 // Pure-TypeScript lookups in an mmcdb file (FORMAT.md §Index, §Records). Every offset
 // read from the file is checked against its section before use.
-import type { Engine, EngineStats, Backend } from './engine.js';
+import type { Engine, EngineStats, Backend, WarmTarget } from './engine.js';
 import { CdbError } from './errors.js';
 import { alignUp, homeSlot, RECORD_HEADER_SIZE, SLOT_SIZE, SUPERSEDED, type Header } from './format.js';
 import { xxh64Split, type Hash64 } from './hash.js';
@@ -127,6 +127,12 @@ export class MmcdbEngine implements Engine {
       }
       pos = rec.end;
     }
+  }
+
+  async warm(what: WarmTarget): Promise<void> {
+    const h = this.header;
+    if (what === 'all') await this.#src.prefetch?.(0, h.fileLength);
+    else await this.#src.prefetch?.(h.indexOffset, h.metaOffset - h.indexOffset);
   }
 
   metadataText(): string | undefined {

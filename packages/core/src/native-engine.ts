@@ -3,7 +3,7 @@
 // Hot path: the addon hashes, probes and compares keys and returns numbers (absolute
 // offset and length in a shared Float64Array); this module makes the Buffer view over
 // the mapping's ArrayBuffer — no per-value allocation in C++.
-import type { Backend, Engine, EngineStats, FormatName } from './engine.js';
+import type { Advice, Backend, Engine, EngineStats, FormatName, Residency, WarmTarget } from './engine.js';
 import { CdbError, type CdbErrorCode } from './errors.js';
 import type { Bytes } from './keys.js';
 import { ClassicEngine } from './classic/engine.js';
@@ -26,17 +26,23 @@ interface NativeHandle {
   copy(offset: number, length: number): Buffer;
   close(): void;
   stats(): { mappedBytes: number; segments: number; externalBuffers: boolean; closed: boolean };
+  getMany(keys: Bytes[], out: Float64Array): number;
+  getManyAsync(keys: Bytes[]): Promise<Float64Array>;
+  advise(advice: string, offset?: number, length?: number): void;
+  warm(what: WarmTarget): Promise<void>;
+  residency(): Residency;
+  evict(): number;
 }
 interface NativeBinding {
-  open(path: string): NativeHandle;
+  open(path: string, options?: { advice?: Advice }): NativeHandle;
 }
 
-type NativeLoad = { ok: true; open(path: string): Engine } | { ok: false; reason: string };
+type NativeLoad = { ok: true; open(path: string, advice: Advice): Engine } | { ok: false; reason: string };
 
 let state: NativeLoad;
 try {
   const binding = ((await import('@mmcdb/native' as string)) as { default: NativeBinding }).default;
-  state = { ok: true, open: (path) => new NativeEngine(openHandle(binding, path), path) };
+  state = { ok: true, open: (path, advice) => new NativeEngine(openHandle(binding, path, advice), path) };
 } catch (err) {
   state = { ok: false, reason: (err as Error).message };
   if (/\bmmcdb\b/.test(process.env['DEBUG'] ?? '')) console.error(`mmcdb: native reader unavailable: ${state.reason}`);
@@ -55,9 +61,9 @@ export function disableNativeForTesting(reason: string): () => void {
   };
 }
 
-function openHandle(binding: NativeBinding, path: string): NativeHandle {
+function openHandle(binding: NativeBinding, path: string, advice: Advice): NativeHandle {
   try {
-    return binding.open(path);
+    return binding.open(path, { advice });
   } catch (err) {
     throw toCdbError(err);
   }
@@ -80,6 +86,7 @@ class NativeEngine implements Engine {
   /** The whole file as one ArrayBuffer (files under 4 GiB with external buffers): the fast path. */
   readonly #whole: ArrayBuffer | undefined;
   #out: Float64Array;
+  #batchOut = new Float64Array(2048);
   #size: number | undefined;
 
   constructor(handle: NativeHandle, path: string) {
@@ -125,6 +132,53 @@ class NativeEngine implements Engine {
     } catch (err) {
       throw toCdbError(err);
     }
+  }
+
+  getMany(keys: Bytes[]): (Buffer | undefined)[] {
+    if (this.#batchOut.length < keys.length * 2) this.#batchOut = new Float64Array(keys.length * 2);
+    const out = this.#batchOut;
+    try {
+      this.#h.getMany(keys, out);
+    } catch (err) {
+      throw toCdbError(err);
+    }
+    return this.#views(out, keys.length);
+  }
+
+  async getManyAsync(keys: Bytes[]): Promise<(Buffer | undefined)[]> {
+    let out: Float64Array;
+    try {
+      out = await this.#h.getManyAsync(keys);
+    } catch (err) {
+      throw toCdbError(err);
+    }
+    return this.#views(out, keys.length);
+  }
+
+  /** Values for a batch's (offset, length) pairs; offset -1 = absent. */
+  #views(out: Float64Array, n: number): (Buffer | undefined)[] {
+    const values = new Array<Buffer | undefined>(n);
+    for (let i = 0; i < n; i++) {
+      const off = out[2 * i]!;
+      values[i] = off < 0 ? undefined : this.#view(off, out[2 * i + 1]!);
+    }
+    return values;
+  }
+
+  async warm(what: WarmTarget): Promise<void> {
+    try {
+      await this.#h.warm(what);
+    } catch (err) {
+      throw toCdbError(err);
+    }
+  }
+
+  residency(): Residency {
+    return this.#h.residency();
+  }
+
+  evict(): number {
+    return this.#h.evict();
   }
 
   *entries(): IterableIterator<[Buffer, Buffer]> {

@@ -1,6 +1,6 @@
 // openSync()/open(): picks the backend and the format (mmcdb, or classic cdb).
 import * as fs from 'node:fs';
-import type { Backend, Engine } from './engine.js';
+import type { Advice, Backend, Engine } from './engine.js';
 import { CdbError } from './errors.js';
 import { decodeHeader, HEADER_SIZE, hasMagic } from './format.js';
 import { MmcdbEngine } from './mmcdb-engine.js';
@@ -17,6 +17,12 @@ export interface OpenOptions {
    * 512 MiB and pread beyond. The MMCDB_BACKEND environment variable sets the default.
    */
   backend?: BackendChoice;
+  /**
+   * mmap only: how the kernel should read ahead. 'random' (default) suits point lookups:
+   * a cold get() faults in one page instead of a readahead window; 'sequential' suits
+   * full scans; 'normal' is the kernel's default.
+   */
+  advice?: Advice;
 }
 
 const MEMORY_LIMIT = 512 * 1024 * 1024;
@@ -37,10 +43,14 @@ export function resolveBackend(options: OpenOptions): BackendChoice {
 export function openSync(path: string, options: OpenOptions = {}): Reader {
   if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
   const choice = resolveBackend(options);
+  const advice = options.advice ?? 'random';
+  if (advice !== 'random' && advice !== 'sequential' && advice !== 'normal') {
+    throw new RangeError(`advice must be 'random', 'sequential' or 'normal', got ${String(advice)}`);
+  }
   let fallbackReason: string | undefined;
   if (choice === 'mmap' || choice === 'auto') {
     const native = loadNative();
-    if (native.ok) return new Reader(native.open(path), path, undefined);
+    if (native.ok) return new Reader(native.open(path, advice), path, undefined);
     if (choice === 'mmap') {
       throw new CdbError('ERR_CDB_BACKEND', `the mmap backend is not available: ${native.reason}`, { path });
     }

@@ -1,6 +1,6 @@
 // The public Reader: one facade over every backend (engine.ts). It owns the closed
 // state and argument checks so each engine stays small.
-import type { Backend, Engine, EngineStats, FormatName } from './engine.js';
+import type { Backend, Engine, EngineStats, FormatName, Residency, WarmTarget } from './engine.js';
 import { CdbError } from './errors.js';
 import { describe, type Bytes } from './keys.js';
 
@@ -60,6 +60,67 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
     return this.#live().get(checkKey(key))?.toString(encoding);
   }
 
+  /**
+   * First values of many keys at once, in order (undefined for absent keys). On mmap the
+   * whole batch is one native call that overlaps the cache misses of all its keys.
+   */
+  getMany(keys: readonly Bytes[]): (Buffer | undefined)[] {
+    const engine = this.#live();
+    checkKeys(keys);
+    if (engine.getMany) return engine.getMany(keys as Bytes[]);
+    return keys.map((k) => engine.get(k));
+  }
+
+  /** get() as a Promise; on mmap the lookup and the page faults run on the libuv threadpool. */
+  async getAsync(key: Bytes): Promise<Buffer | undefined> {
+    checkKey(key);
+    return (await this.getManyAsync([key]))[0];
+  }
+
+  /**
+   * getMany() as a Promise. On mmap the lookups and the touching of every value's pages
+   * run on the libuv threadpool, so cold data never blocks the event loop; on memory and
+   * pread it resolves with the synchronous answers.
+   */
+  async getManyAsync(keys: readonly Bytes[]): Promise<(Buffer | undefined)[]> {
+    const engine = this.#live();
+    checkKeys(keys);
+    if (engine.getManyAsync) return engine.getManyAsync(keys as Bytes[]);
+    return keys.map((k) => engine.get(k));
+  }
+
+  /**
+   * Prefetches the index (default) or the whole file into the page cache off the main
+   * thread (mmap: chunked MADV_WILLNEED; pread: sequential reads; memory: nothing to do).
+   */
+  async warm(options: { what?: WarmTarget } = {}): Promise<void> {
+    const what = options.what ?? 'index';
+    if (what !== 'index' && what !== 'all') throw new RangeError(`what must be 'index' or 'all', got ${String(what)}`);
+    const engine = this.#live();
+    if (engine.warm) await engine.warm(what);
+  }
+
+  /** Bytes of the index and the data resident in the page cache (mincore). mmap only. */
+  residency(): Residency {
+    const engine = this.#live();
+    if (!engine.residency) throw this.#mmapOnly('residency()');
+    return engine.residency();
+  }
+
+  /**
+   * Drops the file's clean pages from the page cache (and this reader's mapping); returns
+   * the bytes still resident afterwards (other processes may hold pages). mmap only.
+   */
+  evict(): number {
+    const engine = this.#live();
+    if (!engine.evict) throw this.#mmapOnly('evict()');
+    return engine.evict();
+  }
+
+  #mmapOnly(what: string): CdbError {
+    return new CdbError('ERR_CDB_BACKEND', `${what} needs the mmap backend; this reader uses ${this.backend}`, { path: this.path });
+  }
+
   /** The metadata stored at build time (parsed JSON), or undefined. */
   get metadata(): unknown {
     const engine = this.#live();
@@ -109,6 +170,11 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
     this.#engine = undefined;
     engine?.close();
   }
+}
+
+function checkKeys(keys: readonly Bytes[]): void {
+  if (!Array.isArray(keys)) throw new TypeError(`keys must be an array, got ${describe(keys)}`);
+  for (const k of keys) checkKey(k);
 }
 
 function checkKey(key: Bytes): Bytes {

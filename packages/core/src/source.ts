@@ -15,6 +15,8 @@ export interface ByteSource {
   load(pos: number, len: number): number;
   /** Bytes [pos, pos + len): a view of the file's buffer (memory) or a fresh copy (pread). */
   bytes(pos: number, len: number): Buffer;
+  /** Reads [pos, pos + len) into the page cache without blocking the event loop (pread only). */
+  prefetch?(pos: number, len: number): Promise<void>;
   close(): void;
 }
 
@@ -77,6 +79,19 @@ export class PreadSource implements ByteSource {
     const got = readFully(this.#fd, out, 0, len, pos);
     if (got < len) throw truncated(pos + got);
     return out;
+  }
+
+  async prefetch(pos: number, len: number): Promise<void> {
+    const chunk = Buffer.allocUnsafe(Math.min(len, 2 << 20));
+    const handle = { fd: this.#fd };
+    for (let p = pos; p < pos + len && !this.#closed; p += chunk.length) {
+      const { bytesRead } = await new Promise<{ bytesRead: number }>((resolve, reject) =>
+        fs.read(handle.fd, chunk, 0, Math.min(chunk.length, pos + len - p), p, (err, bytesRead) =>
+          err ? reject(err) : resolve({ bytesRead }),
+        ),
+      );
+      if (bytesRead === 0) break;
+    }
   }
 
   close(): void {

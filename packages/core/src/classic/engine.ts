@@ -1,7 +1,7 @@
 // Pure-TypeScript lookups in a classic djb cdb file (docs/CLASSIC.md). A classic file
 // has no checksum, so every position and length read from it is checked before use:
 // damage ends in a CdbError, never a read outside the file or an unbounded loop.
-import type { Backend, Engine, EngineStats } from '../engine.js';
+import type { Backend, Engine, EngineStats, WarmTarget } from '../engine.js';
 import { toBytes, type Bytes } from '../keys.js';
 import type { ByteSource } from '../source.js';
 import { djbHash, readRecord, readToc, SLOT, TABLES, TOC_SIZE, type Toc } from './format.js';
@@ -114,6 +114,14 @@ export class ClassicEngine implements Engine {
       const rec = readRecord(this.#src, pos, end, pos, this.#path);
       yield [this.#src.bytes(rec.keyOffset, rec.keyLength), this.#src.bytes(rec.valueOffset, rec.valueLength)];
       pos = rec.end;
+    }
+  }
+
+  async warm(what: WarmTarget): Promise<void> {
+    if (what === 'all') await this.#src.prefetch?.(0, this.fileSize);
+    else {
+      await this.#src.prefetch?.(0, TOC_SIZE);
+      await this.#src.prefetch?.(this.toc.dataEnd, this.fileSize - this.toc.dataEnd);
     }
   }
 
