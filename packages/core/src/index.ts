@@ -11,3 +11,4 @@ export { verify, type VerifyReport } from './verify.js';
 export { DEFAULT_SEED } from './format.js';
 export { analyze, type DbStats, type LengthStats } from './analyze.js';
 export { formatTinycdbStats, type ClassicStats, type TinycdbStats } from './classic/analyze.js';
+export { openWatched, type WatchedReader, type WatchOptions } from './watched.js';
