@@ -26,7 +26,13 @@
  * "(path, offset N)". System errors have code = errno name (ENOENT, EACCES, EISDIR,
  * …), `errno`, `syscall` and `path`. Bad arguments throw TypeError / RangeError.
  *
- * Not handled: a file truncated by another process while mapped (SIGBUS on access).
+ * Page cache. open() keeps the file descriptor open (closed when the mapping is
+ * unmapped) for evict(). residency() and evict() use mincore(2), which reports the page
+ * cache only to a process that may write the file (owner, write permission or
+ * CAP_SYS_ADMIN) — otherwise only this process's own mapped pages.
+ *
+ * Not handled: a file truncated by another process while mapped (SIGBUS on access,
+ * including on the threadpool in getManyAsync() / warm()).
  */
 export interface NativeBinding {
   open(path: string, options?: NativeOpenOptions): NativeHandle;
@@ -36,8 +42,15 @@ export interface NativeBinding {
   djb(bytes: Uint8Array): number;
 }
 
-/** Test hooks only; production callers pass nothing. */
 export interface NativeOpenOptions {
+  /**
+   * madvise(2) over the whole mapping right after mmap. Absent: none (the kernel's
+   * default, 'normal': fault readahead). 'random' stops readahead: a cold get() reads one
+   * page instead of stalling on a readahead window (measured: 13–18 ms), but a cold
+   * scan (next()) is ~7× slower (advise('sequential') or warm('all') first). Other strings: RangeError; non-strings: TypeError.
+   */
+  advice?: 'normal' | 'random' | 'sequential';
+  // Test hooks only; production callers pass nothing below.
   /** false simulates a V8 sandbox: no segments, externalBuffers false. */
   externalBuffers?: boolean;
   /** Force windowed segments (windowStride ≤ windowSize < 2^32) on any file. */
@@ -83,6 +96,67 @@ export interface NativeHandle {
   metadata(): string | undefined;
   /** A Buffer copy of file bytes [offset, offset + length). */
   copy(offset: number, length: number): Buffer;
+  /**
+   * Sync batch lookup of first values, for warm data. For N keys writes
+   * out[2i] = value offset (absolute) and out[2i + 1] = length, or out[2i] = -1 and
+   * out[2i + 1] = 0 when absent. Returns the number found. Equal, key by key, to get()
+   * (first value of a duplicated key; '' and empty values as get()). One N-API call:
+   * keys are taken 16 at a time, hashed, their slots then candidate records prefetched
+   * before any is compared, so cache misses overlap. The caller checks that a value lies
+   * inside segment floor(offset / segmentStride) (always true below 2^31 bytes) or uses
+   * copy(), as for get() returning 2. `out` must hold ≥ 2N numbers (RangeError), and is
+   * only valid up to the key where an error was thrown. Errors: TypeError for keys that
+   * are not an array of strings / Uint8Arrays; ERR_CDB_CORRUPT (+ offset) as get() would
+   * throw for the first key, in order, whose lookup meets corruption; ERR_CDB_CLOSED.
+   */
+  getMany(keys: (string | Uint8Array)[], out: Float64Array): number;
+  /**
+   * Async batch: copies the keys' bytes now, then looks them up AND reads one byte of
+   * every page of every found value on the libuv threadpool, so page faults happen off
+   * the JS thread; resolves to a new Float64Array(2N) laid out like getMany's out.
+   * A batch is split into up to UV_THREADPOOL_SIZE (default 4) jobs of ≥ 16 keys. While
+   * the pages look cold, a job requests (MADV_WILLNEED) the slots, then the records,
+   * then the values of 64 keys before reading any, so their disk reads overlap; it stops
+   * when the pages are resident (~1 µs a key saved) and starts again when reads block.
+   * Rejects with ERR_CDB_CORRUPT (+ offset, path) for the first key, in order, whose
+   * lookup meets corruption. Throws synchronously for bad arguments and ERR_CDB_CLOSED.
+   * close() while batches are in flight: each job holds a reference on the mapping, so
+   * batches already started complete and resolve normally; the pages are unmapped after
+   * the last job ends and the segments are collected. Calls after close() throw.
+   */
+  getManyAsync(keys: (string | Uint8Array)[]): Promise<Float64Array>;
+  /**
+   * madvise(2) over the whole mapping, or [offset, offset + length) widened to whole
+   * pages (length defaults to the rest of the file): 'normal' | 'random' | 'sequential' |
+   * 'willneed' | 'dontneed'. Other names: RangeError; a range beyond the file: RangeError.
+   * 'dontneed' drops this process's pages of the range, as evict() does (views stay
+   * valid and re-read the file; private writes into them are lost).
+   */
+  advise(advice: 'normal' | 'random' | 'sequential' | 'willneed' | 'dontneed', offset?: number, length?: number): void;
+  /**
+   * Off-thread prefetch: MADV_WILLNEED in 2 MiB chunks (kept 8 ahead) and a read of one
+   * byte per page, on the threadpool. 'index' — mmcdb: [index_offset, meta_offset);
+   * classic: the 2048-byte TOC and the hash tables (pos of table 0 to EOF); 'all' — the
+   * whole file. Resolves once every page has been touched (so it is resident unless
+   * memory pressure evicts it again). Other values: RangeError. close() meanwhile is safe.
+   */
+  warm(what: 'index' | 'all'): Promise<void>;
+  /**
+   * mincore(2) over the mapping: bytes of the index (as warm('index') defines it) and of
+   * the records (mmcdb: [128, data_end); classic: [2048, pos of table 0)) that are
+   * resident in the page cache, out of their totals. ~1 ms per 100 MB.
+   */
+  residency(): { index: { resident: number; total: number }; data: { resident: number; total: number }; pageSize: number };
+  /**
+   * Drops the file's clean pages: madvise(MADV_DONTNEED) over the whole mapping (this
+   * process stops holding them; views stay valid and re-read the file — any private
+   * copy-on-write page a user wrote into through a view REVERTS to the file's bytes),
+   * then posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) on the descriptor kept from open().
+   * Returns the bytes still resident afterwards (mincore): pages that another mapping
+   * holds (another process, or another open() of the same file here), and dirty pages of
+   * a file just written and not yet synced, stay.
+   */
+  evict(): number;
   /** Idempotent. Later calls (except stats) throw ERR_CDB_CLOSED; see Lifetime. */
   close(): void;
   stats(): NativeStats;

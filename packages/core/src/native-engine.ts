@@ -42,7 +42,7 @@ type NativeLoad = { ok: true; open(path: string, advice: Advice): Engine } | { o
 let state: NativeLoad;
 try {
   const binding = ((await import('@mmcdb/native' as string)) as { default: NativeBinding }).default;
-  state = { ok: true, open: (path, advice) => new NativeEngine(openHandle(binding, path, advice), path) };
+  state = { ok: true, open: (path, advice) => new NativeEngine(openHandle(binding, path, advice), path, advice) };
 } catch (err) {
   state = { ok: false, reason: (err as Error).message };
   if (/\bmmcdb\b/.test(process.env['DEBUG'] ?? '')) console.error(`mmcdb: native reader unavailable: ${state.reason}`);
@@ -89,8 +89,11 @@ class NativeEngine implements Engine {
   #batchOut = new Float64Array(2048);
   #size: number | undefined;
 
-  constructor(handle: NativeHandle, path: string) {
+  readonly #advice: Advice;
+
+  constructor(handle: NativeHandle, path: string, advice: Advice) {
     this.#h = handle;
+    this.#advice = advice;
     this.#path = path;
     this.format = handle.format;
     this.fileSize = handle.fileSize;
@@ -182,16 +185,23 @@ class NativeEngine implements Engine {
   }
 
   *entries(): IterableIterator<[Buffer, Buffer]> {
-    for (let cursor = 0; ; ) {
-      try {
-        cursor = this.#h.next(cursor);
-      } catch (err) {
-        throw toCdbError(err);
+    // A scan reads the file front to back: under 'random' advice a cold scan took ~8×
+    // longer (2.4 s vs 0.3 s for 150 MB here), so read ahead while iterating.
+    if (this.#advice !== 'sequential') this.#h.advise('sequential');
+    try {
+      for (let cursor = 0; ; ) {
+        try {
+          cursor = this.#h.next(cursor);
+        } catch (err) {
+          throw toCdbError(err);
+        }
+        if (cursor < 0) return;
+        const out = this.#out;
+        const key = this.#view(out[0]!, out[1]!);
+        yield [key, this.#view(out[2]!, out[3]!)];
       }
-      if (cursor < 0) return;
-      const out = this.#out;
-      const key = this.#view(out[0]!, out[1]!);
-      yield [key, this.#view(out[2]!, out[3]!)];
+    } finally {
+      if (this.#advice !== 'sequential' && !this.#h.stats().closed) this.#h.advise(this.#advice);
     }
   }
 

@@ -2,6 +2,7 @@
 
 #include "handle.h"
 #include "napi_util.h"
+#include "paging.h"
 #include "xxh64.h"
 
 namespace mmcdb {
@@ -73,18 +74,36 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   std::string path = info[0].As<Napi::String>().Utf8Value();
   // Options (test hooks): externalBuffers: false simulates a V8 sandbox;
   // windowSize / windowStride force windowed segments on a small file.
+  // Production option: advice ('normal' | 'random' | 'sequential'), madvise'd over the
+  // whole mapping right after mmap; absent = the kernel's default (normal).
   bool allow_external = true;
   double window = 0, stride = 0;
+  int advice = -1;
   if (info[1].IsObject()) {
     Napi::Object opts = info[1].As<Napi::Object>();
     allow_external = BoolOption(opts, "externalBuffers", true);
     window = NumberOption(opts, "windowSize", 0);
     stride = NumberOption(opts, "windowStride", 0);
+    Napi::Value a = opts.Get("advice");
+    if (!a.IsUndefined()) {
+      if (!a.IsString()) return Napi::Value(env, ThrowType(env, "options.advice must be a string"));
+      advice = AdviceFromName(a.As<Napi::String>().Utf8Value().c_str(), true);
+      if (advice < 0) {
+        return Napi::Value(env, ThrowRange(env, "options.advice must be 'normal', 'random' or 'sequential'"));
+      }
+    }
   }
   int err_no = 0;
   const char* syscall = "open";
   Mapping* m = Mapping::Open(path.c_str(), &err_no, &syscall);
   if (m == nullptr) return Napi::Value(env, ThrowErrno(env, err_no, syscall, path));
+  if (advice >= 0) {
+    int e = AdviseRange(m->data(), 0, m->size(), advice);
+    if (e != 0) {
+      m->Unref();
+      return Napi::Value(env, ThrowErrno(env, e, "madvise", path));
+    }
+  }
   Handle* h = new Handle();  // owns the mapping reference from here on
   h->mapping = m;
   h->path = path;

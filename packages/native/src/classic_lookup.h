@@ -29,6 +29,10 @@ bool ClassicOpen(const uint8_t* base, uint64_t size, ClassicFile* file, CdbFault
 int64_t ClassicFind(const ClassicFile& f, const uint8_t* key, size_t key_length, bool all,
                     ValueRef* out, size_t capacity, CdbFault* fault);
 
+// Batch form of ClassicFind (first values), same contract as MmcdbFindMany.
+int64_t ClassicFindMany(const ClassicFile& f, const KeyBytes* keys, size_t n, size_t group, double* out,
+                        CdbFault* fault, PageHint hint);
+
 // Records run from 2048 to data_end. Returns 1 with *rec, 0 at the end, -1 on corruption.
 int ClassicNext(const ClassicFile& f, uint64_t pos, RecordRef* rec, CdbFault* fault);
 

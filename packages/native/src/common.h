@@ -59,6 +59,22 @@ struct RecordRef {
   uint64_t next;  // where the following record starts
 };
 
+// A key of a batch lookup (getMany / getManyAsync).
+struct KeyBytes {
+  const uint8_t* data;
+  size_t length;
+};
+
+// Batch lookups work on groups of this many keys at a time: every key of a group has
+// its slot, then its record, in flight before any is waited for.
+constexpr size_t kMaxBatchGroup = 64;
+
+// Optional hook of the batch lookups run off the JS thread: called with the bytes a
+// stage is about to read for every key of the group (slots, then records) before any
+// is read, so the pages can be requested together (MADV_WILLNEED) and cold faults
+// overlap. nullptr on the JS thread (warm data: CPU prefetch only).
+using PageHint = void (*)(const uint8_t* addr, uint64_t length);
+
 // Largest integer a JS number holds exactly: every offset handed to JS stays below.
 constexpr uint64_t kMaxSafeInteger = (1ULL << 53) - 1;
 

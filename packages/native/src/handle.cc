@@ -3,22 +3,27 @@
 #include "napi_util.h"
 
 namespace mmcdb {
-namespace {
 
-Handle* Args(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv, napi_value* self = nullptr) {
+Handle* MethodArgs(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv, napi_value* self) {
   void* data = nullptr;
   napi_get_cb_info(env, info, argc, argv, self, &data);
   return static_cast<Handle*>(data);
+}
+
+napi_value ThrowClosed(napi_env env, Handle* h) {
+  return ThrowCode(env, "ERR_CDB_CLOSED", "the database is closed (" + h->path + ")");
+}
+
+namespace {
+
+Handle* Args(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv, napi_value* self = nullptr) {
+  return MethodArgs(env, info, argc, argv, self);
 }
 
 napi_value Int(napi_env env, int64_t v) {
   napi_value r;
   napi_create_int64(env, v, &r);
   return r;
-}
-
-napi_value ThrowClosed(napi_env env, Handle* h) {
-  return ThrowCode(env, "ERR_CDB_CLOSED", "the database is closed (" + h->path + ")");
 }
 
 int64_t Find(Handle* h, const KeyArg& k, bool all, ValueRef* out, size_t cap, CdbFault* fault) {
@@ -223,9 +228,11 @@ napi_value MakeHandleObject(napi_env env, Handle* h) {
     const char* name;
     napi_callback cb;
   };
-  static const Method kMethods[] = {{"get", Get},           {"getAll", GetAll}, {"next", Next},
-                                    {"setOut", SetOut},     {"metadata", Metadata}, {"copy", Copy},
-                                    {"close", Close},       {"stats", Stats}};
+  static const Method kMethods[] = {
+      {"get", Get},           {"getAll", GetAll},     {"next", Next},           {"setOut", SetOut},
+      {"metadata", Metadata}, {"copy", Copy},         {"close", Close},         {"stats", Stats},
+      {"getMany", GetMany},   {"getManyAsync", GetManyAsync}, {"advise", Advise}, {"warm", Warm},
+      {"residency", Residency}, {"evict", Evict}};
   napi_value obj;
   if (napi_create_object(env, &obj) != napi_ok) {
     delete h;

@@ -31,6 +31,8 @@ struct Handle {
   size_t out_length = 0;  // in doubles
   napi_ref out_ref = nullptr;
   std::vector<ValueRef> scratch;  // getAll beyond the stack batch
+  std::vector<uint8_t> key_bytes;  // getMany: the current group's keys
+  std::vector<size_t> key_ends;
   int js_refs = 0;                // method functions alive
 
   ~Handle();
@@ -39,6 +41,20 @@ struct Handle {
 // Builds the JS handle object (data properties + methods) for an opened Handle.
 // Takes ownership of `h`. Returns nullptr with a pending exception on failure.
 napi_value MakeHandleObject(napi_env env, Handle* h);
+
+// For the method files: the Handle of a method call (its data pointer) and arguments.
+Handle* MethodArgs(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv, napi_value* self = nullptr);
+// Throws ERR_CDB_CLOSED for h; returns nullptr.
+napi_value ThrowClosed(napi_env env, Handle* h);
+
+// Batch lookups (batch.cc).
+napi_value GetMany(napi_env env, napi_callback_info info);
+napi_value GetManyAsync(napi_env env, napi_callback_info info);
+// Page-cache control (pages.cc).
+napi_value Advise(napi_env env, napi_callback_info info);
+napi_value Warm(napi_env env, napi_callback_info info);
+napi_value Residency(napi_env env, napi_callback_info info);
+napi_value Evict(napi_env env, napi_callback_info info);
 
 // Installs `array` (a Float64Array of ≥ 4 elements) as h->out. False with a pending
 // exception otherwise.

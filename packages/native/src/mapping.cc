@@ -46,8 +46,7 @@ Mapping* Mapping::Open(const char* path, int* err_no, const char** syscall) {
     }
     base = static_cast<uint8_t*>(p);
   }
-  ::close(fd);  // the mapping keeps the file open
-  return new Mapping(base, size);
+  return new Mapping(base, size, fd);
 }
 
 void Mapping::Unref() {
@@ -56,6 +55,7 @@ void Mapping::Unref() {
 
 Mapping::~Mapping() {
   if (base_ != nullptr) ::munmap(base_, size_);
+  if (fd_ >= 0) ::close(fd_);
 }
 
 void SegmentToken::Release() {

@@ -63,6 +63,27 @@ inline uint64_t Home(uint64_t h, uint32_t home_slots) {
   return ((h >> 32) * static_cast<uint64_t>(home_slots)) >> 32;
 }
 
+// The §Index loop of `h` from slot i on, first match only: 1 with *ref, 0 absent,
+// −1 with *fault.
+int ProbeFrom(const MmcdbFile& f, const uint8_t* key, size_t key_length, uint64_t h, uint64_t i, ValueRef* ref,
+              CdbFault* fault) {
+  const uint8_t* index = f.base + f.index_offset;
+  for (; i < f.index_length; i++) {
+    const uint8_t* slot = index + i * kSlotSize;
+    uint64_t pos = LoadU64(slot + 8);
+    if (pos == 0) return 0;
+    uint64_t hs = LoadU64(slot);
+    if (hs > h) return 0;
+    if (hs != h) continue;
+    Record r;
+    if (!ReadRecord(f, pos, &r, fault)) return -1;
+    if (r.key_length != key_length || std::memcmp(f.base + r.key_offset, key, key_length) != 0) continue;
+    *ref = ValueRef{r.value_offset, r.value_length};
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 bool HasMmcdbMagic(const uint8_t* base, uint64_t size) {
@@ -178,6 +199,92 @@ int64_t MmcdbFind(const MmcdbFile& f, const uint8_t* key, size_t key_length, boo
     if (static_cast<size_t>(found) < capacity) out[found] = ValueRef{r.value_offset, r.value_length};
     found++;
     if (!all) break;
+  }
+  return found;
+}
+
+int64_t MmcdbFindMany(const MmcdbFile& f, const KeyBytes* keys, size_t n, size_t group, double* out,
+                      CdbFault* fault, PageHint hint) {
+  if (f.record_count == 0) {
+    for (size_t j = 0; j < n; j++) out[2 * j] = -1, out[2 * j + 1] = 0;
+    return 0;
+  }
+  if (group < 1) group = 1;
+  if (group > kMaxBatchGroup) group = kMaxBatchGroup;
+  const uint8_t* index = f.base + f.index_offset;
+  uint64_t hash[kMaxBatchGroup], slot[kMaxBatchGroup], pos[kMaxBatchGroup];
+  int64_t found = 0;
+  for (size_t b = 0; b < n; b += group) {
+    const size_t m = n - b < group ? n - b : group;
+    const KeyBytes* k = keys + b;
+    // 1. Hash every key; request every home slot.
+    for (size_t j = 0; j < m; j++) {
+      hash[j] = Xxh64(k[j].data, k[j].length, f.seed);
+      slot[j] = Home(hash[j], f.home_slots);
+      __builtin_prefetch(index + slot[j] * kSlotSize);
+    }
+    if (hint != nullptr) {
+      for (size_t j = 0; j < m; j++) hint(index + slot[j] * kSlotSize, kSlotSize);
+    }
+    // 2. Walk each run to its first slot with the same hash; request that record
+    //    (header and key). pos 0 = no candidate: absent.
+    for (size_t j = 0; j < m; j++) {
+      pos[j] = 0;
+      for (uint64_t i = slot[j]; i < f.index_length; i++) {
+        const uint8_t* sp = index + i * kSlotSize;
+        uint64_t p = LoadU64(sp + 8);
+        if (p == 0) break;
+        uint64_t hs = LoadU64(sp);
+        if (hs > hash[j]) break;
+        if (hs == hash[j]) {
+          pos[j] = p;
+          slot[j] = i;
+          break;
+        }
+      }
+      // Only positions inside the records are prefetched (ReadRecord reports the others).
+      if (pos[j] >= kHeaderSize && pos[j] < f.data_end) {
+        const uint8_t* rp = f.base + pos[j];
+        __builtin_prefetch(rp);
+        if (f.data_end - pos[j] > kRecordHeader + k[j].length) __builtin_prefetch(rp + kRecordHeader + k[j].length);
+      }
+    }
+    if (hint != nullptr) {
+      for (size_t j = 0; j < m; j++) {
+        if (pos[j] >= kHeaderSize && pos[j] < f.data_end) {
+          uint64_t len = f.data_end - pos[j];
+          if (len > kRecordHeader + k[j].length) len = kRecordHeader + k[j].length;
+          hint(f.base + pos[j], len);
+        }
+      }
+    }
+    // 3. Compare keys (a 64-bit hash collision continues the run as MmcdbFind does).
+    for (size_t j = 0; j < m; j++) {
+      double* o = out + 2 * (b + j);
+      int r = 0;
+      ValueRef ref{0, 0};
+      if (pos[j] != 0) {
+        Record rec;
+        if (!ReadRecord(f, pos[j], &rec, fault)) return -1;
+        if (rec.key_length == k[j].length && std::memcmp(f.base + rec.key_offset, k[j].data, k[j].length) == 0) {
+          ref = ValueRef{rec.value_offset, rec.value_length};
+          r = 1;
+        } else {
+          r = ProbeFrom(f, k[j].data, k[j].length, hash[j], slot[j] + 1, &ref, fault);
+          if (r < 0) return -1;
+        }
+      }
+      if (r == 1) {
+        // The caller reads the value next: start loading its last line too.
+        if (ref.length > 0) __builtin_prefetch(f.base + ref.offset + ref.length - 1);
+        o[0] = static_cast<double>(ref.offset);
+        o[1] = static_cast<double>(ref.length);
+        found++;
+      } else {
+        o[0] = -1;
+        o[1] = 0;
+      }
+    }
   }
   return found;
 }

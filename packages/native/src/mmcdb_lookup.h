@@ -40,6 +40,15 @@ bool MmcdbOpen(const uint8_t* base, uint64_t size, MmcdbFile* file, CdbFault* fa
 int64_t MmcdbFind(const MmcdbFile& f, const uint8_t* key, size_t key_length, bool all,
                   ValueRef* out, size_t capacity, CdbFault* fault);
 
+// Batch lookup of the first value of each of `n` keys, in groups of `group` keys
+// (≤ kMaxBatchGroup): hash every key of the group and prefetch its home slot, probe
+// each run and prefetch its candidate record, then compare keys. Results equal
+// MmcdbFind(…, all = false) key by key: out[2i], out[2i + 1] = value offset, length, or
+// −1, 0 when absent. Returns the number found, or −1 with *fault for the first key (in
+// order) whose lookup meets corruption (out is then partly written).
+int64_t MmcdbFindMany(const MmcdbFile& f, const KeyBytes* keys, size_t n, size_t group, double* out,
+                      CdbFault* fault, PageHint hint);
+
 // §Records iteration: the first live (not SUPERSEDED) record starting at or after
 // `pos`. Returns 1 with *rec, 0 at data_end, -1 with *fault when corrupt.
 int MmcdbNext(const MmcdbFile& f, uint64_t pos, RecordRef* rec, CdbFault* fault);

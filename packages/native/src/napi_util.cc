@@ -23,18 +23,23 @@ napi_value ThrowCode(napi_env env, const char* code, const std::string& message)
   return nullptr;
 }
 
-napi_value ThrowFault(napi_env env, const CdbFault& fault, const std::string& path) {
+napi_value MakeFaultError(napi_env env, const CdbFault& fault, const std::string& path) {
   std::string msg = fault.message + " (" + path + ", offset " + std::to_string(fault.offset) + ")";
   napi_value err, offset;
   if (napi_create_error(env, Str(env, fault.code), Str(env, msg), &err) != napi_ok) return nullptr;
   napi_create_double(env, static_cast<double>(fault.offset), &offset);
   napi_set_named_property(env, err, "offset", offset);
   napi_set_named_property(env, err, "path", Str(env, path));
-  napi_throw(env, err);
+  return err;
+}
+
+napi_value ThrowFault(napi_env env, const CdbFault& fault, const std::string& path) {
+  napi_value err = MakeFaultError(env, fault, path);
+  if (err != nullptr) napi_throw(env, err);
   return nullptr;
 }
 
-napi_value ThrowErrno(napi_env env, int err_no, const char* syscall, const std::string& path) {
+napi_value MakeErrnoError(napi_env env, int err_no, const char* syscall, const std::string& path) {
   const char* name = uv_err_name(-err_no);
   std::string msg = std::string(name) + ": " + uv_strerror(-err_no) + ", " + syscall + " '" + path + "'";
   napi_value err, num;
@@ -43,7 +48,12 @@ napi_value ThrowErrno(napi_env env, int err_no, const char* syscall, const std::
   napi_set_named_property(env, err, "errno", num);
   napi_set_named_property(env, err, "syscall", Str(env, syscall));
   napi_set_named_property(env, err, "path", Str(env, path));
-  napi_throw(env, err);
+  return err;
+}
+
+napi_value ThrowErrno(napi_env env, int err_no, const char* syscall, const std::string& path) {
+  napi_value err = MakeErrnoError(env, err_no, syscall, path);
+  if (err != nullptr) napi_throw(env, err);
   return nullptr;
 }
 

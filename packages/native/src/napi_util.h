@@ -17,8 +17,12 @@ napi_value ThrowCode(napi_env env, const char* code, const std::string& message)
 // Throws the fault as an Error with `code` and a numeric `offset` property; the
 // message ends with "(path, offset N)" like CdbError's.
 napi_value ThrowFault(napi_env env, const CdbFault& fault, const std::string& path);
+// The same Error, made but not thrown (for rejecting a promise); nullptr on failure.
+napi_value MakeFaultError(napi_env env, const CdbFault& fault, const std::string& path);
 // Throws a system error like Node's fs: code = errno name, errno, syscall, path.
 napi_value ThrowErrno(napi_env env, int err_no, const char* syscall, const std::string& path);
+// The same Error, made but not thrown.
+napi_value MakeErrnoError(napi_env env, int err_no, const char* syscall, const std::string& path);
 napi_value ThrowType(napi_env env, const char* message);
 napi_value ThrowRange(napi_env env, const char* message);
 

@@ -119,6 +119,43 @@ function check(h, off, len, what) {
   native.viewOf(h, off, len)[len > 0 ? len - 1 : 0]; // touch the bytes
 }
 
+// getMany / getManyAsync must equal get() key by key, and throw (reject with) the same
+// error as get() for the first key whose lookup meets corruption.
+async function exerciseMany(h) {
+  const want = [];
+  let wantErr = null;
+  for (const k of keys) {
+    try {
+      want.push(...(h.get(k) ? [h.out[0], h.out[1]] : [-1, 0]));
+    } catch (err) {
+      wantErr = err;
+      break;
+    }
+  }
+  const same = (err, how) => {
+    if (!wantErr) fail(`${how} threw ${err && err.stack} where get() did not`);
+    if (err.code !== wantErr.code || err.offset !== wantErr.offset) {
+      fail(`${how}: ${err.code}@${err.offset}, get(): ${wantErr.code}@${wantErr.offset}`);
+    }
+  };
+  const compare = (out, how) => {
+    if (wantErr) fail(`${how} did not throw ${wantErr.code}`);
+    for (let i = 0; i < want.length; i++) if (out[i] !== want[i]) fail(`${how}: out[${i}] ${out[i]} != ${want[i]}`);
+  };
+  const out = new Float64Array(2 * keys.length);
+  try {
+    h.getMany(keys, out);
+    compare(out, 'getMany');
+  } catch (err) {
+    same(err, 'getMany');
+  }
+  try {
+    compare(await h.getManyAsync(keys), 'getManyAsync');
+  } catch (err) {
+    same(err, 'getManyAsync');
+  }
+}
+
 function exercise(h) {
   for (const k of keys) {
     const r = h.get(k);
@@ -144,6 +181,7 @@ for (let i = 0; i < args.iterations; i++) {
   let h;
   try {
     h = native.open(file);
+    await exerciseMany(h);
     exercise(h);
     outcome = 'ok';
   } catch (err) {
