@@ -1,0 +1,165 @@
+// cdb build <out> [input…]: streams records from files or stdin into a new database,
+// published atomically; on any error the target is left as it was and no temp file stays.
+import { Option, type Command } from 'commander';
+import { createWriter, isCdbError, type DuplicatePolicy, type Writer, type WriterOptions } from '@mmcdb/core';
+import { CliError, EXIT_USAGE, InputError, systemError, type InputLocation } from '../errors.js';
+import { createParser, INPUT_FORMATS, readChunks, resolveInputs, type InputFormat, type RecordSink } from '../input/index.js';
+import { listDir, readDir } from '../input/dir.js';
+import { loadMetadata, parseAlign, parsePositiveInt, parseSeed } from '../options.js';
+import { Progress } from '../progress.js';
+import type { Context } from '../main.js';
+
+interface BuildOptions {
+  inputFormat?: InputFormat;
+  keyColumn?: string;
+  valueColumn?: string;
+  duplicates: DuplicatePolicy;
+  seed?: bigint | 'random';
+  align?: number;
+  metadata?: string;
+  format: 'mmcdb' | 'classic';
+  quiet?: boolean;
+  progress: boolean;
+  chunkSize?: number;
+}
+
+export function registerBuild(program: Command, ctx: Context): void {
+  program
+    .command('build')
+    .description('build a database from cdbmake, jsonl, json, csv/tsv input or a folder (stdin when no input or "-")')
+    .argument('<out>', 'the database to create (replaced atomically when it exists)')
+    .argument('[input...]', 'input files, "-" for stdin (default: stdin)')
+    .addOption(new Option('-i, --input-format <format>', 'input format (default: from the file extension; cdbmake otherwise)').choices(INPUT_FORMATS))
+    .option('--key-column <column>', 'csv/tsv: key column, by header name or 1-based index (default: 1)')
+    .option('--value-column <column>', 'csv/tsv: value column (default: the whole row as a JSON object)')
+    .addOption(new Option('--duplicates <policy>', 'repeated keys: keep all, the first, the last, or fail').choices(['all', 'first', 'last', 'error']).default('all'))
+    .addOption(new Option('--seed <n|random>', 'xxh64 seed (decimal or 0x hex), or "random" for untrusted keys').argParser(parseSeed))
+    .addOption(new Option('--align <n>', 'align every value to n bytes (a power of two)').argParser(parseAlign))
+    .option('--metadata <json|@file>', 'JSON metadata to store in the file (inline, or @file to read it)')
+    .addOption(new Option('--format <format>', 'output format').choices(['mmcdb', 'classic']).default('mmcdb'))
+    .option('-q, --quiet', 'no summary line')
+    .option('--no-progress', 'no progress bar (it shows only when stderr is a terminal)')
+    .addOption(new Option('--chunk-size <bytes>', 'read inputs in chunks of this size (testing)').argParser(parsePositiveInt).hideHelp())
+    .addHelpText(
+      'after',
+      `
+Input formats (docs/cli.md): cdbmake "+klen,dlen:key->value" lines then an empty line
+(binary-exact); jsonl {"key":…,"value":…} per line; json {"key": value, …}; csv/tsv with a
+header row; dir = every file under a folder (key = relative path). Extensions: .jsonl
+.ndjson .json .csv .tsv .tab; anything else (and stdin) is cdbmake.
+
+Examples:
+  $ cdb build countries.cdb fixtures/countries.jsonl
+  $ printf '+1,3:a->xyz\\n+2,0:bc->\\n\\n' | cdb build small.cdb
+  $ cdb build users.cdb users.csv --key-column id --value-column email --duplicates error
+  $ cdb build site.cdb public/ --input-format dir --align 8 --metadata '{"v":1}'
+  $ cdb dump old.cdb | cdb build copy.cdb -`,
+    )
+    .action(ctx.action('build', (out: string, inputs: string[], opts: BuildOptions) => runBuild(out, inputs, opts)));
+}
+
+async function runBuild(out: string, inputs: string[], opts: BuildOptions): Promise<number> {
+  const started = performance.now();
+  const specs = resolveInputs(inputs, opts.inputFormat);
+  const tabular = specs.some((s) => s.format === 'csv' || s.format === 'tsv');
+  if (!tabular && (opts.keyColumn !== undefined || opts.valueColumn !== undefined)) {
+    throw new CliError('--key-column and --value-column apply to csv/tsv input only', EXIT_USAGE);
+  }
+  const metadata = opts.metadata !== undefined ? loadMetadata(opts.metadata) : undefined;
+  const options: WriterOptions = {
+    format: opts.format,
+    duplicates: opts.duplicates,
+    onWarning: (m) => process.stderr.write(`cdb build: warning: ${m}\n`),
+  };
+  if (opts.seed !== undefined) options.seed = opts.seed;
+  if (opts.align !== undefined) options.valueAlign = opts.align;
+  if (metadata !== undefined) options.metadata = metadata;
+
+  let writer: Writer;
+  try {
+    writer = createWriter(out, options);
+  } catch (err) {
+    throw systemError(err, out, 'create');
+  }
+  const onSignal = (signal: NodeJS.Signals): void => {
+    writer.abort(new Error(signal));
+    process.stderr.write(`cdb build: interrupted (${signal}); ${out} was not changed\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const totalBytes = specs.every((s) => s.size !== undefined) ? specs.reduce((a, s) => a + s.size!, 0) : undefined;
+  const progress = new Progress(totalBytes, opts.progress && process.stderr.isTTY === true);
+  let bytesRead = 0;
+  let dropped = 0;
+  try {
+    for (const spec of specs) {
+      let where: () => InputLocation = () => ({});
+      let file = spec.name;
+      const sink: RecordSink = (key, value) => {
+        try {
+          if (!writer.add(key, value)) dropped++;
+        } catch (err) {
+          throw recordError(err, file, where());
+        }
+      };
+      if (spec.format === 'dir') {
+        const entries = listDir(spec.path!);
+        const dirSink: RecordSink = (key, value) => {
+          file = `${spec.name.replace(/\/+$/, '')}/${Buffer.from(key).toString()}`;
+          sink(key, value);
+        };
+        readDir(entries, dirSink, (n) => {
+          bytesRead += n;
+          progress.update(bytesRead, writer.count);
+        });
+        continue;
+      }
+      const parser = createParser(spec, sink, { keyColumn: opts.keyColumn, valueColumn: opts.valueColumn });
+      where = () => parser.recordLocation;
+      for await (const chunk of readChunks(spec, opts.chunkSize)) {
+        parser.push(chunk);
+        bytesRead += chunk.length;
+        progress.update(bytesRead, writer.count);
+      }
+      parser.end();
+    }
+    const result = await finish(writer, out);
+    progress.stop();
+    if (opts.quiet !== true) {
+      const seconds = (performance.now() - started) / 1000;
+      const extra = dropped > 0 ? `; ${dropped} duplicate record${dropped === 1 ? '' : 's'} dropped (--duplicates ${opts.duplicates})` : '';
+      process.stderr.write(
+        `cdb build: wrote ${out}: ${result.records} records, ${result.bytes} bytes, ${seconds.toFixed(2)} s (${result.format})${extra}\n`,
+      );
+    }
+    return 0;
+  } catch (err) {
+    progress.stop();
+    writer.abort(err);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function finish(writer: Writer, out: string) {
+  try {
+    return await writer.finish();
+  } catch (err) {
+    throw systemError(err, out, 'write');
+  }
+}
+
+/** An error the writer raised for one record, as an input error at that record. */
+function recordError(err: unknown, file: string, where: InputLocation): unknown {
+  if (err instanceof CliError) return err;
+  if (isCdbError(err, 'ERR_CDB_DUPLICATE')) {
+    const what = err.message.replace(/ \([^()]*\)$/, '');
+    return new InputError(file, where, `${what} (--duplicates error)`, { cause: err });
+  }
+  if (err instanceof RangeError || err instanceof TypeError) return new InputError(file, where, err.message, { cause: err });
+  return err;
+}

@@ -1,0 +1,32 @@
+// --help (with an example for every command) and --version.
+import * as fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { cdb, ok, ROOT } from './helpers.js';
+
+const COMMANDS = ['build', 'get', 'dump', 'keys', 'stats', 'verify'];
+
+describe('help and version', () => {
+  it('cdb --help lists every command and the exit codes', () => {
+    const out = ok(['--help']).out;
+    for (const c of COMMANDS) expect(out).toMatch(new RegExp(`^  ${c} `, 'm'));
+    expect(out).toContain('100 not found');
+    expect(out).toContain('--backend');
+  });
+
+  it.each(COMMANDS)('cdb %s --help has examples', (c) => {
+    const r = cdb([c, '--help']);
+    expect(r.status).toBe(0);
+    expect(r.out).toContain(`Usage: cdb ${c}`);
+    expect(r.out).toMatch(new RegExp(`Examples?:\\n  \\$ cdb ${c} `));
+  });
+
+  it('cdb help <command> works too', () => {
+    expect(ok(['help', 'get']).out).toContain('Usage: cdb get');
+  });
+
+  it('--version prints the package version', () => {
+    const pkg = JSON.parse(fs.readFileSync(`${ROOT}/packages/cli/package.json`, 'utf8'));
+    expect(ok(['--version']).out).toBe(`${pkg.version}\n`);
+    expect(ok(['-V']).out).toBe(`${pkg.version}\n`);
+  });
+});
