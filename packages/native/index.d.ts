@@ -31,8 +31,18 @@
  * cache only to a process that may write the file (owner, write permission or
  * CAP_SYS_ADMIN) — otherwise only this process's own mapped pages.
  *
- * Not handled: a file truncated by another process while mapped (SIGBUS on access,
- * including on the threadpool in getManyAsync() / warm()).
+ * Truncation while mapped (docs/RELIABILITY.md). Another process may truncate the file in
+ * place; touching a page past the new end raises SIGBUS. A process-wide SIGBUS handler
+ * (installed when the addon loads, chained to any handler installed before it) makes
+ * that survivable: a native read that faults (get, getAll, next, getMany, copy,
+ * metadata, open, and the threadpool jobs of getManyAsync / warm) throws — or rejects
+ * with — ERR_CDB_TRUNCATED with the faulting file offset; a JS read through a view made
+ * earlier reads zeros instead (anonymous zero pages are mapped from the faulting page to
+ * the end of the mapping). Either way the handle is then `damaged`: every later lookup
+ * throws ERR_CDB_TRUNCATED. A cut inside a page is not a fault: the rest of that page
+ * reads as zeros; damaged() / stats() also compare the file's size (fstat) to catch it.
+ * SIGBUS faults outside our mappings go to the previous handler (or kill the process, as
+ * without us).
  */
 export interface NativeBinding {
   open(path: string, options?: NativeOpenOptions): NativeHandle;
@@ -40,6 +50,13 @@ export interface NativeBinding {
   xxh64(bytes: Uint8Array, seedHi: number, seedLo: number): bigint;
   /** Test hook: the classic djb cdb hash (u32). */
   djb(bytes: Uint8Array): number;
+  /**
+   * Test hook: maps `mapLength` bytes of `path` outside the handler's registry and reads
+   * the byte at readOffset (past the end of the file: a SIGBUS that is not ours). chain:
+   * a test handler is installed first and ours re-installed over it, which must chain to
+   * it. chain false: nothing before ours — the process dies of SIGBUS.
+   */
+  sigbusTest(path: string, mapLength: number, readOffset: number, chain: boolean): { value: number; previousCalls: number; previousAddressOk: boolean };
 }
 
 export interface NativeOpenOptions {
@@ -157,7 +174,13 @@ export interface NativeHandle {
    * a file just written and not yet synced, stay.
    */
   evict(): number;
-  /** Idempotent. Later calls (except stats) throw ERR_CDB_CLOSED; see Lifetime. */
+  /**
+   * Whether the file shrank under the mapping: a read met a lost page (SIGBUS), or
+   * fstat on the kept descriptor shows the file shorter than the mapping (one syscall).
+   * Once true, every lookup throws ERR_CDB_TRUNCATED. After close(): the value at close.
+   */
+  damaged(): boolean;
+  /** Idempotent. Later calls (except stats, damaged) throw ERR_CDB_CLOSED; see Lifetime. */
   close(): void;
   stats(): NativeStats;
 }
@@ -169,6 +192,8 @@ export interface NativeStats {
   format: 'mmcdb' | 'classic';
   externalBuffers: boolean;
   closed: boolean;
+  /** As damaged(). */
+  damaged: boolean;
 }
 
 declare const binding: NativeBinding;

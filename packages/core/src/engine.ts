@@ -33,6 +33,8 @@ export interface Engine {
   evict?(): number;
   /** The metadata JSON text, if any. */
   metadataText(): string | undefined;
+  /** mmap only: the file was truncated under the mapping. */
+  damaged?(): boolean;
   stats(): EngineStats;
   close(): void;
 }

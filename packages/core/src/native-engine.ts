@@ -25,7 +25,8 @@ interface NativeHandle {
   metadata(): string | undefined;
   copy(offset: number, length: number): Buffer;
   close(): void;
-  stats(): { mappedBytes: number; segments: number; externalBuffers: boolean; closed: boolean };
+  stats(): { mappedBytes: number; segments: number; externalBuffers: boolean; closed: boolean; damaged: boolean };
+  damaged(): boolean;
   getMany(keys: Bytes[], out: Float64Array): number;
   getManyAsync(keys: Bytes[]): Promise<Float64Array>;
   advise(advice: string, offset?: number, length?: number): void;
@@ -117,7 +118,11 @@ class NativeEngine implements Engine {
     if (r === 0) return undefined;
     const out = this.#out;
     if (r === 1 && this.#whole !== undefined) return Buffer.from(this.#whole, out[0], out[1]);
-    return this.#view(out[0]!, out[1]!);
+    try {
+      return this.#view(out[0]!, out[1]!);
+    } catch (err) {
+      throw toCdbError(err);
+    }
   }
 
   getAll(key: Bytes): Buffer[] {
@@ -206,7 +211,16 @@ class NativeEngine implements Engine {
   }
 
   metadataText(): string | undefined {
-    return this.#h.metadata();
+    try {
+      return this.#h.metadata();
+    } catch (err) {
+      throw toCdbError(err);
+    }
+  }
+
+  /** The file shrank under the mapping (docs/RELIABILITY.md): every lookup now throws ERR_CDB_TRUNCATED. */
+  damaged(): boolean {
+    return this.#h.damaged();
   }
 
   stats(): EngineStats {

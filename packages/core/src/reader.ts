@@ -41,6 +41,15 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
     return this.#engine === undefined;
   }
 
+  /**
+   * mmap backend: true once the file was found truncated under the mapping (a read met a
+   * lost page, or its size is now smaller; one fstat). Every lookup then throws
+   * ERR_CDB_TRUNCATED: reopen the file. Always false for the other backends and once closed.
+   */
+  get damaged(): boolean {
+    return this.#engine?.damaged?.() ?? false;
+  }
+
   /** The first value stored under `key`, or undefined. */
   get(key: Bytes): Buffer | undefined {
     return this.#live().get(checkKey(key));

@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include "binding.h"
+#include "guard.h"
 
 namespace {
 
@@ -11,6 +12,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("open", Napi::Function::New(env, mmcdb::Open, "open"));
   exports.Set("xxh64", Napi::Function::New(env, mmcdb::Xxh64Hook, "xxh64"));
   exports.Set("djb", Napi::Function::New(env, mmcdb::DjbHook, "djb"));
+  exports.Set("sigbusTest", Napi::Function::New(env, mmcdb::SigbusTestHook, "sigbusTest"));
+  mmcdb::InstallSigbusGuard();
   return exports;
 }
 

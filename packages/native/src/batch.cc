@@ -139,8 +139,8 @@ struct AsyncJob {
   CdbFault fault;
 };
 
-void ExecuteJob(napi_env, void* data) {
-  AsyncJob* job = static_cast<AsyncJob*>(data);
+// The lookups and page touches of one job (run under the SIGBUS guard).
+void RunJob(AsyncJob* job) {
   AsyncBatch* b = job->batch;
   const FileView& f = b->file;
   for (size_t at = job->begin; at < job->end; at += kAsyncGroup) {
@@ -165,6 +165,19 @@ void ExecuteJob(napi_env, void* data) {
     double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
     bool cold = ns > kColdNsPerKey * static_cast<double>(m);
     if (cold != hints) job->mapping->set_io_hints(cold);
+  }
+}
+
+void ExecuteJob(napi_env, void* data) {
+  AsyncJob* job = static_cast<AsyncJob*>(data);
+  uintptr_t bad = 0;
+  bool ran = !job->mapping->damaged() && Guarded([&] { RunJob(job); }, &bad);
+  // A fault here, or one elsewhere in the mapping meanwhile (results may have read
+  // zeros): the whole batch reports the truncation.
+  if (!ran || job->mapping->damaged()) {
+    job->failed = true;
+    job->fault_key = 0;
+    job->fault = TruncatedFault(job->mapping, ran ? 0 : bad);
   }
 }
 
@@ -238,8 +251,19 @@ napi_value GetMany(napi_env env, napi_callback_info info) {
     // Reading keys can run JS (getters) that detaches or shrinks `out`: look again.
     if (!OutArray(env, argv[1], 2 * static_cast<size_t>(n), &out)) goto done;
     KeySpans(h->key_bytes, h->key_ends, spans);
-    int64_t r = h->is_mmcdb ? MmcdbFindMany(mm, spans, count, kSyncGroup, out + 2 * b, &fault, nullptr)
-                            : ClassicFindMany(cl, spans, count, kSyncGroup, out + 2 * b, &fault, nullptr);
+    if (m->damaged()) {
+      ThrowFault(env, TruncatedFault(m, 0), h->path);
+      goto done;
+    }
+    int64_t r = 0;
+    uintptr_t bad = 0;
+    if (!Guarded([&] {
+          r = h->is_mmcdb ? MmcdbFindMany(mm, spans, count, kSyncGroup, out + 2 * b, &fault, nullptr)
+                          : ClassicFindMany(cl, spans, count, kSyncGroup, out + 2 * b, &fault, nullptr);
+        }, &bad)) {
+      ThrowFault(env, TruncatedFault(m, bad), h->path);
+      goto done;
+    }
     if (r < 0) {
       ThrowFault(env, fault, h->path);
       goto done;
@@ -262,6 +286,7 @@ napi_value GetManyAsync(napi_env env, napi_callback_info info) {
   if (h->mapping == nullptr) return ThrowClosed(env, h);
   uint32_t n = 0;
   if (!KeysLength(env, argv[0], &n)) return nullptr;
+  if (h->mapping->damaged()) return ThrowTruncated(env, h, 0);
   AsyncBatch* b = new AsyncBatch();
   std::vector<size_t> ends;
   if (!ReadKeys(env, argv[0], 0, n, &b->bytes, &ends)) {

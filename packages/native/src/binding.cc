@@ -1,5 +1,13 @@
 #include "binding.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+
 #include "handle.h"
 #include "napi_util.h"
 #include "paging.h"
@@ -111,16 +119,26 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   const uint8_t* base = m->data();
   uint64_t size = m->size();
   // §Header magic → mmcdb; otherwise classic detection (classic-cdb.md §Layout).
-  bool ok;
-  if (HasMmcdbMagic(base, size) || size < kClassicTocSize) {
-    h->is_mmcdb = true;
-    ok = MmcdbOpen(base, size, &h->mm, &fault);
-    if (!ok && !HasMmcdbMagic(base, size) && std::string(fault.code) == "ERR_CDB_FORMAT") {
-      fault.message = "not an mmcdb or cdb file (" + std::to_string(size) + " bytes)";
-    }
-  } else {
-    h->is_mmcdb = false;
-    ok = ClassicOpen(base, size, &h->cl, &fault);
+  bool ok = false, magic = false;
+  uintptr_t bad = 0;
+  // The file may shrink between fstat and these reads: guarded like every lookup.
+  bool ran = Guarded(
+      [&] {
+        magic = HasMmcdbMagic(base, size);
+        if (magic || size < kClassicTocSize) {
+          h->is_mmcdb = true;
+          ok = MmcdbOpen(base, size, &h->mm, &fault);
+        } else {
+          h->is_mmcdb = false;
+          ok = ClassicOpen(base, size, &h->cl, &fault);
+        }
+      },
+      &bad);
+  if (!ran) {
+    fault = TruncatedFault(m, bad);
+    ok = false;
+  } else if (!ok && h->is_mmcdb && !magic && std::string(fault.code) == "ERR_CDB_FORMAT") {
+    fault.message = "not an mmcdb or cdb file (" + std::to_string(size) + " bytes)";
   }
   if (!ok) {
     delete h;
@@ -174,6 +192,76 @@ Napi::Value DjbHook(const Napi::CallbackInfo& info) {
   Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
   const uint8_t* p = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
   return Napi::Number::New(env, DjbHash(p, ta.ByteLength()));
+}
+
+bool ReinstallSigbusGuardForTesting();
+bool RestorePreviousSigbusForTesting(struct sigaction* previous);
+
+namespace {
+
+std::atomic<uintptr_t> g_test_handler_address{0};
+std::atomic<int> g_test_handler_calls{0};
+
+// The "previous" SIGBUS handler of the chaining test: records the fault and maps a
+// zero page over it, so the read can go on.
+void TestPreviousHandler(int, siginfo_t* info, void*) {
+  uintptr_t a = reinterpret_cast<uintptr_t>(info->si_addr);
+  g_test_handler_address.store(a);
+  g_test_handler_calls.fetch_add(1);
+  uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  mmap(reinterpret_cast<void*>(a & ~(page - 1)), page, PROT_READ | PROT_WRITE,
+       MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+}  // namespace
+
+// Test hook: sigbusTest(path, mapLength, readOffset, chain). Maps `mapLength` bytes of
+// `path` OUTSIDE the guard's registry and reads the byte at readOffset (beyond the end
+// of the file: a SIGBUS that is not ours). chain true: a test handler is installed
+// first and ours re-installed over it, so ours must chain to it: returns { value,
+// previousCalls, previousAddressOk }. chain false: nothing before ours — the process
+// must die of SIGBUS (run it in a child).
+Napi::Value SigbusTestHook(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  uint64_t length = static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value());
+  uint64_t offset = static_cast<uint64_t>(info[2].As<Napi::Number>().Int64Value());
+  bool chain = info[3].ToBoolean().Value();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Napi::Value(env, ThrowErrno(env, errno, "open", path));
+  void* p = ::mmap(nullptr, length, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (p == MAP_FAILED) return Napi::Value(env, ThrowErrno(env, errno, "mmap", path));
+  InstallSigbusGuard();
+  struct sigaction saved_previous {};
+  if (chain) {
+    // Ours → previous; then the test handler; then ours again on top of it.
+    RestorePreviousSigbusForTesting(&saved_previous);
+    struct sigaction test {};
+    test.sa_sigaction = TestPreviousHandler;
+    test.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&test.sa_mask);
+    sigaction(SIGBUS, &test, nullptr);
+    ReinstallSigbusGuardForTesting();
+  }
+  g_test_handler_calls.store(0);
+  g_test_handler_address.store(0);
+  const volatile uint8_t* v = static_cast<const uint8_t*>(p);
+  uint8_t value = v[offset];
+  uintptr_t expected = reinterpret_cast<uintptr_t>(p) + offset;
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("value", static_cast<double>(value));
+  r.Set("previousCalls", static_cast<double>(g_test_handler_calls.load()));
+  r.Set("previousAddressOk", g_test_handler_address.load() == expected);
+  if (chain) {
+    // Back to: ours on top of what was there before the test.
+    struct sigaction ignored;
+    RestorePreviousSigbusForTesting(&ignored);
+    sigaction(SIGBUS, &saved_previous, nullptr);
+    ReinstallSigbusGuardForTesting();
+  }
+  ::munmap(p, length);
+  return r;
 }
 
 }  // namespace mmcdb

@@ -10,5 +10,7 @@ Napi::Value Open(const Napi::CallbackInfo& info);
 Napi::Value Xxh64Hook(const Napi::CallbackInfo& info);
 // Test hook: djb(bytes) → number (the classic cdb hash).
 Napi::Value DjbHook(const Napi::CallbackInfo& info);
+// Test hook: sigbusTest(path, mapLength, readOffset, chain) — SIGBUS chaining.
+Napi::Value SigbusTestHook(const Napi::CallbackInfo& info);
 
 }  // namespace mmcdb

@@ -14,6 +14,26 @@ napi_value ThrowClosed(napi_env env, Handle* h) {
   return ThrowCode(env, "ERR_CDB_CLOSED", "the database is closed (" + h->path + ")");
 }
 
+CdbFault TruncatedFault(Mapping* m, uintptr_t fault_address) {
+  uintptr_t base = reinterpret_cast<uintptr_t>(m->data());
+  uint64_t offset;
+  if (fault_address >= base && fault_address - base < m->size()) {
+    offset = fault_address - base;
+    m->MarkDamaged(offset);
+  } else {
+    m->MarkDamaged(m->size());  // a fault outside the mapping (a key's bytes?): still not trusted
+    offset = m->fault_offset();
+  }
+  CdbFault f;
+  f.Set("ERR_CDB_TRUNCATED", "the file was truncated while mapped: byte " + std::to_string(offset) +
+        " is gone (the mapping was " + std::to_string(m->size()) + " bytes); reopen the database", offset);
+  return f;
+}
+
+napi_value ThrowTruncated(napi_env env, Handle* h, uintptr_t fault_address) {
+  return ThrowFault(env, TruncatedFault(h->mapping, fault_address), h->path);
+}
+
 namespace {
 
 Handle* Args(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv, napi_value* self = nullptr) {
@@ -42,9 +62,12 @@ napi_value Get(napi_env env, napi_callback_info info) {
   if (h->mapping == nullptr) return ThrowClosed(env, h);
   KeyArg key;
   if (!key.Read(env, argv[0])) return nullptr;
+  if (h->mapping->damaged()) return ThrowTruncated(env, h, 0);
   ValueRef ref;
   CdbFault fault;
-  int64_t n = Find(h, key, false, &ref, 1, &fault);
+  int64_t n = 0;
+  uintptr_t bad = 0;
+  if (!Guarded([&] { n = Find(h, key, false, &ref, 1, &fault); }, &bad)) return ThrowTruncated(env, h, bad);
   if (n < 0) return ThrowFault(env, fault, h->path);
   if (n == 0) return Int(env, 0);
   h->out[0] = static_cast<double>(ref.offset);
@@ -68,8 +91,11 @@ napi_value GetAll(napi_env env, napi_callback_info info) {
     if (h->scratch.size() < cap) h->scratch.resize(cap);
     dst = h->scratch.data();
   }
+  if (h->mapping->damaged()) return ThrowTruncated(env, h, 0);
   CdbFault fault;
-  int64_t n = Find(h, key, true, dst, cap, &fault);
+  int64_t n = 0;
+  uintptr_t bad = 0;
+  if (!Guarded([&] { n = Find(h, key, true, dst, cap, &fault); }, &bad)) return ThrowTruncated(env, h, bad);
   if (n < 0) return ThrowFault(env, fault, h->path);
   if (static_cast<uint64_t>(n) <= cap) {
     for (int64_t i = 0; i < n; i++) {
@@ -89,9 +115,15 @@ napi_value Next(napi_env env, napi_callback_info info) {
   if (h->mapping == nullptr) return ThrowClosed(env, h);
   uint64_t cursor;
   if (!ReadOffset(env, argv[0], "cursor", &cursor)) return nullptr;
+  if (h->mapping->damaged()) return ThrowTruncated(env, h, 0);
   RecordRef rec;
   CdbFault fault;
-  int r = h->is_mmcdb ? MmcdbNext(h->mm, cursor, &rec, &fault) : ClassicNext(h->cl, cursor, &rec, &fault);
+  int r = 0;
+  uintptr_t bad = 0;
+  if (!Guarded([&] { r = h->is_mmcdb ? MmcdbNext(h->mm, cursor, &rec, &fault) : ClassicNext(h->cl, cursor, &rec, &fault); },
+               &bad)) {
+    return ThrowTruncated(env, h, bad);
+  }
   if (r < 0) return ThrowFault(env, fault, h->path);
   if (r == 0) return Int(env, -1);
   h->out[0] = static_cast<double>(rec.key_offset);
@@ -116,10 +148,20 @@ napi_value Metadata(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   Handle* h = Args(env, info, &argc, nullptr);
   if (h->mapping == nullptr) return ThrowClosed(env, h);
+  if (h->mapping->damaged()) return ThrowTruncated(env, h, 0);
   if (!h->is_mmcdb || h->mm.meta_length == 0) return nullptr;  // undefined
+  // Copied under the guard first: V8 must never be the one to fault on the mapping.
+  if (h->mm.meta_length > (1ULL << 29)) {
+    return ThrowFault(env, CdbFault{"ERR_CDB_FORMAT", "metadata too large for a string", h->mm.meta_offset},
+                      h->path);
+  }
+  std::string text(h->mm.meta_length, '\0');
+  uintptr_t bad = 0;
+  if (!Guarded([&] { std::memcpy(&text[0], h->mm.base + h->mm.meta_offset, h->mm.meta_length); }, &bad)) {
+    return ThrowTruncated(env, h, bad);
+  }
   napi_value v;
-  if (napi_create_string_utf8(env, reinterpret_cast<const char*>(h->mm.base + h->mm.meta_offset),
-                              h->mm.meta_length, &v) != napi_ok) {
+  if (napi_create_string_utf8(env, text.data(), text.size(), &v) != napi_ok) {
     return ThrowFault(env, CdbFault{"ERR_CDB_FORMAT", "metadata too large for a string", h->mm.meta_offset},
                       h->path);
   }
@@ -143,14 +185,19 @@ napi_value Copy(napi_env env, napi_callback_info info) {
     return ThrowCode(env, "ERR_CDB_TOO_LARGE", "cannot copy " + std::to_string(len) +
                      " bytes into one Buffer (the limit here is 2^32 - 1)");
   }
+  if (h->mapping->damaged()) return ThrowTruncated(env, h, 0);
   napi_value buf;
-  void* unused;
-  if (napi_create_buffer_copy(env, len, h->mapping->data() + off, &unused, &buf) != napi_ok) {
+  void* dst = nullptr;
+  // Allocated first, filled under the guard: V8 must never be the one to fault.
+  if (napi_create_buffer(env, len, &dst, &buf) != napi_ok) {
     bool pending = false;
     napi_is_exception_pending(env, &pending);
     if (!pending) ThrowCode(env, "ERR_CDB_TOO_LARGE", "cannot make a Buffer of " + std::to_string(len) + " bytes");
     return nullptr;
   }
+  const uint8_t* src = h->mapping->data() + off;
+  uintptr_t bad = 0;
+  if (len > 0 && !Guarded([&] { std::memcpy(dst, src, len); }, &bad)) return ThrowTruncated(env, h, bad);
   return buf;
 }
 
@@ -160,6 +207,7 @@ napi_value Close(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   Handle* h = Args(env, info, &argc, nullptr);
   if (h->mapping != nullptr) {
+    h->damaged_at_close = h->mapping->damaged();
     h->mapping->Unref();
     h->mapping = nullptr;
   }
@@ -181,7 +229,19 @@ napi_value Stats(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, o, "externalBuffers", v);
   napi_get_boolean(env, h->mapping == nullptr, &v);
   napi_set_named_property(env, o, "closed", v);
+  napi_get_boolean(env, h->mapping != nullptr ? h->mapping->CheckFileSize() : h->damaged_at_close, &v);
+  napi_set_named_property(env, o, "damaged", v);
   return o;
+}
+
+// damaged(): whether the file shrank under the mapping (a fault was met, or fstat now
+// shows it shorter). After close(): as it was at close().
+napi_value Damaged(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  Handle* h = Args(env, info, &argc, nullptr);
+  napi_value v;
+  napi_get_boolean(env, h->mapping != nullptr ? h->mapping->CheckFileSize() : h->damaged_at_close, &v);
+  return v;
 }
 
 void FinalizeMethod(napi_env env, void* data, void*) {
@@ -232,7 +292,7 @@ napi_value MakeHandleObject(napi_env env, Handle* h) {
       {"get", Get},           {"getAll", GetAll},     {"next", Next},           {"setOut", SetOut},
       {"metadata", Metadata}, {"copy", Copy},         {"close", Close},         {"stats", Stats},
       {"getMany", GetMany},   {"getManyAsync", GetManyAsync}, {"advise", Advise}, {"warm", Warm},
-      {"residency", Residency}, {"evict", Evict}};
+      {"residency", Residency}, {"evict", Evict}, {"damaged", Damaged}};
   napi_value obj;
   if (napi_create_object(env, &obj) != napi_ok) {
     delete h;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "classic_lookup.h"
+#include "guard.h"
 #include "mapping.h"
 #include "mmcdb_lookup.h"
 
@@ -34,6 +35,7 @@ struct Handle {
   std::vector<uint8_t> key_bytes;  // getMany: the current group's keys
   std::vector<size_t> key_ends;
   int js_refs = 0;                // method functions alive
+  bool damaged_at_close = false;
 
   ~Handle();
 };
@@ -46,6 +48,12 @@ napi_value MakeHandleObject(napi_env env, Handle* h);
 Handle* MethodArgs(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv, napi_value* self = nullptr);
 // Throws ERR_CDB_CLOSED for h; returns nullptr.
 napi_value ThrowClosed(napi_env env, Handle* h);
+// The ERR_CDB_TRUNCATED fault of a mapping whose file shrank: at `fault_address` (a
+// SIGBUS just caught), or the first fault recorded for the mapping when 0. Marks the
+// mapping damaged.
+CdbFault TruncatedFault(Mapping* m, uintptr_t fault_address);
+// Throws TruncatedFault(h->mapping, fault_address); returns nullptr.
+napi_value ThrowTruncated(napi_env env, Handle* h, uintptr_t fault_address);
 
 // Batch lookups (batch.cc).
 napi_value GetMany(napi_env env, napi_callback_info info);

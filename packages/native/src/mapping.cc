@@ -46,7 +46,34 @@ Mapping* Mapping::Open(const char* path, int* err_no, const char** syscall) {
     }
     base = static_cast<uint8_t*>(p);
   }
-  return new Mapping(base, size, fd);
+  InstallSigbusGuard();
+  Mapping* m = new Mapping(base, size, fd);
+  m->slot_ = RegisterMapping(base, size);
+  return m;
+}
+
+uint64_t Mapping::fault_offset() const {
+  if (MappingDamaged(slot_)) return MappingFaultOffset(slot_);
+  uint64_t f = local_fault_.load(std::memory_order_acquire);
+  return f == 0 ? 0 : f - 1;
+}
+
+void Mapping::MarkDamaged(uint64_t offset) {
+  if (slot_ >= 0) {
+    mmcdb::MarkDamaged(slot_, offset);
+    return;
+  }
+  uint64_t expected = 0;
+  local_fault_.compare_exchange_strong(expected, offset + 1, std::memory_order_acq_rel);
+}
+
+bool Mapping::CheckFileSize() {
+  if (damaged()) return true;
+  struct stat st;
+  if (fd_ >= 0 && ::fstat(fd_, &st) == 0 && static_cast<uint64_t>(st.st_size) < size_) {
+    MarkDamaged(static_cast<uint64_t>(st.st_size));
+  }
+  return damaged();
 }
 
 void Mapping::Unref() {
@@ -54,6 +81,7 @@ void Mapping::Unref() {
 }
 
 Mapping::~Mapping() {
+  UnregisterMapping(slot_);
   if (base_ != nullptr) ::munmap(base_, size_);
   if (fd_ >= 0) ::close(fd_);
 }

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "guard.h"
+
 namespace mmcdb {
 
 class Mapping {
@@ -28,6 +30,20 @@ class Mapping {
   bool io_hints() const { return io_hints_.load(std::memory_order_relaxed); }
   void set_io_hints(bool on) { io_hints_.store(on, std::memory_order_relaxed); }
 
+  // Truncation under the mapping (guard.h): true once a read of it met SIGBUS (native
+  // or JS) or CheckFileSize() saw the file shorter than the mapping. A damaged mapping
+  // is never trusted again: every lookup reports ERR_CDB_TRUNCATED.
+  bool damaged() const {
+    return MappingDamaged(slot_) || local_fault_.load(std::memory_order_relaxed) != 0;
+  }
+  // The file offset of the first fault (or the file's new size, from CheckFileSize()).
+  uint64_t fault_offset() const;
+  void MarkDamaged(uint64_t offset);
+  // fstat on the kept descriptor: marks the mapping damaged when the file is now
+  // shorter than the mapping (also catches a cut inside a page, which reads as zeros
+  // without any fault). A syscall: for stats()/damaged(), not for every lookup.
+  bool CheckFileSize();
+
   void Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
   // Unmaps and deletes when the count reaches zero.
   void Unref();
@@ -39,6 +55,8 @@ class Mapping {
   uint8_t* base_;
   uint64_t size_;
   int fd_;
+  int slot_ = -1;  // in the guard's registry; −1: not registered (registry full)
+  std::atomic<uint64_t> local_fault_{0};  // 1 + offset, for an unregistered mapping
   std::atomic<int64_t> refs_{1};
   std::atomic<bool> io_hints_{true};
 };

@@ -58,6 +58,15 @@ bool ReadRecord(const MmcdbFile& f, uint64_t pos, Record* r, CdbFault* fault) {
   return true;
 }
 
+// A record an index slot points to (§Records: a SUPERSEDED record is not in the index).
+bool ReadIndexedRecord(const MmcdbFile& f, uint64_t pos, uint64_t slot_offset, Record* r, CdbFault* fault) {
+  if (!ReadRecord(f, pos, r, fault)) return false;
+  if (r->superseded) {
+    return fault->Set("ERR_CDB_CORRUPT", "index slot points to a superseded record at " + Num(pos), slot_offset);
+  }
+  return true;
+}
+
 // §Index: home(h) = (h >>> 32) × H >>> 32.
 inline uint64_t Home(uint64_t h, uint32_t home_slots) {
   return ((h >> 32) * static_cast<uint64_t>(home_slots)) >> 32;
@@ -76,7 +85,7 @@ int ProbeFrom(const MmcdbFile& f, const uint8_t* key, size_t key_length, uint64_
     if (hs > h) return 0;
     if (hs != h) continue;
     Record r;
-    if (!ReadRecord(f, pos, &r, fault)) return -1;
+    if (!ReadIndexedRecord(f, pos, f.index_offset + i * kSlotSize, &r, fault)) return -1;
     if (r.key_length != key_length || std::memcmp(f.base + r.key_offset, key, key_length) != 0) continue;
     *ref = ValueRef{r.value_offset, r.value_length};
     return 1;
@@ -194,7 +203,7 @@ int64_t MmcdbFind(const MmcdbFile& f, const uint8_t* key, size_t key_length, boo
     if (hs > h) break;  // sorted: no later slot can hold h
     if (hs != h) continue;
     Record r;
-    if (!ReadRecord(f, pos, &r, fault)) return -1;
+    if (!ReadIndexedRecord(f, pos, f.index_offset + i * kSlotSize, &r, fault)) return -1;
     if (r.key_length != key_length || std::memcmp(f.base + r.key_offset, key, key_length) != 0) continue;
     if (static_cast<size_t>(found) < capacity) out[found] = ValueRef{r.value_offset, r.value_length};
     found++;
@@ -265,7 +274,7 @@ int64_t MmcdbFindMany(const MmcdbFile& f, const KeyBytes* keys, size_t n, size_t
       ValueRef ref{0, 0};
       if (pos[j] != 0) {
         Record rec;
-        if (!ReadRecord(f, pos[j], &rec, fault)) return -1;
+        if (!ReadIndexedRecord(f, pos[j], f.index_offset + slot[j] * kSlotSize, &rec, fault)) return -1;
         if (rec.key_length == k[j].length && std::memcmp(f.base + rec.key_offset, k[j].data, k[j].length) == 0) {
           ref = ValueRef{rec.value_offset, rec.value_length};
           r = 1;

@@ -46,21 +46,34 @@ struct WarmJob {
   Range ranges[2];
   int range_count = 0;
   int err_no = 0;
+  bool truncated = false;
+  CdbFault fault;
   std::string path;
 };
 
 void ExecuteWarm(napi_env, void* data) {
   WarmJob* job = static_cast<WarmJob*>(data);
-  for (int i = 0; i < job->range_count; i++) {
-    int e = WarmRange(job->mapping->data(), job->ranges[i].from, job->ranges[i].to);
-    if (e != 0 && job->err_no == 0) job->err_no = e;
+  uintptr_t bad = 0;
+  bool ran = Guarded(
+      [&] {
+        for (int i = 0; i < job->range_count; i++) {
+          int e = WarmRange(job->mapping->data(), job->ranges[i].from, job->ranges[i].to);
+          if (e != 0 && job->err_no == 0) job->err_no = e;
+        }
+      },
+      &bad);
+  if (!ran || job->mapping->damaged()) {
+    job->truncated = true;
+    job->fault = TruncatedFault(job->mapping, ran ? 0 : bad);
   }
 }
 
 void CompleteWarm(napi_env env, napi_status status, void* data) {
   WarmJob* job = static_cast<WarmJob*>(data);
   job->mapping->Unref();
-  if (job->err_no != 0) {
+  if (job->truncated) {
+    napi_reject_deferred(env, job->deferred, MakeFaultError(env, job->fault, job->path));
+  } else if (job->err_no != 0) {
     napi_reject_deferred(env, job->deferred, MakeErrnoError(env, job->err_no, "madvise", job->path));
   } else {
     napi_value undef;
@@ -115,6 +128,7 @@ napi_value Warm(napi_env env, napi_callback_info info) {
   bool ok = false;
   std::string what = ArgString(env, argv[0], &ok);
   if (!ok) return ThrowType(env, "what must be 'index' or 'all'");
+  if (h->mapping->damaged()) return ThrowTruncated(env, h, 0);
   WarmJob* job = new WarmJob();
   if (what == "all") {
     job->ranges[job->range_count++] = Range{0, h->mapping->size()};
