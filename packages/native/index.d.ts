@@ -4,12 +4,13 @@
  * Addressing. All offsets handed out are ABSOLUTE byte offsets in the file (< 2^53).
  * To view bytes [off, off + len): i = Math.floor(off / segmentStride),
  * start = i * segmentStride, then `Buffer.from(segments[i], off - start, len)`.
- * - fileSize < 2^32: one segment over the whole file; segmentStride = 2^32.
- * - fileSize ≥ 2^32: overlapping windows; segment i covers
- *   [i × 2^31, min(i × 2^31 + 2^32 − 1, fileSize)), segmentStride = 2^31, so every
- *   range of ≤ 2^31 bytes lies wholly inside segment floor(off / 2^31). A larger
- *   value may not: get() then returns 2 instead of 1, and JS must use copy() (which
- *   itself is limited to buffer.constants.MAX_LENGTH; beyond it: ERR_CDB_TOO_LARGE).
+ * - fileSize ≤ 1 GiB: one segment over the whole file, created at open; segmentStride = 2^32.
+ * - fileSize > 1 GiB: overlapping windows; segment i covers
+ *   [i × 2^27, min(i × 2^27 + 2^28, fileSize)) (256 MiB every 128 MiB), segmentStride =
+ *   2^27, created on first use through segment(i); every range of ≤ 128 MiB lies wholly
+ *   inside segment floor(off / 2^27). A larger value may not: get() then returns 2 instead
+ *   of 1, and JS uses range(off, len) (its own ArrayBuffer, up to 2^32 − 1 bytes) or
+ *   copy() (limited to buffer.constants.MAX_LENGTH; beyond it: ERR_CDB_TOO_LARGE).
  * - externalBuffers false (V8 sandbox, napi_no_external_buffers_allowed): segments
  *   is empty; use copy(offset, length) for every value.
  *
@@ -78,9 +79,19 @@ export interface NativeOpenOptions {
 export interface NativeHandle {
   readonly format: 'mmcdb' | 'classic';
   readonly fileSize: number;
-  /** External ArrayBuffers over the mapping (see Addressing). Empty when !externalBuffers. */
-  readonly segments: ArrayBuffer[];
-  /** Byte distance between segment starts: 2^32 for a single segment, else 2^31. */
+  /**
+   * External ArrayBuffers over the mapping (see Addressing). Empty when !externalBuffers.
+   * A file under 4 GiB has its one segment filled at open. A windowed file gets a list of
+   * holes: call segment(i) (and cache it here) for the windows you read from — each
+   * external ArrayBuffer reports its length to V8 as external memory and triggers GC work,
+   * so creating every 4 GiB window eagerly made opening a 10 GiB file take 22 ms.
+   */
+  readonly segments: (ArrayBuffer | undefined)[];
+  /** Creates the ArrayBuffer over window i; undefined when i is out of range or external buffers are refused. */
+  segment(i: number): ArrayBuffer | undefined;
+  /** An external ArrayBuffer over exactly file bytes [offset, offset + length) (length < 2^32), for a value no window holds; undefined when refused. */
+  range(offset: number, length: number): ArrayBuffer | undefined;
+  /** Byte distance between segment starts: 2^32 for a single segment, else 2^27 (128 MiB). */
   readonly segmentStride: number;
   readonly externalBuffers: boolean;
   /**
@@ -120,7 +131,7 @@ export interface NativeHandle {
    * (first value of a duplicated key; '' and empty values as get()). One N-API call:
    * keys are taken 16 at a time, hashed, their slots then candidate records prefetched
    * before any is compared, so cache misses overlap. The caller checks that a value lies
-   * inside segment floor(offset / segmentStride) (always true below 2^31 bytes) or uses
+   * inside segment floor(offset / segmentStride) (always true up to 128 MiB) or uses
    * copy(), as for get() returning 2. `out` must hold ≥ 2N numbers (RangeError), and is
    * only valid up to the key where an error was thrown. Errors: TypeError for keys that
    * are not an array of strings / Uint8Arrays; ERR_CDB_CORRUPT (+ offset) as get() would

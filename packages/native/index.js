@@ -53,7 +53,12 @@ export function viewOf(handle, offset, length) {
   if (!handle.externalBuffers) return handle.copy(offset, length);
   const i = Math.floor(offset / handle.segmentStride);
   const start = i * handle.segmentStride;
-  const seg = handle.segments[i];
-  if (seg === undefined || offset - start + length > seg.byteLength) return handle.copy(offset, length);
+  // Windows of files over 4 GiB are created on first use (see index.d.ts, segment()).
+  const seg = handle.segments[i] ?? (handle.segments[i] = handle.segment(i));
+  if (seg === undefined || offset - start + length > seg.byteLength) {
+    // A value no window holds whole: an ArrayBuffer of its own, else a copy.
+    const own = seg === undefined ? undefined : handle.range(offset, length);
+    return own !== undefined ? Buffer.from(own) : handle.copy(offset, length);
+  }
   return Buffer.from(seg, offset - start, length);
 }

@@ -14,7 +14,9 @@ import { MemorySource } from './source.js';
 interface NativeHandle {
   readonly format: FormatName;
   readonly fileSize: number;
-  readonly segments: ArrayBuffer[];
+  readonly segments: (ArrayBuffer | undefined)[];
+  segment(i: number): ArrayBuffer | undefined;
+  range(offset: number, length: number): ArrayBuffer | undefined;
   readonly segmentStride: number;
   readonly externalBuffers: boolean;
   readonly out: Float64Array;
@@ -245,8 +247,13 @@ class NativeEngine implements Engine {
     if (!h.externalBuffers) return h.copy(offset, length);
     const i = Math.floor(offset / h.segmentStride);
     const start = i * h.segmentStride;
-    const seg = h.segments[i];
-    if (seg === undefined || offset - start + length > seg.byteLength) return h.copy(offset, length);
+    // Windows of files over 4 GiB are created on first use (packages/native/index.d.ts).
+    const seg = h.segments[i] ?? (h.segments[i] = h.segment(i));
+    if (seg === undefined || offset - start + length > seg.byteLength) {
+      // A value no window holds whole: an ArrayBuffer of its own (still zero-copy), else a copy.
+      const own = seg === undefined ? undefined : h.range(offset, length);
+      return own !== undefined ? Buffer.from(own) : h.copy(offset, length);
+    }
     return Buffer.from(seg, offset - start, length);
   }
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "handle.h"
 
 #include "napi_util.h"
@@ -236,6 +237,43 @@ napi_value Stats(napi_env env, napi_callback_info info) {
 
 // damaged(): whether the file shrank under the mapping (a fault was met, or fstat now
 // shows it shorter). After close(): as it was at close().
+void FinalizeSegment(napi_env, void*, void* hint) { static_cast<SegmentToken*>(hint)->Release(); }
+
+// segment(i): the external ArrayBuffer over window i (see MakeSegments in binding.cc), or
+// undefined when i is out of range or the runtime refuses external buffers.
+napi_value SegmentMethod(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  Handle* h = Args(env, info, &argc, argv);
+  if (h->mapping == nullptr) return ThrowClosed(env, h);
+  uint32_t i = 0;
+  napi_value undefined;
+  napi_get_undefined(env, &undefined);
+  if (argc < 1 || napi_get_value_uint32(env, argv[0], &i) != napi_ok || i >= h->segment_count) return undefined;
+  napi_value ab = MakeSegment(env, h, i);
+  return ab != nullptr ? ab : undefined;
+}
+
+// range(offset, length): an external ArrayBuffer over exactly these file bytes, for a
+// value no window holds whole; undefined when external buffers are refused or length
+// ≥ 2^32 (then JS falls back to copy()).
+napi_value RangeMethod(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  Handle* h = Args(env, info, &argc, argv);
+  if (h->mapping == nullptr) return ThrowClosed(env, h);
+  double off = -1, len = -1;
+  napi_value undefined;
+  napi_get_undefined(env, &undefined);
+  if (argc < 2 || napi_get_value_double(env, argv[0], &off) != napi_ok ||
+      napi_get_value_double(env, argv[1], &len) != napi_ok || !(off >= 0) || !(len >= 0) ||
+      len > static_cast<double>((1ULL << 32) - 1) || off + len > static_cast<double>(h->mapping->size())) {
+    return undefined;
+  }
+  napi_value ab = MakeRange(env, h, static_cast<uint64_t>(off), static_cast<uint64_t>(len));
+  return ab != nullptr ? ab : undefined;
+}
+
 napi_value Damaged(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   Handle* h = Args(env, info, &argc, nullptr);
@@ -292,7 +330,7 @@ napi_value MakeHandleObject(napi_env env, Handle* h) {
       {"get", Get},           {"getAll", GetAll},     {"next", Next},           {"setOut", SetOut},
       {"metadata", Metadata}, {"copy", Copy},         {"close", Close},         {"stats", Stats},
       {"getMany", GetMany},   {"getManyAsync", GetManyAsync}, {"advise", Advise}, {"warm", Warm},
-      {"residency", Residency}, {"evict", Evict}, {"damaged", Damaged}};
+      {"residency", Residency}, {"evict", Evict}, {"damaged", Damaged}, {"segment", SegmentMethod}, {"range", RangeMethod}};
   napi_value obj;
   if (napi_create_object(env, &obj) != napi_ok) {
     delete h;
@@ -309,6 +347,37 @@ napi_value MakeHandleObject(napi_env env, Handle* h) {
     napi_set_named_property(env, obj, m.name, fn);
   }
   return obj;
+}
+
+napi_value MakeSegment(napi_env env, Handle* h, uint32_t i) {
+  if (h->mapping == nullptr) return nullptr;
+  const uint64_t size = h->mapping->size();
+  const uint64_t start = static_cast<uint64_t>(i) * h->stride;
+  if (start >= size && size != 0) return nullptr;
+  return MakeRange(env, h, start, std::min(h->window, size - start));
+}
+
+napi_value MakeRange(napi_env env, Handle* h, uint64_t start, uint64_t len) {
+  if (!h->external_buffers || h->mapping == nullptr) return nullptr;
+  SegmentToken* token = new SegmentToken(h->mapping);
+  napi_value ab;
+  napi_status s =
+      napi_create_external_arraybuffer(env, h->mapping->mutable_data() + start, len, FinalizeSegment, token, &ab);
+  token->CreatorDone();
+  if (s == napi_ok) return ab;
+  // Sandbox: Node returns before touching the finalizer, so release it here. Any other
+  // failure: Node may have run the finalizer; Release() is idempotent but we cannot know
+  // whether it will still run, so we only leak, never free twice.
+  if (s == napi_no_external_buffers_allowed) token->Release();
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (pending) {
+    napi_value ignored;
+    napi_get_and_clear_last_exception(env, &ignored);
+  }
+  h->external_buffers = false;
+  h->segment_count = 0;
+  return nullptr;
 }
 
 }  // namespace mmcdb

@@ -68,4 +68,10 @@ napi_value Evict(napi_env env, napi_callback_info info);
 // exception otherwise.
 bool SetOutArray(napi_env env, Handle* h, napi_value array);
 
+// The external ArrayBuffer over segment i (one reference on the mapping), or nullptr
+// when the runtime refuses external buffers (then h->external_buffers becomes false).
+napi_value MakeSegment(napi_env env, Handle* h, uint32_t i);
+// The external ArrayBuffer over file bytes [start, start + len), len < 2^32, or nullptr.
+napi_value MakeRange(napi_env env, Handle* h, uint64_t start, uint64_t len);
+
 }  // namespace mmcdb
