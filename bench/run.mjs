@@ -2,8 +2,9 @@
 // mmcdb benchmark orchestrator. Usage:
 //   node bench/run.mjs                 full run → bench/RESULTS.md, bench/charts/*.svg, bench/results.json
 //   node bench/run.mjs --quick --out DIR   tiny sizes, one round (CI)
-// Options: --data DIR (datasets; default bench/data), --only id,id (datasets, 'big', 'profile'), --rounds N,
-//          --no-big, --no-profile, --merge (keep other results of the previous results.json in --out)
+// Options: --data DIR (datasets; default bench/data), --only id,id (datasets, 'big', 'profile', 'batch', 'serve'),
+//          --rounds N, --no-big, --no-profile, --no-batch, --no-serve,
+//          --merge (keep other results of the previous results.json in --out)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,6 +15,8 @@ import { compileTools, evict, sizeOf, timeV, tinycdb, toolInfo } from './lib/nat
 import { collectMeta, writeReport } from './lib/report.mjs';
 import { bigFile } from './lib/big.mjs';
 import { profile } from './lib/profile.mjs';
+import { batches } from './lib/batch.mjs';
+import { serveBench } from './lib/serve.mjs';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const CHILD = path.join(HERE, 'child.mjs');
@@ -57,6 +60,18 @@ function doBuild(ds, files, store) {
   const j = JSON.parse(line);
   if (j.unavailable) return j;
   return { wallSeconds: r.wallSeconds, maxRssKiB: r.maxRssKiB ?? j.maxRssKiB, innerSeconds: j.seconds, records: j.records, bytes: store === 'map' ? null : sizeOf(db) };
+}
+
+/** Dataset files plus the given stores' databases, built only when missing (batch and serve sections). */
+function ensureBuilt(ds, stores) {
+  const files = ensureDataset(path.join(dataDir, ds.id), ds, log);
+  for (const store of stores) {
+    if (fs.existsSync(dbPath(files.dir, store))) continue;
+    log(`  build ${store} for ${ds.id} …`);
+    const b = doBuild(ds, files, store);
+    if (b.error) throw new Error(`build ${store} ${ds.id}: ${b.error}`);
+  }
+  return files;
 }
 
 function runEngine(id, ds, files, task, extra = {}) {
@@ -129,7 +144,7 @@ function runDataset(ds) {
 
 const meta = collectMeta({ quick, argv });
 compileTools(path.join(dataDir, 'bin'));
-const results = { meta, tools: toolInfo(), datasets: [], big: null, profile: null };
+const results = { meta, tools: toolInfo(), datasets: [], big: null, profile: null, batch: null, serve: null };
 // --merge: keep the datasets (and big-file / profile results) of the previous results.json that
 // this run does not redo, e.g. `--merge --only big` after a full run.
 const previous = path.join(outDir, 'results.json');
@@ -138,6 +153,8 @@ if (flag('--merge') && fs.existsSync(previous)) {
   results.datasets = old.datasets.filter((d) => !only || !only.includes(d.id));
   results.big = old.big;
   results.profile = old.profile;
+  results.batch = old.batch ?? null;
+  results.serve = old.serve ?? null;
   results.meta.merged = `datasets ${results.datasets.map((d) => d.id).join(', ')} from the run of ${old.meta.date}`;
 }
 const save = () => {
@@ -154,6 +171,17 @@ for (const ds of P.datasets) {
   else results.datasets.push(r);
   save();
 }
+const wants = (id) => !flag(`--no-${id}`) && (!only || only.includes(id));
+if (P.batch && wants('batch')) {
+  results.batch = batches(P.batch, { child, evict, tinycdb, ensureBuilt, log });
+  results.batch.date = new Date().toISOString();
+  save();
+}
+if (P.serve && wants('serve')) {
+  results.serve = await serveBench(P.serve, { dataDir, log, quick });
+  results.serve.date = new Date().toISOString();
+  save();
+}
 if (P.big && !flag('--no-big') && (!only || only.includes('big'))) {
   results.big = await bigFile({ dataDir, child, evict, log });
   save();
@@ -167,7 +195,7 @@ results.meta.totalSeconds = (performance.now() - t0) / 1000;
 save();
 log(`\nwrote ${path.join(outDir, 'RESULTS.md')} in ${results.meta.totalSeconds.toFixed(0)} s`);
 for (const d of results.datasets) log(`checksums ${d.id}: ${JSON.stringify(d.checksums)}`);
-if (results.datasets.some((d) => d.checksums && !d.checksums.agree)) {
+if (results.datasets.some((d) => d.checksums && !d.checksums.agree) || results.batch?.checksumsAgree === false || results.serve?.verifyFailed) {
   log('CHECKSUM MISMATCH between engines');
   process.exitCode = 1;
 }

@@ -8,7 +8,9 @@ export const store = 'mmcdb';
 export async function build(src, out) {
   const w = createWriter(out, { fsync: false });
   try {
-    for (const [k, v] of readCdbmake(src)) w.add(k, v);
+    // reuse: writer.add copies key and value at once, so the parser may recycle its read buffer
+    // (byte-identical output, checked; less garbage, lower peak RSS).
+    for (const [k, v] of readCdbmake(src, { reuse: true })) w.add(k, v);
     const r = await w.finish();
     return { records: r.records };
   } catch (e) {
@@ -18,18 +20,20 @@ export async function build(src, out) {
 }
 
 /** variant: 'mmap' | 'memory' | 'pread'. A missing native addon surfaces as { unavailable }. */
-export function open(file, variant) {
+export function open(file, variant, _src, opts = {}) {
   let db;
   try {
-    db = openSync(file, { backend: variant });
+    db = openSync(file, { backend: variant, ...opts });
   } catch (e) {
     if (isCdbError(e, 'ERR_CDB_BACKEND')) return { unavailable: e.message };
     throw e;
   }
   return {
     get: (k) => db.get(k),
-    // getMany/getManyAsync batches: see engines/mmcdb-batch note in bench/README section of RESULTS.md (TODO)
-    getMany: typeof db.getMany === 'function' ? (ks) => db.getMany(ks) : undefined,
+    getMany: (ks) => db.getMany(ks),
+    getManyAsync: (ks) => db.getManyAsync(ks),
+    warm: (o) => db.warm(o),
+    residency: () => db.residency(),
     scan(touch) {
       for (const [, v] of db.entries()) touch(v);
     },

@@ -15,7 +15,7 @@ const CHUNK_SLOTS = 65536;
 /** Streams the index slots to `sink` in order, in chunks of up to 1 MiB. */
 export function writeIndex(table: RecordTable, homeSlots: number, sink: (bytes: Buffer) => void): IndexLayout {
   if (table.live === 0) return { indexLength: 0, maxProbe: 0 };
-  const order = sortByHash(table, homeSlots);
+  const order = sortByHash(table);
   const chunk = Buffer.alloc(CHUNK_SLOTS * SLOT_SIZE);
   // Slot fields as u32 words: [hash lo, hash hi, position lo, position hi] (little-endian host).
   const words = new Uint32Array(chunk.buffer, chunk.byteOffset, CHUNK_SLOTS * 4);
@@ -57,24 +57,24 @@ export function writeIndex(table: RecordTable, homeSlots: number, sink: (bytes: 
 }
 
 /**
- * Live record numbers ordered by (hash, position): a counting sort by home slot
- * (home never decreases with the hash) keeps insertion order, then a stable
- * insertion sort orders each home's few records by full hash.
+ * Live record numbers ordered by (hash, position): a counting sort on the top bits of the
+ * hash (about 8 records per bucket, so the counts cost ~0.5 byte per record instead of
+ * 8 for one count per home slot) keeps insertion order, then a stable insertion sort
+ * orders each bucket by full hash. Home slots follow, as home never decreases with the hash.
  */
-function sortByHash(table: RecordTable, homeSlots: number): Uint32Array {
-  const start = new Uint32Array(homeSlots + 1);
-  for (let r = 0; r < table.length; r++) {
-    if (table.pos(r) >= 0) start[homeSlot(table.hi(r), homeSlots) + 1]!++;
-  }
-  for (let h = 0; h < homeSlots; h++) start[h + 1]! += start[h]!;
+function sortByHash(table: RecordTable): Uint32Array {
+  const bits = Math.max(0, Math.min(24, Math.ceil(Math.log2(Math.max(1, table.live / 8)))));
+  const buckets = 2 ** bits;
+  const bucketOf = (r: number): number => (bits === 0 ? 0 : table.hi(r) >>> (32 - bits));
+  const start = new Uint32Array(buckets + 1);
+  for (let r = 0; r < table.length; r++) if (table.pos(r) >= 0) start[bucketOf(r) + 1]!++;
+  for (let b = 0; b < buckets; b++) start[b + 1]! += start[b]!;
   const order = new Uint32Array(table.live);
-  for (let r = 0; r < table.length; r++) {
-    if (table.pos(r) >= 0) order[start[homeSlot(table.hi(r), homeSlots)]!++] = r;
-  }
-  // start[h] now holds the end of bucket h; sort each bucket of more than one record.
+  for (let r = 0; r < table.length; r++) if (table.pos(r) >= 0) order[start[bucketOf(r)]!++] = r;
+  // start[b] now holds the end of bucket b.
   let begin = 0;
-  for (let h = 0; h < homeSlots; h++) {
-    const end = start[h]!;
+  for (let b = 0; b < buckets; b++) {
+    const end = start[b]!;
     for (let i = begin + 1; i < end; i++) {
       const r = order[i]!;
       const rh = table.hi(r);
