@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { ENGINES, plan } from './lib/config.mjs';
 import { ensureDataset, readKeyFile, writeKeyFile } from './lib/dataset.mjs';
 import { compileTools, evict, sizeOf, timeV, tinycdb, toolInfo } from './lib/native.mjs';
-import { collectMeta, writeReport } from './lib/report.mjs';
+import { addonSha, collectMeta, writeReport } from './lib/report.mjs';
 import { bigFile } from './lib/big.mjs';
 import { profile } from './lib/profile.mjs';
 import { batches } from './lib/batch.mjs';
@@ -142,6 +142,13 @@ function runDataset(ds) {
   return res;
 }
 
+if (flag('--report')) {
+  // Rewrites RESULTS.md and the charts from --out's results.json (no measurement).
+  const r = JSON.parse(fs.readFileSync(path.join(outDir, 'results.json'), 'utf8'));
+  writeReport(r, outDir);
+  log(`wrote ${path.join(outDir, 'RESULTS.md')} from results.json`);
+  process.exit(0);
+}
 const meta = collectMeta({ quick, argv });
 compileTools(path.join(dataDir, 'bin'));
 const results = { meta, tools: toolInfo(), datasets: [], big: null, profile: null, batch: null, serve: null };
@@ -173,13 +180,15 @@ for (const ds of P.datasets) {
 }
 const wants = (id) => !flag(`--no-${id}`) && (!only || only.includes(id));
 if (P.batch && wants('batch')) {
+  const addon = addonSha();
   results.batch = batches(P.batch, { child, evict, tinycdb, ensureBuilt, log });
-  results.batch.date = new Date().toISOString();
+  Object.assign(results.batch, { date: new Date().toISOString(), addon, addonChanged: addonSha() !== addon });
   save();
 }
 if (P.serve && wants('serve')) {
+  const addon = addonSha();
   results.serve = await serveBench(P.serve, { dataDir, log, quick });
-  results.serve.date = new Date().toISOString();
+  Object.assign(results.serve, { date: new Date().toISOString(), addon });
   save();
 }
 if (P.big && !flag('--no-big') && (!only || only.includes('big'))) {

@@ -1,5 +1,6 @@
 // The mmcdb goals, checked against this run's numbers. Missed targets say by how much.
 import { pairedRatio, summary, fmtNum, fmtRate } from './stats.mjs';
+import { extraTargets } from './report-extra.mjs';
 
 const row = (what, goal, got, ok, note = '') =>
   `| ${what} | ${goal} | ${got} | ${ok == null ? 'not measured' : ok ? 'met' : `**missed**${note ? ' — ' + note : ''}`} |`;
@@ -46,5 +47,6 @@ export function targets(results) {
     if (bigFirst?.openToFirstGetMs != null && bigFirst !== big) L.push(row('open + first get, 10 GiB, mmap, first open in the process (incl. addon load)', '< 1 ms', `${fmtNum(bigFirst.openToFirstGetMs, 3)} ms`, bigFirst.openToFirstGetMs < 1, 'addon load'));
     if (bigCold?.openToFirstGetMs != null) L.push(row('open + first get, 10 GiB file, mmap (cold, addon loaded)', '< 1 ms', `${fmtNum(bigCold.openToFirstGetMs, 3)} ms`, bigCold.openToFirstGetMs < 1, 'disk latency'));
   }
+  L.push(...extraTargets(results));
   return L;
 }
