@@ -15,6 +15,7 @@ import {
 } from './format.js';
 import { createXxh64, xxh64Split } from './hash.js';
 import { verifyClassic } from './classic/verify.js';
+import { binarySearch } from './binary-search.js';
 import { MemorySource, PreadSource, type ByteSource } from './source.js';
 
 export interface VerifyReport {
@@ -135,17 +136,4 @@ function checkIndex(src: ByteSource, h: Header, starts: Float64Array, path: stri
   if (used !== h.recordCount) {
     throw new CdbError('ERR_CDB_CORRUPT', `${used} index slots in use but record_count is ${h.recordCount}`, { offset: 16, path });
   }
-}
-
-function binarySearch(sorted: Float64Array, x: number): number {
-  let a = 0;
-  let b = sorted.length - 1;
-  while (a <= b) {
-    const m = (a + b) >>> 1;
-    const v = sorted[m]!;
-    if (v === x) return m;
-    if (v < x) a = m + 1;
-    else b = m - 1;
-  }
-  return -1;
 }

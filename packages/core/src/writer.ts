@@ -1,6 +1,6 @@
 // The mmcdb writer (FORMAT.md): streams records to a temp file, keeps 16 bytes per
 // record in memory, lays out the index at finish() and publishes atomically.
-import { AtomicFile } from './atomic-file.js';
+import { BuildSession, preview } from './build-session.js';
 import { CdbError } from './errors.js';
 import {
   alignUp,
@@ -39,22 +39,18 @@ const utf8 = new TextEncoder();
 
 export class MmcdbWriter implements Writer {
   readonly #options: ReturnType<typeof resolveWriterOptions>;
-  readonly #file: AtomicFile;
+  readonly #session: BuildSession;
   readonly #out: BufferedOutput;
   readonly #table = new RecordTable();
   readonly #dups: HashSet | undefined;
   readonly #hash: Hash64 = { hi: 0, lo: 0 };
-  readonly #started = performance.now();
   #superseded = 0;
-  #state: 'open' | 'finished' | 'failed' = 'open';
 
   constructor(path: string, options: WriterOptions = {}) {
     this.#options = resolveWriterOptions(options);
-    if (this.#options.signal?.aborted) throw abortError(this.#options.signal.reason);
-    this.#file = new AtomicFile(path, { mode: this.#options.mode, fsync: this.#options.fsync });
-    this.#out = new BufferedOutput(this.#file, HEADER_SIZE);
+    this.#session = new BuildSession(path, this.#options);
+    this.#out = new BufferedOutput(this.#session.file, HEADER_SIZE);
     this.#dups = this.#options.duplicates === 'all' ? undefined : new HashSet(this.#table);
-    this.#options.signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
   get count(): number {
@@ -65,12 +61,8 @@ export class MmcdbWriter implements Writer {
     return this.#out.position;
   }
 
-  readonly #onAbort = (): void => {
-    this.abort(this.#options.signal?.reason);
-  };
-
   add(key: Bytes, value: Bytes): boolean {
-    this.#checkOpen();
+    this.#session.checkOpen();
     const k = typeof key === 'string' ? this.#encodeKey(key) : toBytes(key, 'key');
     const v = toBytes(value, 'value');
     if (k.length > MAX_KEY_LENGTH) throw new RangeError(`key is ${k.length} bytes; the limit is ${MAX_KEY_LENGTH}`);
@@ -84,7 +76,7 @@ export class MmcdbWriter implements Writer {
           if (this.#options.duplicates === 'first') return false;
           if (this.#options.duplicates === 'error') {
             throw new CdbError('ERR_CDB_DUPLICATE', `duplicate key ${JSON.stringify(preview(k))}`, {
-              path: this.#file.target,
+              path: this.#session.file.target,
             });
           }
           replaces = earlier; // 'last'
@@ -108,28 +100,12 @@ export class MmcdbWriter implements Writer {
   }
 
   async finish(): Promise<BuildResult> {
-    this.#checkOpen();
-    try {
-      return this.#finishSync();
-    } catch (err) {
-      this.abort(err);
-      throw err;
-    }
+    this.#session.checkOpen();
+    return this.#session.step(() => this.#finishSync());
   }
 
   abort(_reason?: unknown): void {
-    if (this.#state !== 'open') return;
-    this.#state = 'failed';
-    this.#options.signal?.removeEventListener('abort', this.#onAbort);
-    this.#file.abort();
-  }
-
-  #checkOpen(): void {
-    if (this.#state === 'open') return;
-    if (this.#options.signal?.aborted) throw abortError(this.#options.signal.reason);
-    throw new CdbError('ERR_CDB_CLOSED', `writer is already ${this.#state === 'finished' ? 'finished' : 'aborted'}`, {
-      path: this.#file.target,
-    });
+    this.#session.abort();
   }
 
   readonly #keyScratch = Buffer.allocUnsafe(4096);
@@ -220,19 +196,17 @@ export class MmcdbWriter implements Writer {
       bodyChecksum,
       maxProbe: layout.maxProbe,
     });
-    this.#file.writeAt(header, 0);
-    this.#file.commit();
-    this.#state = 'finished';
-    opts.signal?.removeEventListener('abort', this.#onAbort);
+    this.#session.file.writeAt(header, 0);
+    this.#session.commit();
     return {
-      path: this.#file.target,
+      path: this.#session.file.target,
       format: 'mmcdb',
       records: live,
       bytes: fileLength,
       seed: opts.seed,
       indexSlots: layout.indexLength,
       maxProbe: layout.maxProbe,
-      seconds: (performance.now() - this.#started) / 1000,
+      seconds: this.#session.seconds,
     };
   }
 
@@ -240,18 +214,11 @@ export class MmcdbWriter implements Writer {
     const h = createXxh64(0n);
     const step = 1 << 20;
     for (let p = HEADER_SIZE; p < fileLength; p += step) {
-      h.update(this.#file.readAt(Math.min(step, fileLength - p), p));
+      h.update(this.#session.file.readAt(Math.min(step, fileLength - p), p));
     }
     return h.digest();
   }
 }
 
-function abortError(reason: unknown): CdbError {
-  return new CdbError('ERR_CDB_ABORTED', 'build aborted', { cause: reason });
-}
 
-function preview(key: Uint8Array): string {
-  const s = Buffer.from(key.subarray(0, 64)).toString('utf8');
-  return key.length > 64 ? `${s}…` : s;
-}
 

@@ -2,6 +2,7 @@
 // checksum, so this walks every record and every table slot and checks that each slot
 // points at a record start, carries that record's djb hash, sits in the right table and
 // can be reached by a lookup from its home slot.
+import { binarySearch } from '../binary-search.js';
 import { CdbError } from '../errors.js';
 import type { ByteSource } from '../source.js';
 import { djbHash, probeDistance, readRecord, readToc, SLOT, TABLES, TOC_SIZE } from './format.js';
@@ -76,19 +77,6 @@ function recordStarts(src: ByteSource, dataEnd: number, path: string): Float64Ar
     pos = rec.end;
   }
   return starts.subarray(0, count);
-}
-
-function binarySearch(sorted: Float64Array, x: number): number {
-  let a = 0;
-  let b = sorted.length - 1;
-  while (a <= b) {
-    const m = (a + b) >>> 1;
-    const v = sorted[m]!;
-    if (v === x) return m;
-    if (v < x) a = m + 1;
-    else b = m - 1;
-  }
-  return -1;
 }
 
 function hex(n: number): string {

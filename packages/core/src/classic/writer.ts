@@ -5,7 +5,8 @@
 // (4 bytes per slot, 2–4 slots per distinct key). finish() lays the 256 tables out after
 // the records, writes the TOC at 0 and publishes through AtomicFile.
 import { ftruncateSync } from 'node:fs';
-import { AtomicFile } from '../atomic-file.js';
+import type { AtomicFile } from '../atomic-file.js';
+import { BuildSession, preview } from '../build-session.js';
 import { BufferedOutput } from '../buffered-output.js';
 import { CdbError } from '../errors.js';
 import { toBytes, type Bytes } from '../keys.js';
@@ -115,27 +116,23 @@ function mix(h: number): number {
 
 export class ClassicWriter implements Writer {
   readonly #options: ReturnType<typeof resolveWriterOptions>;
-  readonly #file: AtomicFile;
+  readonly #session: BuildSession;
   readonly #out: BufferedOutput;
   readonly #records = new RecordList();
   readonly #keys: KeySet | undefined;
-  readonly #started = performance.now();
   /** Live records and the bytes they take (header + key + value). */
   #live = 0;
   #liveBytes = 0;
   #replaced = 0;
-  #state: 'open' | 'finished' | 'failed' = 'open';
   readonly #warnProbes: boolean;
 
   constructor(path: string, options: WriterOptions = {}) {
     checkClassicOptions(options);
     this.#warnProbes = options.maxProbeWarning !== undefined;
     this.#options = resolveWriterOptions(options);
-    if (this.#options.signal?.aborted) throw abortError(this.#options.signal.reason);
-    this.#file = new AtomicFile(path, { mode: this.#options.mode, fsync: this.#options.fsync });
-    this.#out = new BufferedOutput(this.#file, TOC_SIZE);
+    this.#session = new BuildSession(path, this.#options);
+    this.#out = new BufferedOutput(this.#session.file, TOC_SIZE);
     this.#keys = this.#options.duplicates === 'all' ? undefined : new KeySet(this.#records);
-    this.#options.signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
   get count(): number {
@@ -146,12 +143,8 @@ export class ClassicWriter implements Writer {
     return this.#out.position;
   }
 
-  readonly #onAbort = (): void => {
-    this.abort(this.#options.signal?.reason);
-  };
-
   add(key: Bytes, value: Bytes): boolean {
-    this.#checkOpen();
+    this.#session.checkOpen();
     const k = toBytes(key, 'key');
     const v = toBytes(value, 'value');
     try {
@@ -162,7 +155,7 @@ export class ClassicWriter implements Writer {
         if (earlier !== undefined) {
           if (this.#options.duplicates === 'first') return false;
           if (this.#options.duplicates === 'error') {
-            throw new CdbError('ERR_CDB_DUPLICATE', `duplicate key ${JSON.stringify(preview(k))}`, { path: this.#file.target });
+            throw new CdbError('ERR_CDB_DUPLICATE', `duplicate key ${JSON.stringify(preview(k))}`, { path: this.#session.file.target });
           }
         }
       }
@@ -179,7 +172,7 @@ export class ClassicWriter implements Writer {
         throw new CdbError(
           'ERR_CDB_TOO_LARGE',
           `a classic cdb file cannot pass ${maxFileSize} bytes (this record would make it ${fileEnd})`,
-          { path: this.#file.target },
+          { path: this.#session.file.target },
         );
       }
       const pos = this.#writeRecord(k, v);
@@ -202,28 +195,12 @@ export class ClassicWriter implements Writer {
   }
 
   async finish(): Promise<BuildResult> {
-    this.#checkOpen();
-    try {
-      return this.#finishSync();
-    } catch (err) {
-      this.abort(err);
-      throw err;
-    }
+    this.#session.checkOpen();
+    return this.#session.step(() => this.#finishSync());
   }
 
   abort(_reason?: unknown): void {
-    if (this.#state !== 'open') return;
-    this.#state = 'failed';
-    this.#options.signal?.removeEventListener('abort', this.#onAbort);
-    this.#file.abort();
-  }
-
-  #checkOpen(): void {
-    if (this.#state === 'open') return;
-    if (this.#options.signal?.aborted) throw abortError(this.#options.signal.reason);
-    throw new CdbError('ERR_CDB_CLOSED', `writer is already ${this.#state === 'finished' ? 'finished' : 'aborted'}`, {
-      path: this.#file.target,
-    });
+    this.#session.abort();
   }
 
   #writeRecord(k: Uint8Array, v: Uint8Array): number {
@@ -268,8 +245,8 @@ export class ClassicWriter implements Writer {
       if (runStart < 0 || shift === 0) return;
       const step = 1 << 20;
       for (let p = runStart; p < runEnd; p += step) {
-        const chunk = this.#file.readAt(Math.min(step, runEnd - p), p);
-        this.#file.writeAt(chunk, p - shift);
+        const chunk = this.#session.file.readAt(Math.min(step, runEnd - p), p);
+        this.#session.file.writeAt(chunk, p - shift);
       }
     };
     for (let r = 0; r < length; r++) {
@@ -300,7 +277,7 @@ export class ClassicWriter implements Writer {
     const { hash, pos, length } = this.#records;
     const live = this.#live;
     if (dataEnd + 2 * SLOT * live > maxFileSize) {
-      throw new CdbError('ERR_CDB_TOO_LARGE', `a classic cdb file cannot pass ${maxFileSize} bytes`, { path: this.#file.target });
+      throw new CdbError('ERR_CDB_TOO_LARGE', `a classic cdb file cannot pass ${maxFileSize} bytes`, { path: this.#session.file.target });
     }
     // Live records grouped by table, in insertion order (a stable counting sort).
     const start = new Float64Array(TABLES + 1);
@@ -314,7 +291,7 @@ export class ClassicWriter implements Writer {
     const fill = start.slice(0, TABLES);
     for (let r = 0; r < length; r++) if (pos[r]! >= 0) order[fill[hash[r]! & 255]!++] = r;
 
-    const out = new BufferedOutput(this.#file, dataEnd);
+    const out = new BufferedOutput(this.#session.file, dataEnd);
     const toc = Buffer.alloc(TOC_SIZE);
     const slotHash = new Uint32Array(2 * largest);
     const slotPos = new Uint32Array(2 * largest);
@@ -351,7 +328,7 @@ export class ClassicWriter implements Writer {
     const fileEnd = out.position;
     if (this.#replaced > 0) {
       // The temp file held the replaced records too: cut what lies past the new end.
-      truncate(this.#file, fileEnd);
+      truncate(this.#session.file, fileEnd);
     }
     // djb clusters ordinary sequential keys into long runs (key0…key799999 probe 2000+
     // slots), so the default threshold would warn about harmless data: classic warns only
@@ -362,19 +339,17 @@ export class ClassicWriter implements Writer {
           `(the djb hash has no seed; prefer the mmcdb format with seed: 'random' for untrusted keys)`,
       );
     }
-    this.#file.writeAt(toc, 0);
-    this.#file.commit();
-    this.#state = 'finished';
-    opts.signal?.removeEventListener('abort', this.#onAbort);
+    this.#session.file.writeAt(toc, 0);
+    this.#session.commit();
     return {
-      path: this.#file.target,
+      path: this.#session.file.target,
       format: 'classic',
       records: live,
       bytes: fileEnd,
       seed: BigInt(DJB_START),
       indexSlots: 2 * live,
       maxProbe,
-      seconds: (performance.now() - this.#started) / 1000,
+      seconds: this.#session.seconds,
     };
   }
 }
@@ -384,11 +359,4 @@ function truncate(file: AtomicFile, length: number): void {
   ftruncateSync(file.fd, length);
 }
 
-function abortError(reason: unknown): CdbError {
-  return new CdbError('ERR_CDB_ABORTED', 'build aborted', { cause: reason });
-}
 
-function preview(key: Uint8Array): string {
-  const s = Buffer.from(key.subarray(0, 64)).toString('utf8');
-  return key.length > 64 ? `${s}…` : s;
-}
