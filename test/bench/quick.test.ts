@@ -58,9 +58,46 @@ describe('bench --quick', () => {
     }
   });
 
+  it('measures batches (getMany, getManyAsync, warm) with agreeing checksums', () => {
+    const { batch } = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as {
+      batch: {
+        checksumsAgree: boolean;
+        warm: { rounds: Record<string, unknown>[]; errors: Record<string, string> };
+        cold: { rounds: Record<string, { hits: { found: number; n: number }; loop?: { maxMs: number } }>[]; errors: Record<string, string>; eviction: { residentBytes?: number; error?: string }[] };
+        first: { rounds: Record<string, { residentAfterWarm?: { index: number; indexTotal: number } }>[]; errors: Record<string, string> };
+      };
+    };
+    expect(batch.checksumsAgree).toBe(true);
+    expect(batch.warm.errors).toEqual({});
+    expect(batch.cold.errors).toEqual({});
+    expect(batch.first.errors).toEqual({});
+    // mmap may be unavailable (no addon): then the batch runs say so instead of measuring.
+    const round = batch.warm.rounds[0]!;
+    if (round['get']) {
+      expect(Object.keys(round)).toEqual(expect.arrayContaining(['get', 'getMany-256', 'getMany-1024']));
+      for (const x of Object.values(batch.cold.rounds[0]!)) expect(x.hits.found).toBe(x.hits.n);
+      for (const e of batch.cold.eviction) expect(e.error ?? e.residentBytes).toBe(0);
+      const w = batch.first.rounds[0]!['warm']!.residentAfterWarm!;
+      expect(w.index).toBe(w.indexTotal);
+    }
+  });
+
+  it('serves the same assets from every server, bodies verified', () => {
+    const { serve } = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as {
+      serve: { verifyFailed: boolean; errors: Record<string, string>; rounds: Record<string, { requests: number; verify: { ok: number; checked: number } }>[] };
+    };
+    expect(serve.errors).toEqual({});
+    expect(serve.verifyFailed).toBe(false);
+    const round = serve.rounds[0]!;
+    for (const key of ['identity:mmcdb', 'identity:sirv', 'identity:serve-static', 'compressed:mmcdb', 'compressed:sirv-pre']) {
+      expect(round[key]?.requests, key).toBeGreaterThan(0);
+      expect(round[key]!.verify.ok, key).toBe(round[key]!.verify.checked);
+    }
+  });
+
   it('writes RESULTS.md with the metadata lines and SVG charts', () => {
     const md = fs.readFileSync(path.join(out, 'RESULTS.md'), 'utf8');
-    for (const line of ['- Machine: ', '- CPU: ', '- Node: v', '- Date: ', '- Commit: ', '## Datasets', '## Targets']) {
+    for (const line of ['- Machine: ', '- CPU: ', '- Node: v', '- Date: ', '- Commit: ', '## Datasets', '## Targets', '## Batches and cold data', '## Serving static assets']) {
       expect(md).toContain(line);
     }
     const svgs = fs.readdirSync(path.join(out, 'charts')).filter((f) => f.endsWith('.svg'));

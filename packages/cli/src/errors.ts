@@ -58,6 +58,9 @@ const ERRNO_TEXT: Record<string, string> = {
   EIO: 'input/output error',
   ENAMETOOLONG: 'file name too long',
   ELOOP: 'too many levels of symbolic links',
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'address not available on this machine',
+  ENOTFOUND: 'host name not found',
 };
 
 function errnoCode(err: unknown): string | undefined {

@@ -11,6 +11,8 @@ import { registerDump } from './commands/dump.js';
 import { registerKeys } from './commands/keys.js';
 import { registerStats } from './commands/stats.js';
 import { registerVerify } from './commands/verify.js';
+import { registerConvert } from './commands/convert.js';
+import { registerServe } from './commands/serve.js';
 
 /** What each command module gets: a way to register an action that returns an exit code. */
 export interface Context {
@@ -30,7 +32,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   handleEpipe();
   const program = new Command('cdb');
   program
-    .description('Build, query, dump and check mmcdb and classic cdb constant databases.')
+    .description('Build, query, dump, convert and check mmcdb and classic cdb constant databases; serve static assets.')
     .version(version(), '-V, --version', 'print the version')
     .addOption(new Option('--backend <backend>', 'how to read databases (default: $MMCDB_BACKEND or auto)').choices(BACKENDS))
     .exitOverride()
@@ -42,9 +44,13 @@ export async function main(argv: readonly string[]): Promise<number> {
 Exit codes: 0 ok (found), 100 not found (get), 111 error (bad input, bad database,
 I/O), 2 usage. Documentation: docs/cli.md.
 
-Example:
+Examples:
   $ cdb build /tmp/demo.cdb fixtures/countries.jsonl
-  $ cdb get /tmp/demo.cdb FR --newline`,
+  $ cdb get /tmp/demo.cdb FR --newline
+  $ cdb convert /tmp/demo.cdb /tmp/demo-classic.cdb --format classic
+  $ cdb stats /tmp/demo-classic.cdb --tinycdb
+  $ cdb build --assets /tmp/site.mmcdb public/ --precompress br,gzip
+  $ cdb serve /tmp/site.mmcdb --port 8080`,
     );
 
   const ctx: Context = {
@@ -63,6 +69,8 @@ Example:
   registerKeys(program, ctx);
   registerStats(program, ctx);
   registerVerify(program, ctx);
+  registerConvert(program, ctx);
+  registerServe(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,8 +1,11 @@
 // cdb build <out> [input…]: streams records from files or stdin into a new database,
 // published atomically; on any error the target is left as it was and no temp file stays.
-import { Option, type Command } from 'commander';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createWriter, isCdbError, type DuplicatePolicy, type Writer, type WriterOptions } from '@mmcdb/core';
-import { CliError, EXIT_USAGE, InputError, systemError, type InputLocation } from '../errors.js';
+import { buildAssets, type Encoding } from '@mmcdb/core/assets';
+import { CliError, EXIT_USAGE, InputError, describeSystemError, systemError, type InputLocation } from '../errors.js';
 import { createParser, INPUT_FORMATS, readChunks, resolveInputs, type InputFormat, type RecordSink } from '../input/index.js';
 import { listDir, readDir } from '../input/dir.js';
 import { loadMetadata, parseAlign, parsePositiveInt, parseSeed } from '../options.js';
@@ -21,6 +24,21 @@ interface BuildOptions {
   quiet?: boolean;
   progress: boolean;
   chunkSize?: number;
+  assets?: boolean;
+  precompress?: Encoding[];
+}
+
+const ENCODINGS: readonly Encoding[] = ['br', 'gzip'];
+
+/** `--precompress br,gzip`: a comma-separated list of encodings ("none" or "" for none). */
+export function parsePrecompress(value: string): Encoding[] {
+  const list = value === 'none' ? [] : value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  const out: Encoding[] = [];
+  for (const v of list) {
+    if (!ENCODINGS.includes(v as Encoding)) throw new InvalidArgumentError(`expected a comma-separated list of ${ENCODINGS.join(', ')} (or none), got "${v}"`);
+    if (!out.includes(v as Encoding)) out.push(v as Encoding);
+  }
+  return out;
 }
 
 export function registerBuild(program: Command, ctx: Context): void {
@@ -37,6 +55,8 @@ export function registerBuild(program: Command, ctx: Context): void {
     .addOption(new Option('--align <n>', 'align every value to n bytes (a power of two)').argParser(parseAlign))
     .option('--metadata <json|@file>', 'JSON metadata to store in the file (inline, or @file to read it)')
     .addOption(new Option('--format <format>', 'output format').choices(['mmcdb', 'classic']).default('mmcdb'))
+    .option('--assets', 'pack one folder as a static-asset database for "cdb serve" (docs/ASSETS.md)')
+    .addOption(new Option('--precompress <list>', 'with --assets: also store br and/or gzip variants (e.g. br,gzip)').argParser(parsePrecompress))
     .option('-q, --quiet', 'no summary line')
     .option('--no-progress', 'no progress bar (it shows only when stderr is a terminal)')
     .addOption(new Option('--chunk-size <bytes>', 'read inputs in chunks of this size (testing)').argParser(parsePositiveInt).hideHelp())
@@ -53,12 +73,16 @@ Examples:
   $ printf '+1,3:a->xyz\\n+2,0:bc->\\n\\n' | cdb build small.cdb
   $ cdb build users.cdb users.csv --key-column id --value-column email --duplicates error
   $ cdb build site.cdb public/ --input-format dir --align 8 --metadata '{"v":1}'
-  $ cdb dump old.cdb | cdb build copy.cdb -`,
+  $ cdb dump old.cdb | cdb build copy.cdb -
+  $ cdb build legacy.cdb data.txt --format classic       # byte-identical to tinycdb cdb -c
+  $ cdb build --assets site.mmcdb dist/ --precompress br,gzip && cdb serve site.mmcdb`,
     )
     .action(ctx.action('build', (out: string, inputs: string[], opts: BuildOptions) => runBuild(out, inputs, opts)));
 }
 
 async function runBuild(out: string, inputs: string[], opts: BuildOptions): Promise<number> {
+  if (opts.assets === true) return runAssets(out, inputs, opts);
+  if (opts.precompress !== undefined) throw new CliError('--precompress applies to --assets builds only', EXIT_USAGE);
   const started = performance.now();
   const specs = resolveInputs(inputs, opts.inputFormat);
   const tabular = specs.some((s) => s.format === 'csv' || s.format === 'tsv');
@@ -162,4 +186,69 @@ function recordError(err: unknown, file: string, where: InputLocation): unknown 
   }
   if (err instanceof RangeError || err instanceof TypeError) return new InputError(file, where, err.message, { cause: err });
   return err;
+}
+
+/** `cdb build --assets <out> <folder>`: core's buildAssets() (docs/ASSETS.md). */
+async function runAssets(out: string, inputs: string[], opts: BuildOptions): Promise<number> {
+  const started = performance.now();
+  const refused = [
+    ['--input-format', opts.inputFormat !== undefined],
+    ['--key-column', opts.keyColumn !== undefined],
+    ['--value-column', opts.valueColumn !== undefined],
+    ['--duplicates', opts.duplicates !== 'all'],
+    ['--seed', opts.seed !== undefined],
+    ['--align', opts.align !== undefined],
+    ['--metadata', opts.metadata !== undefined],
+    ['--format classic', opts.format !== 'mmcdb'],
+  ].filter(([, given]) => given).map(([name]) => name);
+  if (refused.length > 0) throw new CliError(`--assets cannot be combined with ${refused.join(', ')}`, EXIT_USAGE);
+  if (inputs.length !== 1 || inputs[0] === '-') {
+    throw new CliError(`--assets needs exactly one folder: cdb build --assets <out> <folder> (got ${inputs.length === 0 ? 'none' : inputs.join(' ')})`, EXIT_USAGE);
+  }
+  const folder = inputs[0]!;
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(folder);
+  } catch (err) {
+    throw systemError(err, folder, 'read');
+  }
+  if (!st.isDirectory()) throw new CliError(`${folder}: not a folder (--assets packs the files under a folder)`);
+
+  const progress = new Progress(undefined, opts.progress && process.stderr.isTTY === true);
+  let files = 0;
+  let bytesRead = 0;
+  let result;
+  try {
+    result = await buildAssets(folder, out, {
+      ...(opts.precompress !== undefined && { precompress: opts.precompress }),
+      onFile: (_urlPath, bytes) => {
+        files++;
+        bytesRead += bytes;
+        progress.update(bytesRead, files);
+      },
+    });
+  } catch (err) {
+    throw assetsError(err, folder, out);
+  } finally {
+    progress.stop();
+  }
+  if (opts.quiet !== true) {
+    const seconds = (performance.now() - started) / 1000;
+    const variants = opts.precompress !== undefined && opts.precompress.length > 0 ? `, precompressed ${opts.precompress.join(',')}` : '';
+    process.stderr.write(
+      `cdb build: wrote ${out}: ${files} file${files === 1 ? '' : 's'} (${result.records} records), ${result.bytes} bytes, ${seconds.toFixed(2)} s (assets${variants})\n`,
+    );
+  }
+  return 0;
+}
+
+/** A system error from buildAssets: reading something under the folder, or writing the target. */
+function assetsError(err: unknown, folder: string, out: string): unknown {
+  if (describeSystemError(err) === undefined) return err;
+  const where = (err as NodeJS.ErrnoException).path;
+  if (typeof where === 'string') {
+    const rel = path.relative(path.resolve(folder), path.resolve(where));
+    if (!rel.startsWith('..') && !path.isAbsolute(rel)) return systemError(err, where, 'read');
+  }
+  return systemError(err, out, 'create');
 }

@@ -1,11 +1,18 @@
 // cdb stats <db>: record counts, key/value lengths, index shape (core's analyze()) and
-// the backend that serves lookups.
+// the backend that serves lookups. Classic files also show every number tinycdb's
+// `cdb -s` prints (its rounding, its minimum that skips zero lengths), and --tinycdb
+// prints exactly the text of `cdb -s`.
 import type { Command } from 'commander';
-import { analyze, type DbStats, type LengthStats } from '@mmcdb/core';
+import { analyze, formatTinycdbStats, type ClassicStats, type DbStats, type LengthStats } from '@mmcdb/core';
 import { checkDbPath, openDb } from '../options.js';
 import { Output } from '../output.js';
-import { systemError } from '../errors.js';
+import { CliError, EXIT_USAGE, systemError } from '../errors.js';
 import type { Context } from '../main.js';
+
+interface StatsOptions {
+  json?: boolean;
+  tinycdb?: boolean;
+}
 
 export function registerStats(program: Command, ctx: Context): void {
   program
@@ -13,17 +20,21 @@ export function registerStats(program: Command, ctx: Context): void {
     .description('print statistics: records, distinct keys, lengths, index load and probe distances')
     .argument('<db>', 'the database')
     .option('--json', 'print one JSON object (the seed as a hex string)')
+    .option('--tinycdb', 'classic files: print exactly what tinycdb `cdb -s` prints')
     .addHelpText(
       'after',
       `
 Examples:
   $ cdb stats countries.cdb
-  $ cdb stats countries.cdb --json | jq .index.loadFactor`,
+  $ cdb stats countries.cdb --json | jq .index.loadFactor
+  $ cdb stats legacy.cdb --tinycdb        # the same text as tinycdb: cdb -s legacy.cdb`,
     )
-    .action(ctx.action('stats', (db: string, opts: { json?: boolean }) => runStats(db, opts.json === true, ctx)));
+    .action(ctx.action('stats', (db: string, opts: StatsOptions) => runStats(db, opts, ctx)));
 }
 
-async function runStats(db: string, json: boolean, ctx: Context): Promise<number> {
+async function runStats(db: string, opts: StatsOptions, ctx: Context): Promise<number> {
+  const json = opts.json === true;
+  if (json && opts.tinycdb === true) throw new CliError('--json and --tinycdb cannot be used together', EXIT_USAGE);
   checkDbPath(db);
   const reader = openDb(db, ctx.backend());
   let backend: string;
@@ -41,7 +52,14 @@ async function runStats(db: string, json: boolean, ctx: Context): Promise<number
     throw systemError(err, db, 'read');
   }
   const out = new Output();
-  out.write(json ? `${JSON.stringify(toJson(stats, backend, metadata), null, 2)}\n` : formatText(stats, backend, metadata));
+  if (opts.tinycdb === true) {
+    if (stats.classic === undefined) {
+      throw new CliError(`${db}: --tinycdb describes classic cdb files; this one is ${stats.format} (use cdb stats without --tinycdb)`);
+    }
+    out.write(formatTinycdbStats(stats.classic.tinycdb));
+  } else {
+    out.write(json ? `${JSON.stringify(toJson(stats, backend, metadata), null, 2)}\n` : formatText(stats, backend, metadata));
+  }
   await out.flush();
   return 0;
 }
@@ -66,26 +84,47 @@ function round(n: number): string {
 
 function formatText(s: DbStats, backend: string, metadata: unknown): string {
   const ix = s.index;
+  const c = s.classic;
+  const t = c?.tinycdb;
   const lines = [
     `format:          ${s.format}`,
     `backend:         ${backend}`,
     `file size:       ${s.fileSize} bytes`,
     `records:         ${s.records}`,
     `distinct keys:   ${s.distinctKeys}`,
-    `key length:      ${lengths(s.keyLength)}`,
-    `value length:    ${lengths(s.valueLength)}`,
+    `key length:      ${lengths(s.keyLength)}${t ? `; cdb -s: ${t.keyMin}/${t.keyAvg}/${t.keyMax}` : ''}`,
+    `value length:    ${lengths(s.valueLength)}${t ? `; cdb -s: ${t.valMin}/${t.valAvg}/${t.valMax}` : ''}`,
     `index:           ${ix.used} of ${ix.slots} slots used, load factor ${ix.loadFactor.toFixed(3)}` +
       (s.format === 'classic' ? `, ${ix.tables} non-empty tables` : ''),
-    `collisions:      ${ix.collisions} (records not in their home slot); max probe ${ix.maxProbe}`,
   ];
+  if (c !== undefined && t !== undefined) lines.push(`table length:    ${tableLengths(c)}; cdb -s: ${t.tableMin}/${t.tableAvg}/${t.tableMax}`);
+  lines.push(
+    `collisions:      ${ix.collisions} (records not in their home slot); max probe ${ix.maxProbe}` +
+      // tinycdb counts records - records at distance 0, which differs only when some records
+      // are in no table (files made with tinycdb `cdb -c -0`).
+      (t !== undefined && t.collisions !== ix.collisions ? `; cdb -s: ${t.collisions}` : ''),
+  );
   if (s.seed !== undefined) lines.push(`seed:            0x${s.seed.toString(16).padStart(16, '0')}`);
   if (s.valueAlign !== undefined) lines.push(`value align:     ${s.valueAlign}`);
   if (metadata !== undefined) lines.push(`metadata:        ${JSON.stringify(metadata)}`);
   lines.push('probe distances:');
   const total = ix.probeHistogram.reduce((a, b) => a + b, 0);
   ix.probeHistogram.forEach((count, d) => {
-    const pct = total === 0 ? 0 : Math.round((count * 100) / total);
+    // Classic files: tinycdb's percentages (rounded down, of all records); mmcdb: rounded, of the indexed records.
+    const pct =
+      t !== undefined
+        ? t.records === 0
+          ? 0
+          : Math.floor((Math.imul(count, 100) >>> 0) / t.records) // u32 arithmetic, as tinycdb
+        : total === 0
+          ? 0
+          : Math.round((count * 100) / total);
     lines.push(`  ${d < 10 ? `d${d} ` : '>9 '} ${String(count).padStart(10)} ${String(pct).padStart(3)}%`);
   });
   return `${lines.join('\n')}\n`;
+}
+
+function tableLengths(c: ClassicStats): string {
+  const l = c.tableLength;
+  return `min ${l.min} / avg ${round(l.avg)} / max ${l.max} slots (non-empty tables)`;
 }
