@@ -32,7 +32,8 @@ const log = (...a) => console.log(...a);
 
 function child(spec, { cpuProf } = {}) {
   const args = cpuProf ? [`--cpu-prof`, `--cpu-prof-dir=${cpuProf}`, CHILD, JSON.stringify(spec)] : [CHILD, JSON.stringify(spec)];
-  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', ...args], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 15 * 60e3 });
+  const env = spec.env ? { ...process.env, ...spec.env } : process.env; // e.g. UV_THREADPOOL_SIZE
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', ...args], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 15 * 60e3, env });
   const line = (r.stdout ?? '').trim().split('\n').pop();
   if (r.status !== 0 || !line) return { error: `exit ${r.status ?? r.signal}: ${(r.stderr || r.error || '').toString().trim().split('\n').slice(-3).join(' | ')}` };
   try {

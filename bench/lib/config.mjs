@@ -22,6 +22,8 @@ const COLD_CONFIGS = [
   { id: 'async-64x8', mode: 'async', batch: 64, inflight: 8 },
   { id: 'async-128x8', mode: 'async', batch: 128, inflight: 8 },
   { id: 'async-256x4', mode: 'async', batch: 256, inflight: 4 },
+  // The same with a 2-thread pool (2 vCPUs here): does the stall come from CPU contention?
+  { id: 'async-64x8-tp2', mode: 'async', batch: 64, inflight: 8, env: { UV_THREADPOOL_SIZE: '2' } },
 ];
 const ds = (id, records, valueSize, o) => ({ id, records, valueSize, seed: SEED, warmup: 100_000, ...o });
 

@@ -1,0 +1,118 @@
+// cdb convert <in> <out>: copies every record of a database, in file order and with every
+// duplicate, into a new database of the other (or the same) format. The target is
+// published atomically, as by `cdb build`: on any error (a classic file that would pass
+// 4 GiB, I/O, Ctrl-C) it is left as it was and no temp file stays.
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { Option, type Command } from 'commander';
+import { createWriter, type Reader, type Writer, type WriterOptions } from '@mmcdb/core';
+import { systemError } from '../errors.js';
+import { openDb, parseAlign, parseSeed } from '../options.js';
+import type { Context } from '../main.js';
+
+interface ConvertOptions {
+  format?: 'mmcdb' | 'classic';
+  seed?: bigint | 'random';
+  align?: number;
+  quiet?: boolean;
+}
+
+export function registerConvert(program: Command, ctx: Context): void {
+  program
+    .command('convert')
+    .description('copy every record (duplicates too, in order) into a new mmcdb or classic cdb file')
+    .argument('<in>', 'the database to read (mmcdb or classic)')
+    .argument('<out>', 'the database to create (replaced atomically when it exists; may be <in>)')
+    .addOption(new Option('--format <format>', 'output format (default: the other format than <in>)').choices(['mmcdb', 'classic']))
+    .addOption(new Option('--seed <n|random>', 'mmcdb output: xxh64 seed (decimal or 0x hex), or "random"').argParser(parseSeed))
+    .addOption(new Option('--align <n>', 'mmcdb output: align every value to n bytes (a power of two)').argParser(parseAlign))
+    .option('-q, --quiet', 'no summary line')
+    .addHelpText(
+      'after',
+      `
+mmcdb metadata is carried over to mmcdb output; a classic file cannot hold it (a warning
+says so). Records superseded by --duplicates last are not copied. A classic file cannot
+pass 4 GiB: such a conversion fails with exit 111 and publishes nothing.
+
+Examples:
+  $ cdb convert legacy.cdb fast.mmcdb --format mmcdb
+  $ cdb convert countries.mmcdb countries.cdb --format classic   # readable by tinycdb, cdbget…
+  $ cdb convert old.mmcdb new.mmcdb --format mmcdb --seed random --align 8`,
+    )
+    .action(ctx.action('convert', (input: string, out: string, opts: ConvertOptions) => runConvert(input, out, opts, ctx)));
+}
+
+async function runConvert(input: string, out: string, opts: ConvertOptions, ctx: Context): Promise<number> {
+  const started = performance.now();
+  const reader = openDb(input, ctx.backend(), 'sequential');
+  try {
+    const format = opts.format ?? (reader.format === 'classic' ? 'mmcdb' : 'classic');
+    const options: WriterOptions = {
+      format,
+      duplicates: 'all',
+      onWarning: (m) => process.stderr.write(`cdb convert: warning: ${m}\n`),
+    };
+    if (opts.seed !== undefined) options.seed = opts.seed;
+    if (opts.align !== undefined) options.valueAlign = opts.align;
+    const metadata = reader.metadata;
+    if (metadata !== undefined && format === 'mmcdb') options.metadata = metadata;
+    let writer: Writer;
+    try {
+      writer = createWriter(out, options);
+    } catch (err) {
+      throw systemError(err, out, 'create');
+    }
+    const result = await copy(reader, writer, out);
+    // Said once the copy succeeded, so that a failure stays one line.
+    if (metadata !== undefined && format === 'classic') {
+      process.stderr.write(`cdb convert: warning: the metadata of ${input} was not copied (classic files have none)\n`);
+    }
+    if (opts.quiet !== true) {
+      const seconds = (performance.now() - started) / 1000;
+      process.stderr.write(
+        `cdb convert: wrote ${out}: ${result.records} records, ${result.bytes} bytes, ${seconds.toFixed(2)} s (${reader.format} -> ${result.format})\n`,
+      );
+    }
+    return 0;
+  } finally {
+    reader.close();
+  }
+}
+
+async function copy(reader: Reader, writer: Writer, out: string) {
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interrupted = signal;
+  };
+  const stop = (signal: NodeJS.Signals): never => {
+    writer.abort(new Error(signal));
+    process.stderr.write(`cdb convert: interrupted (${signal}); ${out} was not changed\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    let n = 0;
+    for (const [key, value] of reader.entries()) {
+      writer.add(key, value);
+      // Let signals in now and then: the copy itself is synchronous.
+      if ((++n & 4095) === 0) {
+        await yieldToLoop();
+        if (interrupted !== undefined) stop(interrupted);
+      }
+    }
+    if (interrupted !== undefined) stop(interrupted);
+    let result;
+    try {
+      result = await writer.finish();
+    } catch (err) {
+      throw systemError(err, out, 'write');
+    }
+    return result;
+  } catch (err) {
+    writer.abort(err);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
