@@ -35,7 +35,12 @@ function child(spec, { cpuProf } = {}) {
   const env = spec.env ? { ...process.env, ...spec.env } : process.env; // e.g. UV_THREADPOOL_SIZE
   const r = spawnSync(process.execPath, ['--max-old-space-size=8192', ...args], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 15 * 60e3, env });
   const line = (r.stdout ?? '').trim().split('\n').pop();
-  if (r.status !== 0 || !line) return { error: `exit ${r.status ?? r.signal}: ${(r.stderr || r.error || '').toString().trim().split('\n').slice(-3).join(' | ')}` };
+  if (r.status !== 0 || !line) {
+    // the error's own lines (message, code) say more than the tail of a stack trace
+    const lines = (r.stderr || r.error || '').toString().trim().split('\n');
+    const told = lines.filter((l) => /Error\b|^\s*code:/.test(l)).slice(0, 3);
+    return { error: `exit ${r.status ?? r.signal}: ${(told.length ? told : lines.slice(-3)).join(' | ')}` };
+  }
   try {
     return JSON.parse(line);
   } catch {

@@ -47,12 +47,17 @@ export async function bigFile({ dataDir, child, evict, log }) {
         const pre = cache.endsWith('preloaded') ? { preloadDb: tiny } : {};
         const x = child({ module: 'mmcdb', variant: backend, task: 'cold', db, hits: keys, ...pre });
         if (x.unavailable || x.error) {
-          out.results[key] = { unavailable: x.unavailable, error: x.error };
+          // e.g. memory: the library refuses a file larger than one Buffer (ERR_CDB_BACKEND)
+          const why = /ERR_CDB_BACKEND/.test(x.error ?? '') ? 'refused by openSync (ERR_CDB_BACKEND): larger than one Buffer can be (4 GiB on Node 20)' : undefined;
+          out.results[key] = { unavailable: x.unavailable ?? why, error: why ? undefined : x.error };
           break;
         }
         xs.push(x);
       }
-      if (!xs.length) continue;
+      if (!xs.length) {
+        if (out.results[key].unavailable) break; // the same answer for every cache state
+        continue;
+      }
       out.results[key] = {
         openMs: median(xs.map((x) => x.openMs)),
         firstGetMs: median(xs.map((x) => x.firstGetMs)),

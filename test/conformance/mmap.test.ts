@@ -81,6 +81,26 @@ describe('fallback when the addon cannot load', () => {
   });
 });
 
+describe('files larger than one Buffer', () => {
+  it("backend 'memory' refuses a file over buffer.constants.MAX_LENGTH with ERR_CDB_BACKEND; 'auto' without the addon picks pread", () => {
+    // A sparse file: 5 GiB of size, no disk. Refused before anything is read.
+    const big = path.join(dir, 'sparse-5g.mmcdb');
+    fs.writeFileSync(big, '');
+    fs.truncateSync(big, 5 * 2 ** 30);
+    expect(() => openSync(big, { backend: 'memory' })).toThrow(
+      expect.objectContaining({ name: 'CdbError', code: 'ERR_CDB_BACKEND', message: expect.stringContaining("use backend 'mmap' or 'pread'") }),
+    );
+    const restore = disableNativeForTesting('simulated');
+    try {
+      // auto goes to pread for big files; the zero header is then rejected as a format problem
+      expect(() => openSync(big)).toThrow(expect.objectContaining({ code: 'ERR_CDB_FORMAT' }));
+    } finally {
+      restore();
+      fs.rmSync(big);
+    }
+  });
+});
+
 describe('the addon in CI', () => {
   it('loads on CI machines (the mmap backend must not silently go untested)', () => {
     if (!native.ok) console.warn(`[mmap] native addon not loaded, mmap-only tests not run: ${native.reason}`);

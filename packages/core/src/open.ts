@@ -1,5 +1,6 @@
 // openSync()/open(): picks the backend and the format (mmcdb, or classic cdb).
 import * as fs from 'node:fs';
+import { constants as bufferConstants } from 'node:buffer';
 import type { Advice, Backend, Engine } from './engine.js';
 import { CdbError } from './errors.js';
 import { decodeHeader, HEADER_SIZE, hasMagic } from './format.js';
@@ -26,6 +27,7 @@ export interface OpenOptions {
 }
 
 const MEMORY_LIMIT = 512 * 1024 * 1024;
+const MAX_LENGTH = bufferConstants.MAX_LENGTH;
 const BACKENDS: readonly BackendChoice[] = ['auto', 'mmap', 'memory', 'pread'];
 
 export function resolveBackend(options: OpenOptions): BackendChoice {
@@ -60,6 +62,14 @@ export function openSync(path: string, options: OpenOptions = {}): Reader {
   try {
     const size = fs.fstatSync(fd).size;
     const backend: Backend = choice === 'pread' || (choice === 'auto' && size > MEMORY_LIMIT) ? 'pread' : 'memory';
+    if (backend === 'memory' && size > MAX_LENGTH) {
+      // Node 20 cannot allocate one Buffer this large; say so instead of Node's bare RangeError.
+      throw new CdbError(
+        'ERR_CDB_BACKEND',
+        `the memory backend cannot hold this file: ${size} bytes is more than the largest Buffer (${MAX_LENGTH} bytes); use backend 'mmap' or 'pread'`,
+        { path },
+      );
+    }
     const src: ByteSource = backend === 'memory' ? MemorySource.fromFile(fd, size) : new PreadSource(fd, size);
     if (backend === 'memory') fs.closeSync(fd);
     const engine = openEngine(src, backend, path);
