@@ -189,7 +189,7 @@ if (spec.preloadDb) {
   preloadMs = ms(p0);
 }
 const t0 = performance.now();
-const db = await mod.open(spec.db, spec.variant, spec.src);
+const db = await mod.open(spec.db, spec.variant, spec.src, spec.openOptions);
 if (db.unavailable) {
   out({ unavailable: db.unavailable });
   process.exit(0);

@@ -2,6 +2,7 @@
 // after close(), mapped bytes in stats(), and an explained fallback when the addon is missing.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { inspect } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build, openSync } from '@mmcdb/core';
 import { disableNativeForTesting, loadNative } from '../../packages/core/dist/native-engine.js';
@@ -23,6 +24,23 @@ describe.runIf(native.ok)('mmap backend', () => {
     expect(a.buffer).toBe(b.buffer);
     expect(a.buffer.byteLength).toBe(fs.statSync(file).size);
     expect(String(a)).toBe('value number 1');
+    db.close();
+  });
+
+  it('values are Buffers in every respect (built without Buffer.from on the hot path)', () => {
+    const db = openSync(file, { backend: 'mmap' });
+    const v = db.get('k12')!;
+    expect(Buffer.isBuffer(v)).toBe(true);
+    expect(v).toBeInstanceOf(Buffer);
+    expect(v.constructor).toBe(Buffer);
+    expect(inspect(v)).toBe(inspect(Buffer.from('value number 12')));
+    expect(v.toString('hex')).toBe(Buffer.from('value number 12').toString('hex'));
+    expect(v.readUInt32LE(0)).toBe(Buffer.from('value number 12').readUInt32LE(0));
+    expect(v.subarray(6).constructor).toBe(Buffer);
+    expect(v.slice(0, 5).toString()).toBe('value');
+    expect(JSON.stringify(v)).toBe(JSON.stringify(Buffer.from('value number 12')));
+    expect(Buffer.concat([v, v]).toString()).toBe('value number 12value number 12');
+    expect(v.equals(Buffer.from('value number 12'))).toBe(true);
     db.close();
   });
 

@@ -9,6 +9,7 @@ import type { Bytes } from './keys.js';
 import { ClassicEngine } from './classic/engine.js';
 import { readToc } from './classic/format.js';
 import { MemorySource } from './source.js';
+import { bufferView } from './buffer-view.js';
 
 /** The subset of @mmcdb/native's handle this module uses (see packages/native/index.d.ts). */
 interface NativeHandle {
@@ -119,7 +120,7 @@ class NativeEngine implements Engine {
     }
     if (r === 0) return undefined;
     const out = this.#out;
-    if (r === 1 && this.#whole !== undefined) return Buffer.from(this.#whole, out[0], out[1]);
+    if (r === 1 && this.#whole !== undefined) return bufferView(this.#whole, out[0]!, out[1]!);
     try {
       return this.#view(out[0]!, out[1]!);
     } catch (err) {
@@ -243,7 +244,7 @@ class NativeEngine implements Engine {
   /** A view of file bytes [offset, offset + length) over the right segment, or a copy. */
   #view(offset: number, length: number): Buffer {
     const h = this.#h;
-    if (this.#whole !== undefined) return Buffer.from(this.#whole, offset, length);
+    if (this.#whole !== undefined) return bufferView(this.#whole, offset, length);
     if (!h.externalBuffers) return h.copy(offset, length);
     const i = Math.floor(offset / h.segmentStride);
     const start = i * h.segmentStride;
@@ -254,7 +255,7 @@ class NativeEngine implements Engine {
       const own = seg === undefined ? undefined : h.range(offset, length);
       return own !== undefined ? Buffer.from(own) : h.copy(offset, length);
     }
-    return Buffer.from(seg, offset - start, length);
+    return bufferView(seg, offset - start, length);
   }
 
   #countRecords(): number {

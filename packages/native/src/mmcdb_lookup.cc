@@ -86,6 +86,12 @@ int ProbeFrom(const MmcdbFile& f, const uint8_t* key, size_t key_length, uint64_
     if (hs != h) continue;
     Record r;
     if (!ReadIndexedRecord(f, pos, f.index_offset + i * kSlotSize, &r, fault)) return -1;
+    // The caller reads the value next: start loading its first and last cache lines now,
+    // so those misses overlap the key compare and the trip back to JS.
+    if (r.value_length != 0) {
+      __builtin_prefetch(f.base + r.value_offset);
+      __builtin_prefetch(f.base + r.value_offset + r.value_length - 1);
+    }
     if (r.key_length != key_length || std::memcmp(f.base + r.key_offset, key, key_length) != 0) continue;
     *ref = ValueRef{r.value_offset, r.value_length};
     return 1;
@@ -204,6 +210,12 @@ int64_t MmcdbFind(const MmcdbFile& f, const uint8_t* key, size_t key_length, boo
     if (hs != h) continue;
     Record r;
     if (!ReadIndexedRecord(f, pos, f.index_offset + i * kSlotSize, &r, fault)) return -1;
+    // The caller reads the value next: start loading its first and last cache lines now,
+    // so those misses overlap the key compare and the trip back to JS.
+    if (r.value_length != 0) {
+      __builtin_prefetch(f.base + r.value_offset);
+      __builtin_prefetch(f.base + r.value_offset + r.value_length - 1);
+    }
     if (r.key_length != key_length || std::memcmp(f.base + r.key_offset, key, key_length) != 0) continue;
     if (static_cast<size_t>(found) < capacity) out[found] = ValueRef{r.value_offset, r.value_length};
     found++;
