@@ -16,92 +16,120 @@ const MAX_TOP_BITS = 11;
 /** Sub-buckets longer than this are sorted with Array#sort instead of insertion sort (hash flooding). */
 const INSERTION_MAX = 32;
 
+/** The scatter pass handles at most about this share of the records at a time (memory). */
+const GROUPS = 4;
+
 /**
  * Streams the index slots to `sink` in order, in chunks of up to 1 MiB.
  *
  * Sorting by (hash, position) is a two-level bucket sort on the top bits of the hash
  * (about 8 records per final bucket, insertion sort inside). Records are in insertion
  * order, which is position order, and every step is stable, so equal hashes stay in
- * position order. Why two levels: one counting sort over ~n/8 buckets scatters to
- * random places of a 4-byte-per-record array and then gathers each record's hash at
- * random — at 10M records that was 4.7 s of cache and TLB misses. Here the first pass
- * scatters to at most 2,048 places (cached), and each top bucket's records are
- * gathered once, in increasing order, into small arrays that are sorted in cache.
+ * position order. Why this shape: one counting sort over ~n/8 buckets scatters to
+ * random places and then gathers each record's hash at random — at 10M records that
+ * was 4.7 s of cache and TLB misses. Here each pass reads the table sequentially and
+ * copies (hash, position) into at most 2,048 top-level buckets (2,048 write streams
+ * stay cached); each bucket, now contiguous, is sorted in cache and emitted. The
+ * buckets are filled a group at a time (about a quarter of the records per group, so
+ * the copy costs 4 bytes per record, like an index array would) — 4 sequential reads
+ * of the table are cheaper than one random one.
  */
 export function writeIndex(table: RecordTable, homeSlots: number, sink: (bytes: Buffer) => void): IndexLayout {
   if (table.live === 0) return { indexLength: 0, maxProbe: 0 };
   const out = new SlotWriter(homeSlots, sink);
   const totalBits = Math.max(0, Math.min(24, Math.ceil(Math.log2(Math.max(1, table.live / 8)))));
   const topBits = Math.min(MAX_TOP_BITS, totalBits);
-  const subBits = totalBits - topBits;
-  const { order, ends } = scatterByTopBits(table, topBits);
-  const local = new LocalBucket(subBits, topBits);
-  let begin = 0;
-  for (let b = 0; b < ends.length; b++) {
-    const end = ends[b]!;
-    if (end > begin) local.sortAndEmit(table, order, begin, end, out);
-    begin = end;
+  const shift = 32 - topBits; // topBits = 0: one bucket (x >>> 32 would be x in JS)
+  const buckets = 1 << topBits;
+  const count = new Uint32Array(buckets);
+  table.forEachChunk((hi, _lo, pos, n) => {
+    for (let j = 0; j < n; j++) if (pos[j]! >= 0) count[topBits === 0 ? 0 : hi[j]! >>> shift]!++;
+  });
+  let largest = 0;
+  for (let b = 0; b < buckets; b++) largest = Math.max(largest, count[b]!);
+  const groupMax = Math.max(Math.ceil(table.live / GROUPS), largest);
+  const group = new Group(groupMax);
+  const local = new LocalSort(totalBits - topBits, topBits);
+  for (let b0 = 0; b0 < buckets; ) {
+    let b1 = b0;
+    let total = 0;
+    while (b1 < buckets && total + count[b1]! <= groupMax) total += count[b1++]!;
+    group.fill(table, count, b0, b1, topBits);
+    let begin = 0;
+    for (let b = b0; b < b1; b++) {
+      const end = begin + count[b]!;
+      if (end > begin) local.sortAndEmit(group, begin, end, out);
+      begin = end;
+    }
+    b0 = b1;
   }
   return out.finish();
 }
 
-/** Stable counting sort of the live record numbers by the top `bits` of the hash. */
-function scatterByTopBits(table: RecordTable, bits: number): { order: Uint32Array; ends: Uint32Array } {
-  const shift = 32 - bits; // bits = 0: one bucket (x >>> 32 would be x in JS, so special-cased)
-  const next = new Uint32Array((1 << bits) + 1);
-  for (let r = 0; r < table.length; r++) {
-    if (table.pos(r) >= 0) next[(bits === 0 ? 0 : table.hi(r) >>> shift) + 1]!++;
+/** The records of top-level buckets b0 … b1 − 1, copied bucket after bucket in record order. */
+class Group {
+  readonly hi: Uint32Array;
+  readonly lo: Uint32Array;
+  readonly pos: Float64Array;
+
+  constructor(size: number) {
+    this.hi = new Uint32Array(size);
+    this.lo = new Uint32Array(size);
+    this.pos = new Float64Array(size);
   }
-  for (let b = 0; b < 1 << bits; b++) next[b + 1]! += next[b]!;
-  const order = new Uint32Array(table.live);
-  for (let r = 0; r < table.length; r++) {
-    if (table.pos(r) >= 0) order[next[bits === 0 ? 0 : table.hi(r) >>> shift]!++] = r;
+
+  fill(table: RecordTable, count: Uint32Array, b0: number, b1: number, topBits: number): void {
+    const cursor = new Uint32Array(b1 - b0);
+    for (let b = b0 + 1; b < b1; b++) cursor[b - b0] = cursor[b - b0 - 1]! + count[b - 1]!;
+    const shift = 32 - topBits;
+    const { hi: dHi, lo: dLo, pos: dPos } = this;
+    table.forEachChunk((hi, lo, pos, n) => {
+      for (let j = 0; j < n; j++) {
+        const p = pos[j]!;
+        if (p < 0) continue;
+        const h = hi[j]!;
+        const b = (topBits === 0 ? 0 : h >>> shift) - b0;
+        if (b < 0 || b >= b1 - b0) continue;
+        const k = cursor[b]!++;
+        dHi[k] = h;
+        dLo[k] = lo[j]!;
+        dPos[k] = p;
+      }
+    });
   }
-  return { order, ends: next.subarray(0, 1 << bits) }; // next[b] is now the end of bucket b
 }
 
-/** One top-level bucket, gathered into local arrays and sorted there. */
-class LocalBucket {
-  #hi = new Uint32Array(1024);
-  #lo = new Uint32Array(1024);
-  #pos = new Float64Array(1024);
-  #order = new Uint32Array(1024);
+/** Sorts one contiguous bucket of a Group by (hash, position) and emits its slots. */
+class LocalSort {
+  #idx = new Uint32Array(1024);
   readonly #next: Uint32Array;
-  readonly #subBits: number;
+  readonly #mask: number;
   readonly #shift: number;
 
   constructor(subBits: number, topBits: number) {
-    this.#subBits = subBits;
+    this.#mask = (1 << subBits) - 1;
     this.#shift = 32 - topBits - subBits;
     this.#next = new Uint32Array((1 << subBits) + 1);
   }
 
-  sortAndEmit(table: RecordTable, order: Uint32Array, begin: number, end: number, out: SlotWriter): void {
+  sortAndEmit(g: Group, begin: number, end: number, out: SlotWriter): void {
     const n = end - begin;
-    if (n > this.#hi.length) this.#grow(n);
-    const hi = this.#hi;
-    const lo = this.#lo;
-    const pos = this.#pos;
-    for (let i = 0; i < n; i++) {
-      const r = order[begin + i]!; // increasing: the gather walks the table forwards
-      hi[i] = table.hi(r);
-      lo[i] = table.lo(r);
-      pos[i] = table.pos(r);
-    }
-    // Counting sort of local indices by the next subBits of the hash.
+    if (n > this.#idx.length) this.#idx = new Uint32Array(Math.max(n, this.#idx.length * 2));
+    const { hi, lo, pos } = g;
+    // Counting sort of the bucket's records by the next bits of the hash (stable).
     const next = this.#next;
-    const mask = (1 << this.#subBits) - 1;
+    const mask = this.#mask;
     const shift = this.#shift;
     next.fill(0);
-    for (let i = 0; i < n; i++) next[((hi[i]! >>> shift) & mask) + 1]!++;
+    for (let i = begin; i < end; i++) next[((hi[i]! >>> shift) & mask) + 1]!++;
     for (let s = 0; s < mask + 1; s++) next[s + 1]! += next[s]!;
-    const idx = this.#order;
-    for (let i = 0; i < n; i++) idx[next[(hi[i]! >>> shift) & mask]!++] = i;
-    // Sort each sub-bucket by the full hash; then emit.
+    const idx = this.#idx;
+    for (let i = begin; i < end; i++) idx[next[(hi[i]! >>> shift) & mask]!++] = i;
+    // Each sub-bucket by the full hash, then out.
     let from = 0;
     for (let s = 0; s <= mask; s++) {
       const to = next[s]!;
-      if (to - from > 1) this.#sortRange(from, to);
+      if (to - from > 1) sortRange(idx, from, to, hi, lo);
       from = to;
     }
     for (let k = 0; k < n; k++) {
@@ -109,40 +137,29 @@ class LocalBucket {
       out.put(hi[i]!, lo[i]!, pos[i]!);
     }
   }
+}
 
-  /** Stable sort of idx[from, to) by (hi, lo); idx values increase with position. */
-  #sortRange(from: number, to: number): void {
-    const hi = this.#hi;
-    const lo = this.#lo;
-    const idx = this.#order;
-    if (to - from > INSERTION_MAX) {
-      const part = Array.from(idx.subarray(from, to));
-      part.sort((a, b) => hi[a]! - hi[b]! || lo[a]! - lo[b]! || a - b);
-      idx.set(part, from);
-      return;
-    }
-    for (let i = from + 1; i < to; i++) {
-      const x = idx[i]!;
-      const xh = hi[x]!;
-      const xl = lo[x]!;
-      let j = i - 1;
-      while (j >= from) {
-        const y = idx[j]!;
-        const yh = hi[y]!;
-        if (yh < xh || (yh === xh && lo[y]! <= xl)) break;
-        idx[j + 1] = y;
-        j--;
-      }
-      idx[j + 1] = x;
-    }
+/** Stable sort of idx[from, to) by (hi, lo); idx values increase with position. */
+function sortRange(idx: Uint32Array, from: number, to: number, hi: Uint32Array, lo: Uint32Array): void {
+  if (to - from > INSERTION_MAX) {
+    const part = Array.from(idx.subarray(from, to));
+    part.sort((a, b) => hi[a]! - hi[b]! || lo[a]! - lo[b]! || a - b);
+    idx.set(part, from);
+    return;
   }
-
-  #grow(n: number): void {
-    const size = Math.max(n, this.#hi.length * 2);
-    this.#hi = new Uint32Array(size);
-    this.#lo = new Uint32Array(size);
-    this.#pos = new Float64Array(size);
-    this.#order = new Uint32Array(size);
+  for (let i = from + 1; i < to; i++) {
+    const x = idx[i]!;
+    const xh = hi[x]!;
+    const xl = lo[x]!;
+    let j = i - 1;
+    while (j >= from) {
+      const y = idx[j]!;
+      const yh = hi[y]!;
+      if (yh < xh || (yh === xh && lo[y]! <= xl)) break;
+      idx[j + 1] = y;
+      j--;
+    }
+    idx[j + 1] = x;
   }
 }
 

@@ -41,6 +41,16 @@ export class RecordTable {
     return this.#pos[i >>> CHUNK_BITS]![i & MASK]!;
   }
 
+  /**
+   * Calls fn for every chunk in record order: records base … base + count − 1 as
+   * (hi, lo, pos) arrays. For passes over the whole table without per-record lookups.
+   */
+  forEachChunk(fn: (hi: Uint32Array, lo: Uint32Array, pos: Float64Array, count: number, base: number) => void): void {
+    for (let c = 0; c < this.#hi.length; c++) {
+      fn(this.#hi[c]!, this.#lo[c]!, this.#pos[c]!, Math.min(CHUNK, this.length - c * CHUNK), c * CHUNK);
+    }
+  }
+
   kill(i: number): void {
     const chunk = this.#pos[i >>> CHUNK_BITS]!;
     if (chunk[i & MASK]! >= 0) {
