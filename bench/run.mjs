@@ -96,18 +96,43 @@ function runEngine(id, ds, files, task, extra = {}) {
   }
 }
 
+const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
+
+/** The run with the median wall time (all runs kept in `runs`); an error when none succeeded. */
+function medianBuild(bs) {
+  const ok = bs.filter((b) => !b.unavailable && !b.error);
+  if (!ok.length) return bs[0];
+  const m = [...ok].sort((a, b) => a.wallSeconds - b.wallSeconds)[(ok.length - 1) >> 1];
+  return ok.length > 1 ? { ...m, runs: ok.map((b) => ({ wallSeconds: b.wallSeconds, maxRssKiB: b.maxRssKiB })) } : m;
+}
+
 function runDataset(ds) {
   const rounds = Number(opt('--rounds', ds.rounds ?? P.rounds));
   log(`\n== ${ds.id}: ${ds.records} records × ${ds.valueSize} B values, ${ds.lookups} lookups, ${rounds} rounds`);
   const files = ensureDataset(path.join(dataDir, ds.id), ds, log);
   const res = { ...ds, rounds, cdbmakeBytes: sizeOf(files.cdbmake), builds: {}, gets: [], cold: [], eviction: [], unavailable: {}, errors: {} };
   const stores = [...new Set(ds.engines.map((id) => ENGINES[id].store))];
-  for (const store of stores) {
-    log(`  build ${store} …`);
-    const b = doBuild(ds, files, store);
-    res.builds[store] = b;
-    if (b.unavailable || b.error) log(`    ${b.unavailable ? 'unavailable' : 'ERROR'}: ${b.unavailable ?? b.error}`);
-    else log(`    ${b.wallSeconds.toFixed(2)} s, ${(b.maxRssKiB / 1024).toFixed(0)} MiB RSS`);
+  // The build-time target is a ratio mmcdb / cdb -c: those two build `buildRounds` times,
+  // alternating, and the ratio is taken pair by pair; the other stores build once.
+  // `sync` before every build, so one build's dirty pages do not throttle the next one's writes.
+  const buildRounds = quick ? 1 : Math.min(3, rounds);
+  const paired = ['tinycdb', 'mmcdb'].filter((s) => stores.includes(s));
+  const runs = Object.fromEntries(stores.map((s) => [s, []]));
+  for (let r = 0; r < buildRounds; r++) {
+    const order = r % 2 ? [...paired].reverse() : paired;
+    for (const store of r === 0 ? [...order, ...stores.filter((s) => !paired.includes(s))] : order) {
+      log(`  build ${store} …`);
+      spawnSync('sync');
+      const b = doBuild(ds, files, store);
+      runs[store].push(b);
+      if (b.unavailable || b.error) log(`    ${b.unavailable ? 'unavailable' : 'ERROR'}: ${b.unavailable ?? b.error}`);
+      else log(`    ${b.wallSeconds.toFixed(2)} s, ${(b.maxRssKiB / 1024).toFixed(0)} MiB RSS`);
+    }
+  }
+  for (const store of stores) res.builds[store] = medianBuild(runs[store]);
+  if (paired.length === 2) {
+    const ratios = runs.mmcdb.map((m, i) => m.wallSeconds / runs.tinycdb[i]?.wallSeconds).filter(Number.isFinite);
+    if (ratios.length) res.buildRatio = { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), runs: ratios.length };
   }
   const usable = (id) => {
     const b = res.builds[ENGINES[id].store];

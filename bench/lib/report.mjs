@@ -77,12 +77,12 @@ function datasetSection(d, charts) {
     L.push(`| ${label(id)} | ${cell(rate(d, id, 'hits'))} | ${ANCHORS.map((a) => ratioCell(d, id, a, 'hits')).join(' | ')} | ${cell(rate(d, id, 'misses'))} | ${ratioCell(d, id, 'tinycdb', 'misses')} | ${ratioCell(d, id, 'map', 'misses')} | ${cell(rate(d, id, 'scan'))} | ${fmtNum(s('openMs').median, 3)} | ${fmtNum(s('firstGetMs').median, 3)} |`);
   }
   L.push('', `Checksums (first byte + last byte + length of every value found): ${d.checksums.agree ? 'identical for every engine' : '**MISMATCH**'} — \`${JSON.stringify(d.checksums.values)}\`.`, '');
-  L.push('**Build from the cdbmake file** — wall time and peak RSS from `/usr/bin/time -v` around the whole process (Node start-up included for the JS engines); no fsync anywhere (`cdb -c` does none).', '');
+  L.push('**Build from the cdbmake file** — wall time and peak RSS from `/usr/bin/time -v` around the whole process (Node start-up included for the JS engines); no fsync anywhere (`cdb -c` does none); `sync` before each build. `cdb -c` and mmcdb build several times, alternating (median, min–max); the others once.', '');
   L.push('| store | wall s | in-process s | peak RSS | file size |', '|---|---|---|---|---|');
   for (const [store, b] of Object.entries(d.builds)) {
     const name = store === 'tinycdb' ? 'tinycdb `cdb -c`' : store === 'mmcdb' ? 'mmcdb createWriter' : store === 'map' ? 'JS Map (load only)' : store;
     if (b.unavailable || b.error) L.push(`| ${name} | ${b.unavailable ? 'unavailable: ' + b.unavailable : 'error: ' + b.error} ||||`);
-    else L.push(`| ${name} | ${fmtNum(b.wallSeconds)} | ${fmtNum(b.innerSeconds)} | ${fmtBytes(b.maxRssKiB * 1024)} | ${b.bytes == null ? 'in memory' : fmtBytes(b.bytes)} |`);
+    else L.push(`| ${name} | ${b.runs ? `${fmtNum(b.wallSeconds)} (${fmtNum(Math.min(...b.runs.map((x) => x.wallSeconds)))}–${fmtNum(Math.max(...b.runs.map((x) => x.wallSeconds)))}, ${b.runs.length} runs)` : fmtNum(b.wallSeconds)} | ${fmtNum(b.innerSeconds)} | ${fmtBytes(b.maxRssKiB * 1024)} | ${b.bytes == null ? 'in memory' : fmtBytes(b.bytes)} |`);
   }
   if (d.cold.length) {
     const ev = d.eviction.filter((e) => e.error || e.residentBytes > 0);

@@ -2,7 +2,7 @@
 // mmap), sirv and serve-static; each server in its own process, autocannon in another one, on
 // 127.0.0.1. Same random list of small-file paths for every server; with and without
 // Accept-Encoding: br, gzip.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildAssets } from '@mmcdb/core/assets';
@@ -73,6 +73,20 @@ function runLoad(spec) {
   });
 }
 
+/**
+ * The load generator: wrk when installed (a C program: far less of the shared CPUs per
+ * request than autocannon), else autocannon. MMCDB_BENCH_LOAD=autocannon|wrk forces one.
+ */
+export function loadTool() {
+  const forced = process.env.MMCDB_BENCH_LOAD;
+  if (forced === 'autocannon') return { tool: 'autocannon', version: 'autocannon 9' };
+  const r = spawnSync('wrk', ['-v'], { encoding: 'utf8' });
+  const version = (r.stdout ?? '').split('\n')[0]?.split(' [')[0];
+  if (!r.error && version?.startsWith('wrk')) return { tool: 'wrk', version };
+  if (forced === 'wrk') throw new Error('MMCDB_BENCH_LOAD=wrk but wrk is not installed (apt-get install wrk)');
+  return { tool: 'autocannon', version: 'autocannon 9' };
+}
+
 /** cfg: { rounds, duration | amount, connections, verify } */
 export async function serveBench(cfg, { dataDir, log, quick }) {
   const dir = path.join(dataDir, 'serve');
@@ -93,6 +107,7 @@ export async function serveBench(cfg, { dataDir, log, quick }) {
     assets: { small: list.small.length, smallBytes: sum(list.small), large: list.large.length, largeBytes: sum(list.large), largeFiles: list.large, dbBytes: fs.statSync(db).size, buildSeconds, records: built.records },
     requestList: paths.length, distinctPaths: new Set(paths).size,
     connections: cfg.connections, duration: cfg.duration, amount: cfg.amount, rounds: [], errors: {},
+    load: loadTool(),
   };
   log(`  ${list.small.length} small files (${(res.assets.smallBytes / 1024).toFixed(0)} KiB) + ${list.large.length} large (${(res.assets.largeBytes / 2 ** 20).toFixed(1)} MiB); asset db ${(res.assets.dbBytes / 2 ** 20).toFixed(1)} MiB built in ${buildSeconds.toFixed(1)} s`);
   for (let r = 0; r < cfg.rounds; r++) {
@@ -104,7 +119,7 @@ export async function serveBench(cfg, { dataDir, log, quick }) {
         let x;
         try {
           const s = await startServer(kind, kind === 'mmcdb' ? db : kind === 'sirv-pre' ? pre : root);
-          x = await runLoad({ port: s.port, paths, headers: set.headers, connections: cfg.connections, duration: cfg.duration, amount: cfg.amount, warmup: quick ? 0 : 1, root, verify: cfg.verify });
+          x = await runLoad({ tool: res.load.tool, port: s.port, paths, headers: set.headers, connections: cfg.connections, duration: cfg.duration, amount: cfg.amount, warmup: quick ? 0 : 1, root, verify: cfg.verify });
           const stats = await stopServer(s);
           x.server = { ...s.info, ...stats };
         } catch (e) {

@@ -2,7 +2,9 @@
 // spec: { port, paths, headers, connections, duration | amount, warmup (s), root, verify (count) }
 // First checks the bodies (decoded per Content-Encoding) of `verify` distinct paths against the
 // files under root, then runs autocannon over the path list (each connection cycles through it).
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
@@ -39,6 +41,41 @@ for (const p of distinct) {
   } else if (verify.failures.length < 5) verify.failures.push(`${p}: status ${r.status}, ${body.length} vs ${want.length} bytes`);
 }
 
+if (spec.tool === 'wrk') {
+  process.stdout.write(JSON.stringify({ verify, ...runWrk() }) + '\n');
+  process.exit(0);
+}
+
+// wrk (C, one thread) costs the shared 2 vCPUs far less per request than autocannon, so the
+// server under test gets more of them; it reports its own latency percentiles.
+function runWrk() {
+  const list = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mmcdb-wrk-')), 'paths.txt');
+  fs.writeFileSync(list, spec.paths.join('\n') + '\n');
+  const script = path.join(path.dirname(new URL(import.meta.url).pathname), 'wrk-paths.lua');
+  const headers = Object.entries(spec.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+  const wrk = (seconds) => {
+    const r = spawnSync('wrk', ['-t1', `-c${spec.connections}`, `-d${seconds}s`, '--timeout', '10s', ...headers, '-s', script, url, '--', list], { encoding: 'utf8' });
+    const line = (r.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{')).pop();
+    if (r.status !== 0 || !line) throw new Error(`wrk exit ${r.status}: ${(r.stderr || r.stdout || '').trim().slice(-300)}`);
+    return JSON.parse(line);
+  };
+  const warm = spec.warmup ? wrk(spec.warmup) : null;
+  const w = wrk(spec.duration ?? 1);
+  fs.rmSync(path.dirname(list), { recursive: true, force: true });
+  const seconds = w.durationUs / 1e6;
+  const ms = (us) => us / 1000;
+  return {
+    tool: 'wrk',
+    requests: w.requests,
+    warmupRequests: warm ? warm.requests : 0,
+    seconds,
+    perSec: w.requests / seconds,
+    latency: { p50: ms(w.latencyUs.p50), p90: ms(w.latencyUs.p90), p99: ms(w.latencyUs.p99), max: ms(w.latencyUs.max), mean: ms(w.latencyUs.mean), samples: w.requests },
+    bytesPerSec: w.bytes / seconds,
+    non2xx: w.errors.status, errors: w.errors.connect + w.errors.read + w.errors.write, timeouts: w.errors.timeout,
+  };
+}
+
 const requests = spec.paths.map((p) => ({ method: 'GET', path: p }));
 // autocannon's own latency histogram keeps whole milliseconds; its 'response' event carries the
 // hrtime duration (float ms), so percentiles are computed here from every response.
@@ -57,6 +94,7 @@ const sorted = Float64Array.from(times).sort();
 const q = (p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 process.stdout.write(JSON.stringify({
   verify,
+  tool: 'autocannon',
   requests: total,
   warmupRequests: warm ? warm.requests.total : 0,
   seconds,
