@@ -87,8 +87,11 @@ class NativeEngine implements Engine {
   readonly fileSize: number;
   readonly #h: NativeHandle;
   readonly #path: string;
-  /** The whole file as one ArrayBuffer (files under 4 GiB with external buffers): the fast path. */
+  /** The whole file as one ArrayBuffer (files of ≤ 32 MiB with external buffers): the fast path. */
   readonly #whole: ArrayBuffer | undefined;
+  /** The handle's segment list (windows are filled in on first use) and their stride. */
+  readonly #segments: (ArrayBuffer | undefined)[];
+  readonly #stride: number;
   #out: Float64Array;
   #batchOut = new Float64Array(2048);
   #size: number | undefined;
@@ -103,6 +106,8 @@ class NativeEngine implements Engine {
     this.fileSize = handle.fileSize;
     this.#out = handle.out;
     const seg = handle.segments[0];
+    this.#segments = handle.segments;
+    this.#stride = handle.segmentStride;
     this.#whole = handle.externalBuffers && handle.segments.length === 1 && seg?.byteLength === handle.fileSize ? seg : undefined;
   }
 
@@ -120,7 +125,14 @@ class NativeEngine implements Engine {
     }
     if (r === 0) return undefined;
     const out = this.#out;
-    if (r === 1 && this.#whole !== undefined) return bufferView(this.#whole, out[0]!, out[1]!);
+    if (r === 1) {
+      // 1: the value lies wholly in one segment (the addon checked it): view it there.
+      if (this.#whole !== undefined) return bufferView(this.#whole, out[0]!, out[1]!);
+      const offset = out[0]!;
+      const i = Math.floor(offset / this.#stride);
+      const seg = this.#segments[i];
+      if (seg !== undefined) return bufferView(seg, offset - i * this.#stride, out[1]!);
+    }
     try {
       return this.#view(out[0]!, out[1]!);
     } catch (err) {
@@ -248,7 +260,7 @@ class NativeEngine implements Engine {
     if (!h.externalBuffers) return h.copy(offset, length);
     const i = Math.floor(offset / h.segmentStride);
     const start = i * h.segmentStride;
-    // Windows of files over 4 GiB are created on first use (packages/native/index.d.ts).
+    // Windows of files over 32 MiB are created on first use (packages/native/index.d.ts).
     const seg = h.segments[i] ?? (h.segments[i] = h.segment(i));
     if (seg === undefined || offset - start + length > seg.byteLength) {
       // A value no window holds whole: an ArrayBuffer of its own (still zero-copy), else a copy.

@@ -19,15 +19,7 @@ namespace {
 // Node 20 refuses external ArrayBuffers of 2^32 bytes or more (and a failed create
 // double-frees in node-addon-api), so no segment is ever larger than 2^32 − 1 bytes.
 constexpr uint64_t kMaxSegment = (1ULL << 32) - 1;
-// Files up to 1 GiB get one segment at open. Larger files get overlapping windows of
-// 256 MiB every 128 MiB, created on first use: a range of ≤ 128 MiB lies wholly in window
-// floor(off / 128 MiB); a larger value gets an ArrayBuffer of its own (handle.range()).
-// Small windows matter: each external ArrayBuffer reports its length to V8 as external
-// memory, and a 4 GiB one cost ~4.5 ms of garbage collection on the first get of a
-// 10 GiB file here, a 256 MiB one ~0.15 ms.
-constexpr uint64_t kSingleSegmentMax = 1ULL << 30;
-constexpr uint64_t kWindow = 1ULL << 28;
-constexpr uint64_t kWindowStride = 1ULL << 27;
+// Window sizes: see kWindow in handle.h.
 
 
 // The segment list handed to JS. A file under 4 GiB gets its one segment now (the fast
@@ -136,7 +128,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
     delete h;
     return Napi::Value(env, ThrowFault(env, fault, path));
   }
-  if (size <= kSingleSegmentMax) {
+  if (size <= kWindow) {
     h->stride = 1ULL << 32;
     h->window = size;
   } else {

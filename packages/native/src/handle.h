@@ -16,6 +16,17 @@
 
 namespace mmcdb {
 
+// Files up to 32 MiB get one segment at open. Larger files get overlapping windows of
+// 32 MiB every 16 MiB, created on first use: a range of ≤ 16 MiB lies wholly in window
+// floor(off / 16 MiB); a larger value gets an ArrayBuffer of its own (handle.range()).
+// Why so small: V8 counts each ArrayBuffer's length as external memory and collects
+// garbage when that count grows by more than 64 MiB since the last full GC. One segment
+// over a 156 MB file made every open() pay a full GC (42 ms in a process with a large
+// heap); a 32 MiB window stays under that step, so open is O(1) and the windows a
+// reader touches are counted a few at a time, as V8's incremental marking expects.
+constexpr uint64_t kWindow = 1ULL << 25;
+constexpr uint64_t kWindowStride = 1ULL << 24;
+
 struct Handle {
   Mapping* mapping = nullptr;  // the handle's own reference; nullptr after close()
   bool is_mmcdb = true;
