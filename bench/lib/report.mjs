@@ -154,7 +154,7 @@ export function writeReport(results, outDir) {
     '- Each engine runs in its own child process per round; engines rotate order each round; medians with min–max; ratios are taken pair by pair within a round.',
     '- JS keys are strings (latin1 = the key bytes). classic-level is read with `getSync`, lmdb with `noReadAhead`, better-sqlite3 with a prepared `.pluck()` statement on a WITHOUT ROWID table.',
     '- Batched lookups (`getMany`, `getManyAsync`), `warm()` and the static-asset server have their own sections below (bench/lib/batch.mjs, bench/lib/serve.mjs); sections measured by an earlier run of `--merge` carry their own date.',
-    '- Builds feed the cdbmake parser with `{ reuse: true }` for mmcdb and the JS Map (they copy at once; the mmcdb file is byte-identical either way); lmdb and level keep fresh buffers (they batch the views). Every build starts with its previous output removed, before timing.', '');
+    '- Builds read the cdbmake file: mmcdb through `Writer.addCdbmake()` in 8 MiB reads (as `cdb build` does; native parsing, copying and hashing with the addon), the others through a JS cdbmake parser, with `{ reuse: true }` for the JS Map (it copies at once), fresh buffers for lmdb and level (they batch the views). Every build starts with its previous output removed, before timing.', '');
   L.push(...targets(results), '');
   L.push('## Datasets', '', '| dataset | records | key bytes | value bytes | lookups/round | rounds |', '|---|---|---|---|---|---|');
   for (const d of results.datasets) L.push(`| ${d.id} | ${d.records.toLocaleString('en')} | 8–32 | ${d.valueSize.toLocaleString('en')} | ${d.lookups.toLocaleString('en')} | ${d.rounds} |`);

@@ -14,7 +14,8 @@
         "src/mmcdb_lookup.cc",
         "src/classic_lookup.cc",
         "src/xxh64.cc",
-        "src/guard.cc"
+        "src/guard.cc",
+        "src/encode.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],

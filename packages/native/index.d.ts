@@ -55,6 +55,27 @@ export interface NativeBinding {
   /** Test hook: the classic djb cdb hash (u32). */
   djb(bytes: Uint8Array): number;
   /**
+   * The writer's bulk cdbmake path (@mmcdb/core Writer.addCdbmake): parses the complete
+   * `+klen,dlen:key->value\n` records at the start of src and writes each as an mmcdb
+   * record (FORMAT.md §Records) into dst, values aligned to `align` counting from file
+   * offset filePos. For record i: positions[i] = its file offset, hashes[2i] / [2i + 1] =
+   * low / high word of xxh64(key, seed). Returns the number of records; state = [src bytes
+   * consumed, dst bytes written, newlines consumed, stop: 0 = src[consumed] is not a
+   * complete well-formed record (end of input, the final empty line, bad input: the JS
+   * parser takes over), 1 = dst is full, 2 = positions/hashes are full, 3 = the record
+   * does not fit even in an empty dst]. Never throws for bad input.
+   */
+  encodeCdbmake(
+    src: Uint8Array,
+    dst: Uint8Array,
+    filePos: number,
+    align: number,
+    seed: bigint,
+    positions: Float64Array,
+    hashes: Uint32Array,
+    state: Float64Array,
+  ): number;
+  /**
    * Test hook: maps `mapLength` bytes of `path` outside the handler's registry and reads
    * the byte at readOffset (past the end of the file: a SIGBUS that is not ours). chain:
    * a test handler is installed first and ours re-installed over it, which must chain to
@@ -214,5 +235,6 @@ export default binding;
 export declare const open: NativeBinding['open'];
 export declare const xxh64: NativeBinding['xxh64'];
 export declare const djb: NativeBinding['djb'];
+export declare const encodeCdbmake: NativeBinding['encodeCdbmake'];
 /** View (or copy) of file bytes [offset, offset + length) — the addressing above. */
 export declare function viewOf(handle: NativeHandle, offset: number, length: number): Buffer;

@@ -43,6 +43,7 @@ export default binding;
 export const open = binding.open;
 export const xxh64 = binding.xxh64;
 export const djb = binding.djb;
+export const encodeCdbmake = binding.encodeCdbmake;
 
 /**
  * A view of `length` file bytes at absolute `offset` over the handle's segments,

@@ -29,6 +29,16 @@ const BAD: BadInput[] = [
   { name: 'cdbmake: CRLF', ext: 'cdbmake', input: '+1,1:a->b\r\n\r\n', line: 1, expect: ['CRLF'] },
   { name: 'cdbmake: text line', ext: 'txt', input: 'hello\n\n', line: 1, expect: ["expected '+' (a record) or an empty line (the end), got 'h'"] },
   { name: 'cdbmake: lines counted through values', ext: 'cdbmake', input: '+1,3:a->x\ny\n+1,1:b->c\nbad\n\n', line: 4, expect: ['record 3'] },
+  {
+    // the bulk path (Writer.addCdbmake) takes the first 3,000 records, chunk after chunk; the
+    // parser must still know the line, record and offset of the bad one
+    name: 'cdbmake: error after 3,000 records taken in bulk, in 777-byte chunks',
+    ext: 'cdbmake',
+    input: Array.from({ length: 3000 }, (_, i) => `+${`k${i}\n`.length},2:k${i}\n->v\n\n`).join('') + '+1,1:z-y\n\n',
+    line: 9001, // three newlines per record: in the key, in the value, at its end
+    expect: ["expected '->'", 'record 3001', `byte offset ${Array.from({ length: 3000 }, (_, i) => `+${`k${i}\n`.length},2:k${i}\n->v\n\n`.length).reduce((a, b) => a + b, 0) + 7}`],
+    args: ['--chunk-size', '777'],
+  },
   // jsonl
   { name: 'jsonl: invalid JSON', ext: 'jsonl', input: '{"key":"a","value":1}\n{"key":"b",\n', line: 2, expect: ['invalid JSON'] },
   { name: 'jsonl: not an object', ext: 'jsonl', input: '["a", 1]\n', line: 1, expect: ['expected an object {"key": …, "value": …}, got an array'] },

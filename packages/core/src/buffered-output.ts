@@ -31,6 +31,19 @@ export class BufferedOutput {
     return { view: this.#view, offset };
   }
 
+  /** The free part of the buffer, to be filled in place; then advance() by what was used. */
+  room(): Uint8Array {
+    return this.#chunk.subarray(this.#used);
+  }
+
+  advance(n: number): void {
+    this.#used += n;
+  }
+
+  get empty(): boolean {
+    return this.#used === 0;
+  }
+
   write(bytes: Uint8Array): void {
     if (bytes.length > CHUNK - this.#used) {
       this.flush();

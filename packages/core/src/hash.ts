@@ -29,6 +29,11 @@ export function setKeyHashForTesting(fn: ((key: Uint8Array) => bigint) | undefin
   keyHashOverride = fn;
 }
 
+/** Whether setKeyHashForTesting() replaced the key hash (native hashing must then stay off). */
+export function keyHashOverridden(): boolean {
+  return keyHashOverride !== undefined;
+}
+
 /** xxh64 of `bytes` written into `out` as hi/lo halves. */
 export function xxh64Split(bytes: Uint8Array, seed: bigint, out: Hash64): Hash64 {
   split64[0] = keyHashOverride === undefined ? api.h64Raw(bytes, seed) : keyHashOverride(bytes);

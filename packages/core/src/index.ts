@@ -1,6 +1,7 @@
 export { CdbError, isCdbError, type CdbErrorCode } from './errors.js';
 export { createWriter } from './create-writer.js';
 export type { Writer } from './writer.js';
+export type { CdbmakeProgress } from './cdbmake.js';
 export type { BuildResult, DuplicatePolicy, WriterOptions } from './writer-options.js';
 export { build, type RecordInput } from './build.js';
 export { open, openSync, type OpenOptions, type BackendChoice } from './open.js';

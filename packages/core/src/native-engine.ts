@@ -37,16 +37,35 @@ interface NativeHandle {
   residency(): Residency;
   evict(): number;
 }
+/** @mmcdb/native's bulk cdbmake encoder (packages/native/index.d.ts), used by the writer. */
+export type EncodeCdbmake = (
+  src: Uint8Array,
+  dst: Uint8Array,
+  filePos: number,
+  align: number,
+  seed: bigint,
+  positions: Float64Array,
+  hashes: Uint32Array,
+  state: Float64Array,
+) => number;
+
 interface NativeBinding {
   open(path: string, options?: { advice?: Advice }): NativeHandle;
+  encodeCdbmake?: EncodeCdbmake;
 }
 
-type NativeLoad = { ok: true; open(path: string, advice: Advice): Engine } | { ok: false; reason: string };
+type NativeLoad =
+  | { ok: true; open(path: string, advice: Advice): Engine; encodeCdbmake: EncodeCdbmake | undefined }
+  | { ok: false; reason: string };
 
 let state: NativeLoad;
 try {
   const binding = ((await import('@mmcdb/native' as string)) as { default: NativeBinding }).default;
-  state = { ok: true, open: (path, advice) => new NativeEngine(openHandle(binding, path, advice), path, advice) };
+  state = {
+    ok: true,
+    open: (path, advice) => new NativeEngine(openHandle(binding, path, advice), path, advice),
+    encodeCdbmake: binding.encodeCdbmake,
+  };
 } catch (err) {
   state = { ok: false, reason: (err as Error).message };
   if (/\bmmcdb\b/.test(process.env['DEBUG'] ?? '')) console.error(`mmcdb: native reader unavailable: ${state.reason}`);

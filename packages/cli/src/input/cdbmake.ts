@@ -2,7 +2,7 @@
 // one empty line. Parsed as bytes in a streaming state machine: a record may span any
 // number of chunks; keys and data that lie inside one chunk are passed on as views.
 import { InputError, type InputLocation } from '../errors.js';
-import type { ChunkParser, RecordSink } from './types.js';
+import type { BulkSink, ChunkParser, RecordSink } from './types.js';
 
 const PLUS = 0x2b;
 const COMMA = 0x2c;
@@ -49,9 +49,12 @@ export class CdbmakeParser implements ChunkParser {
   #recOffset = 0;
   #recLine = 1;
 
-  constructor(file: string, sink: RecordSink) {
+  readonly #bulk: BulkSink | undefined;
+
+  constructor(file: string, sink: RecordSink, bulk?: BulkSink) {
     this.#file = file;
     this.#sink = sink;
+    this.#bulk = bulk;
   }
 
   get recordLocation(): InputLocation {
@@ -65,6 +68,17 @@ export class CdbmakeParser implements ChunkParser {
       switch (this.#state) {
         case S.Start: {
           const c = chunk[i]!;
+          if (c === PLUS && this.#bulk !== undefined) {
+            // Whole records in bulk; the state machine takes over at the first byte that
+            // is not one (a record cut by the chunk's end, the final empty line, bad input).
+            const took = this.#bulk(i === 0 ? chunk : chunk.subarray(i));
+            if (took.records > 0) {
+              this.#records += took.records;
+              this.#line += took.lines;
+              i += took.consumed;
+              break;
+            }
+          }
           if (c === PLUS) {
             this.#recOffset = this.#offset + i;
             this.#recLine = this.#line;

@@ -6,7 +6,7 @@ import { CdbmakeParser } from './cdbmake.js';
 import { CsvParser } from './csv.js';
 import { JsonObjectParser } from './json.js';
 import { JsonlParser } from './jsonl.js';
-import type { ChunkParser, InputFormat, RecordSink } from './types.js';
+import type { BulkSink, ChunkParser, InputFormat, RecordSink } from './types.js';
 
 export { INPUT_FORMATS, type InputFormat, type RecordSink, type ChunkParser } from './types.js';
 
@@ -65,12 +65,14 @@ export function resolveInputs(args: readonly string[], forced: InputFormat | und
 export interface ParserOptions {
   keyColumn?: string | undefined;
   valueColumn?: string | undefined;
+  /** cdbmake: takes whole records in bulk (Writer.addCdbmake); the parser handles the rest. */
+  bulk?: BulkSink | undefined;
 }
 
 export function createParser(spec: InputSpec, sink: RecordSink, options: ParserOptions): ChunkParser {
   switch (spec.format) {
     case 'cdbmake':
-      return new CdbmakeParser(spec.name, sink);
+      return new CdbmakeParser(spec.name, sink, options.bulk);
     case 'jsonl':
       return new JsonlParser(spec.name, sink);
     case 'json':

@@ -8,6 +8,7 @@ import { ftruncateSync } from 'node:fs';
 import type { AtomicFile } from '../atomic-file.js';
 import { BuildSession, preview } from '../build-session.js';
 import { BufferedOutput } from '../buffered-output.js';
+import { addCdbmakeRecords, checkCdbmakeBytes, type CdbmakeProgress } from '../cdbmake.js';
 import { CdbError } from '../errors.js';
 import { toBytes, type Bytes } from '../keys.js';
 import type { Writer } from '../writer.js';
@@ -141,6 +142,11 @@ export class ClassicWriter implements Writer {
 
   get bytesWritten(): number {
     return this.#out.position;
+  }
+
+  addCdbmake(bytes: Uint8Array): CdbmakeProgress {
+    this.#session.checkOpen();
+    return addCdbmakeRecords(this, checkCdbmakeBytes(bytes));
   }
 
   add(key: Bytes, value: Bytes): boolean {

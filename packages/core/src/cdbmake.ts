@@ -1,0 +1,85 @@
+// The cdbmake record syntax (`+klen,dlen:key->value\n`, docs/cli.md §Input formats) as the
+// writers' addCdbmake() reads it: complete, well-formed records only. Anything else — the
+// end of the input, the final empty line, a record cut off, bad bytes — ends the scan, and
+// the caller's own parser (the CLI's, which words every error) takes it from there.
+import type { Writer } from './writer.js';
+
+/** What one addCdbmake() call did. */
+export interface CdbmakeProgress {
+  /** Bytes of input taken: whole records, from the start. */
+  consumed: number;
+  /** Records read (added, or dropped by the duplicates policy). */
+  records: number;
+  /** Records the duplicates policy dropped ('first'). */
+  dropped: number;
+  /** Newline bytes consumed: one per record plus those inside keys and values. */
+  lines: number;
+}
+
+const MAX_DIGITS = 20;
+const MAX_KEY = 0x7fffffff; // FORMAT.md §Records: bit 31 of key_length is SUPERSEDED
+const MAX_VALUE = 2 ** 32;
+
+export interface CdbmakeRecord {
+  keyStart: number;
+  keyEnd: number;
+  valueStart: number;
+  valueEnd: number;
+  /** Offset just past the record's closing newline. */
+  end: number;
+}
+
+/** The complete, well-formed record at bytes[at], or undefined. */
+export function scanCdbmakeRecord(bytes: Uint8Array, at: number): CdbmakeRecord | undefined {
+  const n = bytes.length;
+  let p = at;
+  if (p >= n || bytes[p++] !== 0x2b) return undefined; // '+'
+  let klen = 0;
+  let dlen = 0;
+  for (let digits = 0; ; digits++) {
+    if (p >= n) return undefined;
+    const c = bytes[p++]!;
+    if (c === 0x2c && digits > 0) break; // ','
+    if (c < 0x30 || c > 0x39 || digits === MAX_DIGITS) return undefined;
+    klen = klen * 10 + (c - 0x30);
+  }
+  for (let digits = 0; ; digits++) {
+    if (p >= n) return undefined;
+    const c = bytes[p++]!;
+    if (c === 0x3a && digits > 0) break; // ':'
+    if (c < 0x30 || c > 0x39 || digits === MAX_DIGITS) return undefined;
+    dlen = dlen * 10 + (c - 0x30);
+  }
+  if (klen > MAX_KEY || dlen >= MAX_VALUE || n - p < klen + 2 + dlen + 1) return undefined;
+  const keyEnd = p + klen;
+  const valueEnd = keyEnd + 2 + dlen;
+  if (bytes[keyEnd] !== 0x2d || bytes[keyEnd + 1] !== 0x3e || bytes[valueEnd] !== 0x0a) return undefined; // '->' '\n'
+  return { keyStart: p, keyEnd, valueStart: keyEnd + 2, valueEnd, end: valueEnd + 1 };
+}
+
+export function checkCdbmakeBytes(bytes: Uint8Array): Uint8Array {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('addCdbmake() takes a Uint8Array (or Buffer) of cdbmake text');
+  return bytes;
+}
+
+export function countNewlines(bytes: Uint8Array, from: number, to: number): number {
+  let count = 0;
+  for (let p = bytes.indexOf(0x0a, from); p >= 0 && p < to; p = bytes.indexOf(0x0a, p + 1)) count++;
+  return count;
+}
+
+/** addCdbmake() one record at a time through writer.add() (any writer, any backend). */
+export function addCdbmakeRecords(writer: Writer, bytes: Uint8Array, from = 0, limit = Infinity): CdbmakeProgress {
+  const progress: CdbmakeProgress = { consumed: 0, records: 0, dropped: 0, lines: 0 };
+  let at = from;
+  while (progress.records < limit) {
+    const r = scanCdbmakeRecord(bytes, at);
+    if (r === undefined) break;
+    if (!writer.add(bytes.subarray(r.keyStart, r.keyEnd), bytes.subarray(r.valueStart, r.valueEnd))) progress.dropped++;
+    progress.records++;
+    progress.lines += 1 + countNewlines(bytes, r.keyStart, r.keyEnd) + countNewlines(bytes, r.valueStart, r.valueEnd);
+    at = r.end;
+  }
+  progress.consumed = at - from;
+  return progress;
+}

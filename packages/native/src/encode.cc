@@ -1,0 +1,159 @@
+#include "encode.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "xxh64.h"
+
+namespace mmcdb {
+
+namespace {
+
+// Why the encoder stopped (state[3]); the JS writer decides what comes next.
+enum Stop : int {
+  kNotARecord = 0,  // src[consumed] does not start a complete, well-formed record (or src ended)
+  kDstFull = 1,     // the next record does not fit in what is left of dst
+  kCapacity = 2,    // positions/hashes are full
+  kTooLarge = 3,    // the next record does not fit even in an empty dst
+};
+
+constexpr uint64_t kRecordHeader = 12;      // §Records: key_length u32 + value_length u64
+constexpr uint64_t kMaxKey = 0x7fffffff;    // §Records: bit 31 of key_length is SUPERSEDED
+constexpr uint64_t kMaxValue = 1ULL << 32;  // the cdbmake parser's limit (largest Buffer)
+constexpr int kMaxDigits = 20;
+
+struct Bytes {
+  uint8_t* data = nullptr;
+  size_t length = 0;
+};
+
+bool TypedBytes(const Napi::Value& v, napi_typedarray_type want, Bytes* out) {
+  if (!v.IsTypedArray()) return false;
+  Napi::TypedArray ta = v.As<Napi::TypedArray>();
+  if (ta.TypedArrayType() != want) return false;
+  out->data = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  out->length = ta.ByteLength();
+  return true;
+}
+
+// Reads `digits end` from p; false when malformed (the JS parser then reports it).
+bool Length(const uint8_t* src, size_t n, size_t* p, uint8_t end, uint64_t* value) {
+  uint64_t v = 0;
+  int digits = 0;
+  while (*p < n) {
+    uint8_t c = src[(*p)++];
+    if (c == end) {
+      *value = v;
+      return digits > 0;
+    }
+    if (c < '0' || c > '9' || ++digits > kMaxDigits) return false;
+    v = v * 10 + (c - '0');
+  }
+  return false;
+}
+
+size_t CountNewlines(const uint8_t* p, size_t n) {
+  size_t count = 0;
+  const uint8_t* end = p + n;
+  while (p < end) {
+    const void* q = std::memchr(p, '\n', end - p);
+    if (q == nullptr) break;
+    count++;
+    p = static_cast<const uint8_t*>(q) + 1;
+  }
+  return count;
+}
+
+inline void StoreU32(uint8_t* p, uint32_t v) {
+  for (int i = 0; i < 4; i++) p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+inline void StoreU64(uint8_t* p, uint64_t v) {
+  for (int i = 0; i < 8; i++) p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
+}  // namespace
+
+// Parses complete `+klen,dlen:key->value\n` records from the start of src and writes each
+// as an mmcdb record into dst (header, key, zero padding so the value starts at a multiple
+// of `align` counted from file offset filePos + the bytes written so far, value); for
+// record i, positions[i] = its file offset and hashes[2i], hashes[2i + 1] = xxh64(key,
+// seed) as low and high words. It never reports errors: it stops before the first byte
+// that is not a complete well-formed record (an end of input, the final empty line, a
+// malformed record), so the JS parser handles every case it does not and words its
+// errors. state = [src bytes consumed, dst bytes written, newlines consumed, Stop].
+Napi::Value EncodeCdbmake(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Bytes src, dst, positions_b, hashes_b, state_b;
+  bool lossless = false;
+  if (info.Length() < 8 || !TypedBytes(info[0], napi_uint8_array, &src) ||
+      !TypedBytes(info[1], napi_uint8_array, &dst) || !info[2].IsNumber() || !info[3].IsNumber() ||
+      !info[4].IsBigInt() || !TypedBytes(info[5], napi_float64_array, &positions_b) ||
+      !TypedBytes(info[6], napi_uint32_array, &hashes_b) || !TypedBytes(info[7], napi_float64_array, &state_b) ||
+      state_b.length < 4 * sizeof(double)) {
+    Napi::TypeError::New(env, "encodeCdbmake(src, dst, filePos, align, seed, positions, hashes, state)")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const double file_pos = info[2].As<Napi::Number>().DoubleValue();
+  const uint64_t align = static_cast<uint64_t>(info[3].As<Napi::Number>().Int64Value());
+  const uint64_t seed = info[4].As<Napi::BigInt>().Uint64Value(&lossless);
+  if (!(file_pos >= 0) || align == 0 || (align & (align - 1)) != 0 || align > 65536) {
+    Napi::RangeError::New(env, "encodeCdbmake: filePos must be ≥ 0 and align a power of two ≤ 65536")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  double* positions = reinterpret_cast<double*>(positions_b.data);
+  uint32_t* hashes = reinterpret_cast<uint32_t*>(hashes_b.data);
+  double* state = reinterpret_cast<double*>(state_b.data);
+  const size_t capacity = std::min(positions_b.length / sizeof(double), hashes_b.length / (2 * sizeof(uint32_t)));
+  const uint64_t base = static_cast<uint64_t>(file_pos);
+
+  size_t consumed = 0, written = 0, lines = 0, count = 0;
+  int stop = kNotARecord;
+  for (;;) {
+    if (count == capacity) {
+      stop = kCapacity;
+      break;
+    }
+    size_t p = consumed;
+    uint64_t klen = 0, dlen = 0;
+    if (p >= src.length || src.data[p++] != '+') break;
+    if (!Length(src.data, src.length, &p, ',', &klen) || klen > kMaxKey) break;
+    if (!Length(src.data, src.length, &p, ':', &dlen) || dlen >= kMaxValue) break;
+    // key, "->", value, "\n"
+    if (src.length - p < klen + 2 || src.length - p - klen - 2 < dlen + 1) break;
+    const uint8_t* key = src.data + p;
+    const uint8_t* arrow = key + klen;
+    const uint8_t* value = arrow + 2;
+    if (arrow[0] != '-' || arrow[1] != '>' || value[dlen] != '\n') break;
+    const uint64_t at = base + written;
+    const uint64_t key_end = at + kRecordHeader + klen;
+    const uint64_t pad = ((key_end + align - 1) & ~(align - 1)) - key_end;
+    const uint64_t size = kRecordHeader + klen + pad + dlen;
+    if (size > dst.length - written) {
+      stop = written == 0 ? kTooLarge : kDstFull;
+      break;
+    }
+    uint8_t* out = dst.data + written;
+    StoreU32(out, static_cast<uint32_t>(klen));
+    StoreU64(out + 4, dlen);
+    std::memcpy(out + kRecordHeader, key, klen);
+    std::memset(out + kRecordHeader + klen, 0, pad);
+    std::memcpy(out + kRecordHeader + klen + pad, value, dlen);
+    const uint64_t h = Xxh64(key, klen, seed);
+    positions[count] = static_cast<double>(at);
+    hashes[2 * count] = static_cast<uint32_t>(h);
+    hashes[2 * count + 1] = static_cast<uint32_t>(h >> 32);
+    lines += 1 + CountNewlines(key, klen) + CountNewlines(value, dlen);
+    written += size;
+    consumed = (value - src.data) + dlen + 1;
+    count++;
+  }
+  state[0] = static_cast<double>(consumed);
+  state[1] = static_cast<double>(written);
+  state[2] = static_cast<double>(lines);
+  state[3] = stop;
+  return Napi::Number::New(env, static_cast<double>(count));
+}
+
+}  // namespace mmcdb
