@@ -4,16 +4,17 @@
  * Addressing. All offsets handed out are ABSOLUTE byte offsets in the file (< 2^53).
  * To view bytes [off, off + len): i = Math.floor(off / segmentStride),
  * start = i * segmentStride, then `Buffer.from(segments[i], off - start, len)`.
- * - fileSize ≤ 32 MiB: one segment over the whole file, created at open; segmentStride = 2^32.
- * - fileSize > 32 MiB: overlapping windows; segment i covers
- *   [i × 2^24, min(i × 2^24 + 2^25, fileSize)) (32 MiB every 16 MiB), segmentStride =
- *   2^24, created on first use through segment(i); every range of ≤ 16 MiB lies wholly
- *   inside segment floor(off / 2^24). A larger value may not: get() then returns 2 instead
- *   of 1, and JS uses range(off, len) (its own ArrayBuffer, up to 2^32 − 1 bytes) or
- *   copy() (limited to buffer.constants.MAX_LENGTH; beyond it: ERR_CDB_TOO_LARGE).
- *   Why windows this small: V8 counts every ArrayBuffer's length as external memory and
- *   collects garbage when that count grows by more than 64 MiB; one 32 MiB window stays
- *   under that step, so open is O(1) and no single read forces a full GC.
+ * - fileSize ≤ 1 GiB: one segment over the whole file, created at open; segmentStride = 2^32.
+ * - fileSize > 1 GiB: overlapping windows; segment i covers
+ *   [i × 2^27, min(i × 2^27 + 2^28, fileSize)) (256 MiB every 128 MiB) for
+ *   i < ceil(fileSize / 2^27), segmentStride = 2^27, created on first use through
+ *   segment(i); every range of ≤ 128 MiB lies wholly inside segment floor(off / 2^27). A
+ *   larger value may not: get() then returns 2 instead of 1, and JS uses range(off, len)
+ *   (its own ArrayBuffer, up to 2^32 − 1 bytes) or copy() (limited to
+ *   buffer.constants.MAX_LENGTH; beyond it: ERR_CDB_TOO_LARGE).
+ *   Why these sizes (src/handle.h): V8 counts every ArrayBuffer's length as external
+ *   memory and collects garbage when the count grows by more than 64 MiB — once at open
+ *   for a single segment, once per window made for windowed files.
  * - externalBuffers false (V8 sandbox, napi_no_external_buffers_allowed): segments
  *   is empty; use copy(offset, length) for every value.
  *
@@ -105,7 +106,7 @@ export interface NativeHandle {
   readonly fileSize: number;
   /**
    * External ArrayBuffers over the mapping (see Addressing). Empty when !externalBuffers.
-   * A file of ≤ 32 MiB has its one segment filled at open. A windowed file gets a list of
+   * A file of ≤ 1 GiB has its one segment filled at open. A windowed file gets a list of
    * holes: call segment(i) (and cache it here) for the windows you read from, so open
    * stays O(1) at any size.
    */
@@ -114,7 +115,7 @@ export interface NativeHandle {
   segment(i: number): ArrayBuffer | undefined;
   /** An external ArrayBuffer over exactly file bytes [offset, offset + length) (length < 2^32), for a value no window holds; undefined when refused. */
   range(offset: number, length: number): ArrayBuffer | undefined;
-  /** Byte distance between segment starts: 2^32 for a single segment, else 2^24 (16 MiB). */
+  /** Byte distance between segment starts: 2^32 for a single segment, else 2^27 (128 MiB). */
   readonly segmentStride: number;
   readonly externalBuffers: boolean;
   /**

@@ -101,6 +101,21 @@ describe.each(backends)('writer.addCdbmake (%s)', (backend) => {
     await w.finish();
   });
 
+  it('rejects lengths of 2^64 and more (no wrap-around) and reads from a SharedArrayBuffer', async () => {
+    const w = createWriter(next(), { fsync: false });
+    await withBackend(backend, async () => {
+      expect(w.addCdbmake(Buffer.from('+18446744073709551616,0:->\n'))).toMatchObject({ consumed: 0, records: 0 });
+      expect(w.addCdbmake(Buffer.from('+1,18446744073709551617:a->b\n'))).toMatchObject({ consumed: 0, records: 0 });
+      expect(w.addCdbmake(Buffer.from('+2147483648,0:'))).toMatchObject({ consumed: 0, records: 0 });
+      const text = Buffer.from('+1,2:a->bc\n+0,0:->\n');
+      const shared = new Uint8Array(new SharedArrayBuffer(text.length + 3), 3);
+      shared.set(text);
+      expect(w.addCdbmake(shared)).toEqual({ consumed: text.length, records: 2, dropped: 0, lines: 2 });
+    });
+    expect(w.count).toBe(2);
+    w.abort();
+  });
+
   it('applies the duplicates policy and counts what it dropped', async () => {
     const recs: Rec[] = [[Buffer.from('a'), Buffer.from('1')], [Buffer.from('b'), Buffer.from('2')], [Buffer.from('a'), Buffer.from('3')]];
     const want = await viaAdd(recs, { duplicates: 'first' });

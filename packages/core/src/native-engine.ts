@@ -50,7 +50,7 @@ export type EncodeCdbmake = (
 ) => number;
 
 interface NativeBinding {
-  open(path: string, options?: { advice?: Advice }): NativeHandle;
+  open(path: string, options?: { advice?: Advice; windowSize?: number; windowStride?: number }): NativeHandle;
   encodeCdbmake?: EncodeCdbmake;
 }
 
@@ -84,9 +84,22 @@ export function disableNativeForTesting(reason: string): () => void {
   };
 }
 
+let windowsForTesting: { windowSize: number; windowStride: number } | undefined;
+
+/**
+ * Test hook: open files with windowed segments of this size and stride (the addon's own
+ * test options), so the > 1 GiB code path runs on small files. Returns a restore function.
+ */
+export function forceWindowsForTesting(windowSize: number, windowStride: number): () => void {
+  windowsForTesting = { windowSize, windowStride };
+  return () => {
+    windowsForTesting = undefined;
+  };
+}
+
 function openHandle(binding: NativeBinding, path: string, advice: Advice): NativeHandle {
   try {
-    return binding.open(path, { advice });
+    return binding.open(path, { advice, ...windowsForTesting });
   } catch (err) {
     throw toCdbError(err);
   }
@@ -106,7 +119,7 @@ class NativeEngine implements Engine {
   readonly fileSize: number;
   readonly #h: NativeHandle;
   readonly #path: string;
-  /** The whole file as one ArrayBuffer (files of ≤ 32 MiB with external buffers): the fast path. */
+  /** The whole file as one ArrayBuffer (files of ≤ 1 GiB with external buffers): the fast path. */
   readonly #whole: ArrayBuffer | undefined;
   /** The handle's segment list (windows are filled in on first use) and their stride. */
   readonly #segments: (ArrayBuffer | undefined)[];
@@ -279,7 +292,7 @@ class NativeEngine implements Engine {
     if (!h.externalBuffers) return h.copy(offset, length);
     const i = Math.floor(offset / h.segmentStride);
     const start = i * h.segmentStride;
-    // Windows of files over 32 MiB are created on first use (packages/native/index.d.ts).
+    // Windows of files over 1 GiB are created on first use (packages/native/index.d.ts).
     const seg = h.segments[i] ?? (h.segments[i] = h.segment(i));
     if (seg === undefined || offset - start + length > seg.byteLength) {
       // A value no window holds whole: an ArrayBuffer of its own (still zero-copy), else a copy.

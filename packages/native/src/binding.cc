@@ -30,8 +30,10 @@ constexpr uint64_t kMaxSegment = (1ULL << 32) - 1;
 // the windows that values are read from are ever created.
 napi_value MakeSegments(napi_env env, Handle* h, bool allow_external) {
   const uint64_t size = h->mapping->size();
+  // Window i covers [i × stride, i × stride + window): ceil(size / stride) of them, so that
+  // every offset below size has its window floor(offset / stride).
   uint32_t count = 1;
-  if (size > h->window) count = static_cast<uint32_t>((size - h->window + h->stride - 1) / h->stride) + 1;
+  if (size > h->window) count = static_cast<uint32_t>((size + h->stride - 1) / h->stride);
   h->external_buffers = allow_external;
   h->segment_count = allow_external ? count : 0;
   napi_value list;
@@ -128,7 +130,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
     delete h;
     return Napi::Value(env, ThrowFault(env, fault, path));
   }
-  if (size <= kWindow) {
+  if (size <= kSingleSegmentMax) {
     h->stride = 1ULL << 32;
     h->window = size;
   } else {

@@ -27,12 +27,20 @@ struct Bytes {
   size_t length = 0;
 };
 
+// The bytes of a typed array of type `want`, through napi_get_typedarray_info (which also
+// serves arrays over a SharedArrayBuffer, unlike ArrayBuffer().Data()).
 bool TypedBytes(const Napi::Value& v, napi_typedarray_type want, Bytes* out) {
   if (!v.IsTypedArray()) return false;
-  Napi::TypedArray ta = v.As<Napi::TypedArray>();
-  if (ta.TypedArrayType() != want) return false;
-  out->data = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-  out->length = ta.ByteLength();
+  napi_typedarray_type type;
+  size_t count = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(v.Env(), v, &type, &count, &data, nullptr, nullptr) != napi_ok || type != want) {
+    return false;
+  }
+  const size_t width = want == napi_float64_array ? 8 : want == napi_uint32_array ? 4 : 1;
+  if (data == nullptr && count != 0) return false;
+  out->data = static_cast<uint8_t*>(data);
+  out->length = count * width;
   return true;
 }
 
@@ -47,7 +55,9 @@ bool Length(const uint8_t* src, size_t n, size_t* p, uint8_t end, uint64_t* valu
       return digits > 0;
     }
     if (c < '0' || c > '9' || ++digits > kMaxDigits) return false;
-    v = v * 10 + (c - '0');
+    // Saturate instead of wrapping at 2^64: anything this large is over every limit (and
+    // the TS scanner, counting in doubles, rejects it too).
+    if (v < (1ULL << 40)) v = v * 10 + (c - '0');
   }
   return false;
 }

@@ -54,8 +54,8 @@ int64_t Find(Handle* h, const KeyArg& k, bool all, ValueRef* out, size_t cap, Cd
 
 // get(key): 1 and out[0..1] = (absolute value offset, length); 0 when absent.
 // Returns 2 instead of 1 when the value does not lie wholly inside segment
-// floor(offset / segmentStride) (only possible for values > 2^31 bytes in a file of
-// ≥ 2^32 bytes): JS must then use copy().
+// floor(offset / segmentStride) (possible for values over 128 MiB in files over 1 GiB,
+// handle.h kWindow): JS then uses range() or copy().
 napi_value Get(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];

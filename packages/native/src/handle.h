@@ -16,16 +16,19 @@
 
 namespace mmcdb {
 
-// Files up to 32 MiB get one segment at open. Larger files get overlapping windows of
-// 32 MiB every 16 MiB, created on first use: a range of ≤ 16 MiB lies wholly in window
-// floor(off / 16 MiB); a larger value gets an ArrayBuffer of its own (handle.range()).
-// Why so small: V8 counts each ArrayBuffer's length as external memory and collects
-// garbage when that count grows by more than 64 MiB since the last full GC. One segment
-// over a 156 MB file made every open() pay a full GC (42 ms in a process with a large
-// heap); a 32 MiB window stays under that step, so open is O(1) and the windows a
-// reader touches are counted a few at a time, as V8's incremental marking expects.
-constexpr uint64_t kWindow = 1ULL << 25;
-constexpr uint64_t kWindowStride = 1ULL << 24;
+// Files up to 1 GiB get one segment at open. Larger files get overlapping windows of
+// 256 MiB every 128 MiB, created on first use: a range of ≤ 128 MiB lies wholly in window
+// floor(off / 128 MiB); a larger value gets an ArrayBuffer of its own (handle.range()).
+// The trade-off behind the sizes: V8 counts each ArrayBuffer's length as external memory
+// and collects garbage whenever that count grows by more than 64 MiB. One segment made at
+// open pays that GC once, at open (1–6 ms in a small process, 42 ms in the benchmark's
+// child with a large heap, for a 156 MB file) and never while reading. Windows made on
+// first use keep open O(1) for huge files, but each one costs a GC when it is made —
+// with 32 MiB windows (tried), a cold random read of a 1.6 GB file made ~100 of them and
+// stalled the event loop up to 45 ms; 256 MiB windows make 13 (stalls 5–14 ms).
+constexpr uint64_t kSingleSegmentMax = 1ULL << 30;
+constexpr uint64_t kWindow = 1ULL << 28;
+constexpr uint64_t kWindowStride = 1ULL << 27;
 
 struct Handle {
   Mapping* mapping = nullptr;  // the handle's own reference; nullptr after close()

@@ -71,6 +71,9 @@ export class CdbmakeParser implements ChunkParser {
           if (c === PLUS && this.#bulk !== undefined) {
             // Whole records in bulk; the state machine takes over at the first byte that
             // is not one (a record cut by the chunk's end, the final empty line, bad input).
+            // An error the writer raises is located at the batch's first record.
+            this.#recOffset = this.#offset + i;
+            this.#recLine = this.#line;
             const took = this.#bulk(i === 0 ? chunk : chunk.subarray(i));
             if (took.records > 0) {
               this.#records += took.records;
