@@ -29,28 +29,30 @@ export interface CdbmakeRecord {
   end: number;
 }
 
+/**
+ * The decimal length at bytes[p] up to its terminator `end` (',' or ':'): [value, offset
+ * after the terminator], or undefined when digits are missing, too many or not digits.
+ */
+function readLength(bytes: Uint8Array, p: number, end: number): [number, number] | undefined {
+  let value = 0;
+  for (let digits = 0; p < bytes.length; digits++) {
+    const c = bytes[p++]!;
+    if (c === end && digits > 0) return [value, p];
+    if (c < 0x30 || c > 0x39 || digits === MAX_DIGITS) return undefined;
+    value = value * 10 + (c - 0x30);
+  }
+  return undefined;
+}
+
 /** The complete, well-formed record at bytes[at], or undefined. */
 export function scanCdbmakeRecord(bytes: Uint8Array, at: number): CdbmakeRecord | undefined {
-  const n = bytes.length;
-  let p = at;
-  if (p >= n || bytes[p++] !== 0x2b) return undefined; // '+'
-  let klen = 0;
-  let dlen = 0;
-  for (let digits = 0; ; digits++) {
-    if (p >= n) return undefined;
-    const c = bytes[p++]!;
-    if (c === 0x2c && digits > 0) break; // ','
-    if (c < 0x30 || c > 0x39 || digits === MAX_DIGITS) return undefined;
-    klen = klen * 10 + (c - 0x30);
-  }
-  for (let digits = 0; ; digits++) {
-    if (p >= n) return undefined;
-    const c = bytes[p++]!;
-    if (c === 0x3a && digits > 0) break; // ':'
-    if (c < 0x30 || c > 0x39 || digits === MAX_DIGITS) return undefined;
-    dlen = dlen * 10 + (c - 0x30);
-  }
-  if (klen > MAX_KEY || dlen >= MAX_VALUE || n - p < klen + 2 + dlen + 1) return undefined;
+  if (at >= bytes.length || bytes[at] !== 0x2b) return undefined; // '+'
+  const k = readLength(bytes, at + 1, 0x2c); // ','
+  const d = k && readLength(bytes, k[1], 0x3a); // ':'
+  if (k === undefined || d === undefined) return undefined;
+  const [klen] = k;
+  const [dlen, p] = d;
+  if (klen > MAX_KEY || dlen >= MAX_VALUE || bytes.length - p < klen + 2 + dlen + 1) return undefined;
   const keyEnd = p + klen;
   const valueEnd = keyEnd + 2 + dlen;
   if (bytes[keyEnd] !== 0x2d || bytes[keyEnd + 1] !== 0x3e || bytes[valueEnd] !== 0x0a) return undefined; // '->' '\n'
@@ -69,10 +71,10 @@ export function countNewlines(bytes: Uint8Array, from: number, to: number): numb
 }
 
 /** addCdbmake() one record at a time through writer.add() (any writer, any backend). */
-export function addCdbmakeRecords(writer: Writer, bytes: Uint8Array, from = 0, limit = Infinity): CdbmakeProgress {
+export function addCdbmakeRecords(writer: Writer, bytes: Uint8Array): CdbmakeProgress {
   const progress: CdbmakeProgress = { consumed: 0, records: 0, dropped: 0, lines: 0 };
-  let at = from;
-  while (progress.records < limit) {
+  let at = 0;
+  for (;;) {
     const r = scanCdbmakeRecord(bytes, at);
     if (r === undefined) break;
     if (!writer.add(bytes.subarray(r.keyStart, r.keyEnd), bytes.subarray(r.valueStart, r.valueEnd))) progress.dropped++;
@@ -80,6 +82,6 @@ export function addCdbmakeRecords(writer: Writer, bytes: Uint8Array, from = 0, l
     progress.lines += 1 + countNewlines(bytes, r.keyStart, r.keyEnd) + countNewlines(bytes, r.valueStart, r.valueEnd);
     at = r.end;
   }
-  progress.consumed = at - from;
+  progress.consumed = at;
   return progress;
 }
