@@ -9,10 +9,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze, build, CdbError, openSync, verify, type Backend } from '@mmcdb/core';
-import { openClassicEngine } from '../../packages/core/dist/classic/engine.js';
-import { verifyClassic } from '../../packages/core/dist/classic/verify.js';
-import { analyzeClassic } from '../../packages/core/dist/classic/analyze.js';
-import type { ByteSource } from '../../packages/core/dist/source.js';
+import { analyzeClassic, openClassicEngine, verifyClassic, type ByteSource } from '@mmcdb/core/internal';
 import { tempDir } from '../helpers/tmp.js';
 import { dataset, rng, type Rec } from './helpers.js';
 
@@ -23,6 +20,7 @@ const dir = tempDir('mmcdb-classic-corrupt-');
 class StrictSource implements ByteSource {
   readonly data: Buffer;
   readonly size: number;
+  readonly heapBytes = 0;
   reads = 0;
   readonly budget: number;
   constructor(data: Buffer) {
@@ -76,7 +74,7 @@ function exerciseInProcess(bytes: Buffer, keys: Buffer[]): string[] {
       e.getAll(k);
     }
     void e.size;
-    e.stats();
+    void e.heapBytes;
     for (const entry of e.entries()) void entry;
     e.close();
   });

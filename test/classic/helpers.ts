@@ -2,7 +2,7 @@
 // format, and the reference tools (tinycdb, freecdb) when they are installed.
 import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { djbHash } from '../../packages/core/dist/classic/format.js';
+import { djbHash } from '@mmcdb/core/internal';
 
 export type Rec = [Buffer, Buffer];
 

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze, build, openSync, verify, type Backend } from '@mmcdb/core';
-import { formatTinycdbStats, type ClassicDbStats } from '../../packages/core/dist/classic/analyze.js';
+import { formatTinycdbStats } from '@mmcdb/core';
+import type { ClassicDbStats } from '@mmcdb/core/internal';
 import { tempDir, tempLeftovers } from '../helpers/tmp.js';
 import {
   CDBDUMP,

@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { analyze, build, CdbError, openSync, verify, type Backend } from '@mmcdb/core';
-import { djbHash } from '../../packages/core/dist/classic/format.js';
-import { formatTinycdbStats, type ClassicDbStats } from '../../packages/core/dist/classic/analyze.js';
+import { formatTinycdbStats } from '@mmcdb/core';
+import { djbHash, type ClassicDbStats } from '@mmcdb/core/internal';
 import { tempDir } from '../helpers/tmp.js';
 import { modelOf, parseCdbmake, survivors, type Rec } from './helpers.js';
 

@@ -6,7 +6,11 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { build, CdbError, createWriter, openSync, verify } from '@mmcdb/core';
-import { setClassicMaxFileSizeForTesting } from '../../packages/core/dist/classic/writer.js';
+import { testHooks } from '@mmcdb/core/internal';
+
+const setClassicMaxFileSizeForTesting = (n: number | undefined) => {
+  testHooks.classicMaxFileSize = n;
+};
 import { tempDir, tempLeftovers } from '../helpers/tmp.js';
 import { dataset, modelMismatches, modelOf, parseCdbmake, survivors, type Rec } from './helpers.js';
 

@@ -3,7 +3,11 @@
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { analyze, build, openSync, verify, type Backend } from '@mmcdb/core';
-import { setKeyHashForTesting } from '../../packages/core/dist/hash.js';
+import { testHooks } from '@mmcdb/core/internal';
+
+const setKeyHashForTesting = (fn: ((key: Uint8Array) => bigint) | undefined) => {
+  testHooks.keyHash = fn;
+};
 import { availableBackends } from '../helpers/backends.js';
 import { tempDir } from '../helpers/tmp.js';
 

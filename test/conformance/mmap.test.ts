@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { inspect } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build, openSync } from '@mmcdb/core';
-import { disableNativeForTesting, loadNative } from '../../packages/core/dist/native-engine.js';
+import { loadNative, setTestHook } from '@mmcdb/core/internal';
 import { tempDir } from '../helpers/tmp.js';
 
 const dir = tempDir();
@@ -82,7 +82,7 @@ describe.runIf(native.ok)('mmap backend', () => {
 
 describe('fallback when the addon cannot load', () => {
   it("'auto' falls back to the pure-TS reader and says why; 'mmap' demanded throws ERR_CDB_BACKEND", () => {
-    const restore = disableNativeForTesting('simulated: no binary for this platform');
+    const restore = setTestHook('nativeDisabled', 'simulated: no binary for this platform');
     try {
       const db = openSync(file);
       expect(db.backend).toBe('memory');
@@ -108,7 +108,7 @@ describe('files larger than one Buffer', () => {
     expect(() => openSync(big, { backend: 'memory' })).toThrow(
       expect.objectContaining({ name: 'CdbError', code: 'ERR_CDB_BACKEND', message: expect.stringContaining("use backend 'mmap' or 'pread'") }),
     );
-    const restore = disableNativeForTesting('simulated');
+    const restore = setTestHook('nativeDisabled', 'simulated');
     try {
       // auto goes to pread for big files; the zero header is then rejected as a format problem
       expect(() => openSync(big)).toThrow(expect.objectContaining({ code: 'ERR_CDB_FORMAT' }));

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build, CdbError, openSync, verify, type Backend } from '@mmcdb/core';
-import { decodeHeader, encodeHeader, HEADER_SIZE, type Header } from '../../packages/core/dist/format.js';
+import { decodeHeader, encodeHeader, HEADER_SIZE, type Header } from '@mmcdb/core/internal';
 import { availableBackends } from '../helpers/backends.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -51,7 +51,7 @@ function exercise(file: string, backend: Backend): string {
 
 function withHeader(change: Partial<Header>): Buffer {
   const copy = Buffer.from(bytes);
-  encodeHeader({ ...header, ...change }).copy(copy, 0);
+  copy.set(encodeHeader({ ...header, ...change }), 0);
   return copy;
 }
 

@@ -3,9 +3,7 @@
 // The synthetic tables cover both sort levels, empty buckets, superseded records, and a
 // flood of equal top hash bits (the Array#sort path for long sub-buckets).
 import { describe, expect, it } from 'vitest';
-import { homeSlot, SLOT_SIZE } from '../../packages/core/dist/format.js';
-import { writeIndex } from '../../packages/core/dist/index-builder.js';
-import { RecordTable } from '../../packages/core/dist/record-table.js';
+import { homeSlot, RecordTable, SLOT_SIZE, writeIndex } from '@mmcdb/core/internal';
 
 function reference(entries: { hi: number; lo: number; pos: number }[], homeSlots: number): Buffer {
   const live = entries.filter((e) => e.pos >= 0).sort((a, b) => a.hi - b.hi || a.lo - b.lo || a.pos - b.pos);

@@ -4,8 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze, build, verify } from '@mmcdb/core';
-import { decodeHeader, encodeHeader, HEADER_SIZE, type Header } from '../../packages/core/dist/format.js';
-import { xxh64 } from '../../packages/core/dist/hash.js';
+import { decodeHeader, encodeHeader, HEADER_SIZE, xxh64, type Header } from '@mmcdb/core/internal';
 import { tempDir } from '../helpers/tmp.js';
 
 const dir = tempDir();
@@ -23,7 +22,7 @@ beforeAll(async () => {
 /** Recomputes the body and header checksums after tampering. */
 function reseal(copy: Buffer, change: Partial<Header> = {}): string {
   const h = { ...header, ...change, bodyChecksum: xxh64(copy.subarray(HEADER_SIZE), 0n) };
-  encodeHeader(h).copy(copy, 0);
+  copy.set(encodeHeader(h), 0);
   const file = path.join(dir, `t${n++}.mmcdb`);
   fs.writeFileSync(file, copy);
   return file;

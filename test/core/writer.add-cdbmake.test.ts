@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createWriter, type WriterOptions } from '@mmcdb/core';
-import { disableNativeForTesting, loadNative } from '../../packages/core/dist/native-engine.js';
+import { loadNative, setTestHook } from '@mmcdb/core/internal';
 import { tempDir } from '../helpers/tmp.js';
 
 const dir = tempDir();
@@ -57,7 +57,7 @@ const backends = loadNative().ok ? (['native', 'pure'] as const) : (['pure'] as 
 
 function withBackend<T>(backend: 'native' | 'pure', fn: () => Promise<T>): Promise<T> {
   if (backend === 'native') return fn();
-  const restore = disableNativeForTesting('test: pure TypeScript path');
+  const restore = setTestHook('nativeDisabled', 'test: pure TypeScript path');
   return fn().finally(restore);
 }
 

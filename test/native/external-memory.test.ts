@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build, openSync } from '@mmcdb/core';
-import { forceWindowsForTesting } from '../../packages/core/dist/native-engine.js';
+import { setTestHook } from '@mmcdb/core/internal';
 import { native } from './helpers/native.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -51,7 +51,7 @@ describe('segments of a 136 MiB file', () => {
   });
 
   it('the reader answers through windows and ranges: views of windows up to a stride, whole values always', () => {
-    const restore = forceWindowsForTesting(W, S);
+    const restore = setTestHook('windows', { windowSize: W, windowStride: S });
     try {
       const db = openSync(file, { backend: 'mmap' });
       const size = fs.statSync(file).size;

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, CdbError, openSync, verify, analyze } from '@mmcdb/core';
-import { xxh64 } from '../../packages/core/dist/hash.js';
+import { xxh64 } from '@mmcdb/core/internal';
 
 export const BACKENDS = ['mmap', 'memory', 'pread'];
 

@@ -1,15 +1,18 @@
-export { CdbError, isCdbError, type CdbErrorCode } from './errors.js';
-export { createWriter } from './create-writer.js';
-export type { Writer } from './writer.js';
-export type { CdbmakeProgress } from './cdbmake.js';
-export type { BuildResult, DuplicatePolicy, WriterOptions } from './writer-options.js';
-export { build, type RecordInput } from './build.js';
-export { open, openSync, type OpenOptions, type BackendChoice } from './open.js';
-export { Reader, type ReaderStats } from './reader.js';
-export type { Backend, FormatName } from './engine.js';
-export type { Bytes } from './keys.js';
-export { verify, type VerifyReport } from './verify.js';
-export { DEFAULT_SEED } from './format.js';
-export { analyze, type DbStats, type LengthStats } from './analyze.js';
-export { formatTinycdbStats, type ClassicStats, type TinycdbStats } from './classic/analyze.js';
-export { openWatched, type WatchedReader, type WatchOptions } from './watched.js';
+// @mmcdb/core: the public API (docs/api.md). The tree behind it is described in
+// docs/ARCHITECTURE.md: util → source / build → format → reader → assets.
+export { CdbError, isCdbError, type CdbErrorCode } from './util/errors.js';
+export type { Bytes } from './util/bytes.js';
+export type { BuildResult, CdbmakeProgress, Writer } from './build/writer.js';
+export { CDBMAKE_LIMITS } from './build/cdbmake.js';
+export type { DuplicatePolicy, WriterOptions } from './format/writer-options.js';
+export { createWriter } from './format/writers.js';
+export { build, type RecordInput } from './format/build.js';
+export type { Backend, FormatName } from './format/engine.js';
+export { DEFAULT_SEED } from './format/mmcdb/codec.js';
+export { verify, type VerifyReport } from './format/verify.js';
+export { analyze } from './format/analyze.js';
+export type { ClassicStats, DbStats, LengthStats, TinycdbStats } from './format/stats.js';
+export { formatTinycdbStats } from './format/classic/analyze.js';
+export { open, openSync, type BackendChoice, type OpenOptions } from './reader/open.js';
+export { Reader, type ReaderStats } from './reader/reader.js';
+export { openWatched, type WatchedReader, type WatchOptions } from './reader/watched.js';

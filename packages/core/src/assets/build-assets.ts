@@ -3,9 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { lookup } from 'mrmime';
-import { createWriter } from '../create-writer.js';
-import { xxh64 } from '../hash.js';
-import type { BuildResult, WriterOptions } from '../writer-options.js';
+import { xxh64 } from '../util/hash.js';
+import type { BuildResult } from '../build/writer.js';
+import type { WriterOptions } from '../format/writer-options.js';
+import { createWriter } from '../format/writers.js';
 import { ASSETS_KIND, ASSETS_VERSION, bodyKey, ENCODINGS, metaKey, variantKey, type AssetMeta, type Encoding } from './layout.js';
 
 export interface BuildAssetsOptions extends Pick<WriterOptions, 'signal' | 'fsync' | 'mode'> {

@@ -2,8 +2,8 @@
 // connect/express-style middleware. Bodies are written straight from the reader's
 // values — zero-copy slices of the mapping on the mmap backend.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { openSync } from '../open.js';
-import type { Reader } from '../reader.js';
+import { openSync } from '../reader/open.js';
+import type { Reader } from '../reader/reader.js';
 import { etagMatches, negotiateEncoding, normalisePath, parseRange } from './http-rules.js';
 import { ASSETS_KIND, bodyKey, metaKey, variantKey, type AssetMeta, type Encoding } from './layout.js';
 

@@ -1,0 +1,150 @@
+// Atomic publish of a new file: write a temp file in the target's folder, fsync it,
+// rename it over the target, fsync the folder. Until commit() the target is untouched;
+// abort() removes the temp file. Temp names are recognisable so that the next build of
+// the same target can remove leftovers of a build that was killed.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { crashPoint } from './crash-point.js';
+
+const TEMP_SUFFIX = '.mmcdb-tmp';
+
+/** `.<target name>.<pid>-<random>.mmcdb-tmp`, next to the target. */
+export function tempPathFor(target: string): string {
+  const dir = path.dirname(target);
+  const base = path.basename(target);
+  return path.join(dir, `.${base}.${process.pid}-${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
+}
+
+/** Whether `name` is a temp file of `target`'s builds; returns the pid that made it. */
+export function tempOwnerPid(target: string, name: string): number | undefined {
+  const prefix = `.${path.basename(target)}.`;
+  if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) return undefined;
+  const middle = name.slice(prefix.length, -TEMP_SUFFIX.length);
+  const m = /^(\d+)-[0-9a-f]{8}$/.exec(middle);
+  return m ? Number(m[1]) : undefined;
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temp files of `target` left by builds whose process no longer exists. */
+export function removeStaleTemps(target: string): string[] {
+  const dir = path.dirname(target);
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const pid = tempOwnerPid(target, name);
+    if (pid === undefined || processAlive(pid)) continue;
+    try {
+      fs.unlinkSync(path.join(dir, name));
+      removed.push(name);
+    } catch {
+      // another build may have removed it first
+    }
+  }
+  return removed;
+}
+
+export interface AtomicFileOptions {
+  mode?: number;
+  fsync?: boolean;
+}
+
+export class AtomicFile {
+  readonly target: string;
+  readonly tempPath: string;
+  readonly fd: number;
+  readonly #fsync: boolean;
+  #done = false;
+
+  constructor(target: string, options: AtomicFileOptions = {}) {
+    this.target = path.resolve(target);
+    removeStaleTemps(this.target);
+    this.tempPath = tempPathFor(this.target);
+    this.#fsync = options.fsync ?? true;
+    // 'wx': never follow or reuse an existing file under the temp name.
+    this.fd = fs.openSync(this.tempPath, 'wx+', options.mode ?? 0o644);
+  }
+
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Writes all of `bytes` at `position` (loops over short writes). */
+  writeAt(bytes: Uint8Array, position: number): void {
+    let off = 0;
+    while (off < bytes.length) {
+      const chunk = Math.min(bytes.length - off, 0x40000000);
+      off += fs.writeSync(this.fd, bytes, off, chunk, position + off);
+    }
+  }
+
+  readAt(length: number, position: number): Buffer {
+    const buf = Buffer.allocUnsafe(length);
+    let off = 0;
+    while (off < length) {
+      const n = fs.readSync(this.fd, buf, off, length - off, position + off);
+      if (n === 0) break;
+      off += n;
+    }
+    return off === length ? buf : buf.subarray(0, off);
+  }
+
+  /** fsync, rename over the target, fsync the folder. */
+  commit(): void {
+    if (this.#done) throw new Error('AtomicFile already committed or aborted');
+    try {
+      if (this.#fsync) fs.fsyncSync(this.fd);
+      fs.closeSync(this.fd);
+      crashPoint('before-rename');
+      fs.renameSync(this.tempPath, this.target);
+      crashPoint('after-rename');
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
+    this.#done = true;
+    if (this.#fsync) syncDir(path.dirname(this.target));
+  }
+
+  /** Closes and removes the temp file; the target is untouched. Safe to call twice. */
+  abort(): void {
+    if (this.#done) return;
+    this.#done = true;
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // already closed by a failed commit()
+    }
+    try {
+      fs.unlinkSync(this.tempPath);
+    } catch {
+      // nothing to remove
+    }
+  }
+}
+
+function syncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // some file systems refuse fsync on folders; the rename is still atomic
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}

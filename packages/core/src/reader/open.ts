@@ -1,0 +1,70 @@
+// openSync()/open(): picks the backend (the native mapping, or a TypeScript engine over
+// a file source) and, through the engine, the format (mmcdb, or classic cdb).
+import type { Advice, Backend } from '../format/engine.js';
+import { hashReady } from '../util/hash.js';
+import { CdbError } from '../util/errors.js';
+import { openFileSource } from '../source/file.js';
+import { openEngine } from '../format/open-engine.js';
+import { loadNative } from './native-engine.js';
+import { Reader } from './reader.js';
+
+export type BackendChoice = Backend | 'auto';
+
+export interface OpenOptions {
+  /**
+   * 'auto' (default): mmap when the native addon loads, otherwise memory for files up to
+   * 512 MiB and pread beyond. The MMCDB_BACKEND environment variable sets the default.
+   */
+  backend?: BackendChoice;
+  /**
+   * mmap only: how the kernel should read ahead. 'random' (default) suits point lookups:
+   * a cold get() faults in one page instead of a readahead window; 'sequential' suits
+   * full scans; 'normal' is the kernel's default.
+   */
+  advice?: Advice;
+}
+
+const BACKENDS: readonly BackendChoice[] = ['auto', 'mmap', 'memory', 'pread'];
+
+export function resolveBackend(options: OpenOptions): BackendChoice {
+  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  const fromEnv = process.env['MMCDB_BACKEND'];
+  const choice = options.backend ?? (fromEnv === undefined || fromEnv === '' ? 'auto' : (fromEnv as BackendChoice));
+  if (!BACKENDS.includes(choice)) {
+    const where = options.backend === undefined ? 'MMCDB_BACKEND' : 'backend';
+    throw new RangeError(`${where} must be one of ${BACKENDS.join(', ')}; got ${String(choice)}`);
+  }
+  return choice;
+}
+
+/** Opens a database synchronously. Throws CdbError for files that are not sound databases. */
+export function openSync(path: string, options: OpenOptions = {}): Reader {
+  if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
+  const choice = resolveBackend(options);
+  const advice = options.advice ?? 'random';
+  if (advice !== 'random' && advice !== 'sequential' && advice !== 'normal') {
+    throw new RangeError(`advice must be 'random', 'sequential' or 'normal', got ${String(advice)}`);
+  }
+  let fallbackReason: string | undefined;
+  if (choice === 'mmap' || choice === 'auto') {
+    const native = loadNative();
+    if (native.ok) return new Reader(native.open(path, advice), path, undefined);
+    if (choice === 'mmap') {
+      throw new CdbError('ERR_CDB_BACKEND', `the mmap backend is not available: ${native.reason}`, { path });
+    }
+    fallbackReason = native.reason;
+  }
+  const { source, backend } = openFileSource(path, choice === 'pread' ? 'pread' : choice === 'memory' ? 'memory' : 'auto');
+  try {
+    return new Reader(openEngine(source, backend, path), path, fallbackReason);
+  } catch (err) {
+    source.close();
+    throw err;
+  }
+}
+
+/** Opens a database; resolves to the same Reader as openSync() (with the fast hash ready). */
+export async function open(path: string, options: OpenOptions = {}): Promise<Reader> {
+  await hashReady;
+  return openSync(path, options);
+}

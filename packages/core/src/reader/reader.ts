@@ -1,0 +1,182 @@
+// The public Reader: one facade over every backend (engine.ts). It owns the closed
+// state and argument checks so each engine stays small.
+import { checkKey, checkKeys, type Bytes } from '../util/bytes.js';
+import { CdbError } from '../util/errors.js';
+import { engineStats, type Backend, type Engine, type EngineStats, type FormatName, type Residency, type WarmTarget } from '../format/engine.js';
+
+export interface ReaderStats extends EngineStats {
+  path: string;
+  fallbackReason: string | undefined;
+}
+
+export class Reader implements Iterable<[Buffer, Buffer]> {
+  readonly path: string;
+  readonly backend: Backend;
+  readonly format: FormatName;
+  /** Why the preferred backend (mmap) is not serving this reader, if it is not. */
+  readonly fallbackReason: string | undefined;
+  #engine: Engine | undefined;
+  #metadata: { value: unknown } | undefined;
+
+  /** @internal Use openSync() or open(). */
+  constructor(engine: Engine, path: string, fallbackReason: string | undefined) {
+    this.#engine = engine;
+    this.path = path;
+    this.backend = engine.backend;
+    this.format = engine.format;
+    this.fallbackReason = fallbackReason;
+  }
+
+  #live(): Engine {
+    if (this.#engine === undefined) throw new CdbError('ERR_CDB_CLOSED', 'reader is closed', { path: this.path });
+    return this.#engine;
+  }
+
+  /** Records in the file (live ones: duplicates count once each). */
+  get size(): number {
+    return this.#live().size;
+  }
+
+  get closed(): boolean {
+    return this.#engine === undefined;
+  }
+
+  /**
+   * mmap backend: true once the file was found truncated under the mapping (a read met a
+   * lost page, or its size is now smaller; one fstat). Every lookup then throws
+   * ERR_CDB_TRUNCATED: reopen the file. Always false for the other backends and once closed.
+   */
+  get damaged(): boolean {
+    return this.#engine?.damaged?.() ?? false;
+  }
+
+  /** The first value stored under `key`, or undefined. */
+  get(key: Bytes): Buffer | undefined {
+    return this.#live().get(checkKey(key));
+  }
+
+  /** Every value stored under `key`, in insertion order ([] when none). */
+  getAll(key: Bytes): Buffer[] {
+    return this.#live().getAll(checkKey(key));
+  }
+
+  has(key: Bytes): boolean {
+    return this.#live().get(checkKey(key)) !== undefined;
+  }
+
+  /** The first value decoded as text (UTF-8 by default), or undefined. */
+  getString(key: Bytes, encoding: BufferEncoding = 'utf8'): string | undefined {
+    return this.#live().get(checkKey(key))?.toString(encoding);
+  }
+
+  /**
+   * First values of many keys at once, in order (undefined for absent keys). On mmap the
+   * whole batch is one native call that overlaps the cache misses of all its keys.
+   */
+  getMany(keys: readonly Bytes[]): (Buffer | undefined)[] {
+    const engine = this.#live();
+    checkKeys(keys);
+    if (engine.getMany) return engine.getMany(keys);
+    return keys.map((k) => engine.get(k));
+  }
+
+  /** get() as a Promise; on mmap the lookup and the page faults run on the libuv threadpool. */
+  async getAsync(key: Bytes): Promise<Buffer | undefined> {
+    checkKey(key);
+    return (await this.getManyAsync([key]))[0];
+  }
+
+  /**
+   * getMany() as a Promise. On mmap the lookups and the touching of every value's pages
+   * run on the libuv threadpool, so cold data never blocks the event loop; on memory and
+   * pread it resolves with the synchronous answers.
+   */
+  async getManyAsync(keys: readonly Bytes[]): Promise<(Buffer | undefined)[]> {
+    const engine = this.#live();
+    checkKeys(keys);
+    if (engine.getManyAsync) return engine.getManyAsync(keys);
+    return keys.map((k) => engine.get(k));
+  }
+
+  /**
+   * Prefetches the index (default) or the whole file into the page cache off the main
+   * thread (mmap: chunked MADV_WILLNEED; pread: sequential reads; memory: nothing to do).
+   */
+  async warm(options: { what?: WarmTarget } = {}): Promise<void> {
+    const what = options.what ?? 'index';
+    if (what !== 'index' && what !== 'all') throw new RangeError(`what must be 'index' or 'all', got ${String(what)}`);
+    const engine = this.#live();
+    if (engine.warm) await engine.warm(what);
+  }
+
+  /** Bytes of the index and the data resident in the page cache (mincore). mmap only. */
+  residency(): Residency {
+    const engine = this.#live();
+    if (!engine.residency) throw this.#mmapOnly('residency()');
+    return engine.residency();
+  }
+
+  /**
+   * Drops the file's clean pages from the page cache (and this reader's mapping); returns
+   * the bytes still resident afterwards (other processes may hold pages). mmap only.
+   */
+  evict(): number {
+    const engine = this.#live();
+    if (!engine.evict) throw this.#mmapOnly('evict()');
+    return engine.evict();
+  }
+
+  #mmapOnly(what: string): CdbError {
+    return new CdbError('ERR_CDB_BACKEND', `${what} needs the mmap backend; this reader uses ${this.backend}`, { path: this.path });
+  }
+
+  /** The metadata stored at build time (parsed JSON), or undefined. */
+  get metadata(): unknown {
+    const engine = this.#live();
+    if (this.#metadata === undefined) {
+      const text = engine.metadataText();
+      let value: unknown;
+      if (text !== undefined) {
+        try {
+          value = JSON.parse(text);
+        } catch (err) {
+          throw new CdbError('ERR_CDB_FORMAT', 'metadata is not valid JSON', { path: this.path, cause: err });
+        }
+      }
+      this.#metadata = { value };
+    }
+    return this.#metadata.value;
+  }
+
+  /** [key, value] for every record, in file order. */
+  *entries(): IterableIterator<[Buffer, Buffer]> {
+    const engine = this.#live();
+    for (const entry of engine.entries()) {
+      yield entry;
+      if (this.#engine === undefined) throw new CdbError('ERR_CDB_CLOSED', 'reader closed during iteration', { path: this.path });
+    }
+  }
+
+  *keys(): IterableIterator<Buffer> {
+    for (const [k] of this.entries()) yield k;
+  }
+
+  *values(): IterableIterator<Buffer> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  [Symbol.iterator](): IterableIterator<[Buffer, Buffer]> {
+    return this.entries();
+  }
+
+  stats(): ReaderStats {
+    return { ...engineStats(this.#live()), path: this.path, fallbackReason: this.fallbackReason };
+  }
+
+  /** Releases the file. Further calls throw ERR_CDB_CLOSED; calling close() again does nothing. */
+  close(): void {
+    const engine = this.#engine;
+    this.#engine = undefined;
+    engine?.close();
+  }
+}

@@ -1,0 +1,21 @@
+// The switches tests flip to reach code paths that real data cannot reach cheaply
+// (full 64-bit collisions, a classic file near 4 GiB, the addon missing, windowed
+// segments on a small file). Production code only reads them; the setters are exported
+// from `@mmcdb/core/internal`, never from the public entry.
+export interface TestHooks {
+  /** Replaces the key hash of the pure-TypeScript writer and readers (not the addon's). */
+  keyHash: ((key: Uint8Array) => bigint) | undefined;
+  /** Lowers the largest file the classic writer produces (default 2^32 − 1). */
+  classicMaxFileSize: number | undefined;
+  /** Pretends the native addon failed to load, with this reason. */
+  nativeDisabled: string | undefined;
+  /** Opens mmap files with windowed segments of this size and stride. */
+  windows: { windowSize: number; windowStride: number } | undefined;
+}
+
+export const testHooks: TestHooks = {
+  keyHash: undefined,
+  classicMaxFileSize: undefined,
+  nativeDisabled: undefined,
+  windows: undefined,
+};
