@@ -2,6 +2,7 @@
 // 0 ok/found, 100 not found, 111 error, 2 usage. Expected errors become one line on
 // stderr; a stack trace is printed only with DEBUG=mmcdb (or DEBUG=*).
 import { isCdbError } from '@mmcdb/core';
+import type { Io } from './context.js';
 
 export const EXIT_OK = 0;
 export const EXIT_NOT_FOUND = 100;
@@ -15,6 +16,14 @@ export class CliError extends Error {
     super(message, options);
     this.name = 'CliError';
     this.exitCode = exitCode;
+  }
+}
+
+/** Thrown when the reader of stdout went away (EPIPE): the command stops, exit 0. */
+export class StdoutClosed extends Error {
+  constructor() {
+    super('stdout closed');
+    this.name = 'StdoutClosed';
   }
 }
 
@@ -86,8 +95,8 @@ export function systemError(err: unknown, path: string, action?: string): unknow
   return new CliError(action !== undefined ? `cannot ${action} ${text}` : text, EXIT_ERROR, { cause: err });
 }
 
-export function debugEnabled(): boolean {
-  const d = process.env['DEBUG'] ?? '';
+export function debugEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  const d = env['DEBUG'] ?? '';
   return /(^|,)\s*(mmcdb|cdb|\*)\s*(,|$)/.test(d);
 }
 
@@ -95,8 +104,8 @@ export function debugEnabled(): boolean {
 export function describeError(err: unknown): { message: string; exitCode: number; expected: boolean } {
   if (err instanceof CliError) return { message: err.message, exitCode: err.exitCode, expected: true };
   if (isCdbError(err)) {
-    // CdbError messages end with "(path, offset N)"; lead with the file instead.
-    const bare = err.path !== undefined || err.offset !== undefined ? err.message.replace(/ \([^()]*\)$/, '') : err.message;
+    // Lead with the file; err.reason is the message without its "(path, offset N)".
+    const bare = err.reason;
     const where = err.offset !== undefined ? ` at offset ${err.offset}` : '';
     const file = err.path !== undefined ? `${err.path}: ` : '';
     return { message: `${file}${bare} [${err.code}${where}]`, exitCode: EXIT_ERROR, expected: true };
@@ -111,15 +120,25 @@ export function describeError(err: unknown): { message: string; exitCode: number
   return { message: `internal error: ${message}`, exitCode: EXIT_ERROR, expected: false };
 }
 
-/** Prints the error (one line, `cdb <command>: …`) and returns the exit code. */
-export function reportError(err: unknown, command: string | undefined): number {
+/** Prints the error (one line, `cdb <command>: …`) on `io.stderr` and returns the exit code. */
+export function reportError(err: unknown, command: string | undefined, io: Pick<Io, 'stderr' | 'env'>): number {
+  if (err instanceof StdoutClosed) return EXIT_OK; // the reader of stdout went away: not an error
   const { message, exitCode, expected } = describeError(err);
   const prefix = command !== undefined ? `cdb ${command}: ` : 'cdb: ';
-  const debug = debugEnabled();
+  const debug = debugEnabled(io.env);
   const hint = !expected && !debug ? ' (set DEBUG=mmcdb for a stack trace)' : '';
-  process.stderr.write(`${prefix}${oneLine(message)}${hint}\n`);
-  if (debug && err instanceof Error && err.stack !== undefined) process.stderr.write(`${err.stack}\n`);
+  safeWrite(io.stderr, `${prefix}${oneLine(message)}${hint}\n`);
+  if (debug && err instanceof Error && err.stack !== undefined) safeWrite(io.stderr, `${err.stack}\n`);
   return exitCode;
+}
+
+/** A write to stderr that cannot throw (stderr itself may be a closed pipe). */
+export function safeWrite(stream: NodeJS.WritableStream, text: string): void {
+  try {
+    stream.write(text);
+  } catch {
+    // nowhere left to report it
+  }
 }
 
 function oneLine(s: string): string {

@@ -1,10 +1,11 @@
 // The cdb program: global options, the commands, and how outcomes become exit codes.
+// main() takes its streams as an argument (context.ts), so tests run it in-process.
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import type { BackendChoice } from '@mmcdb/core';
+import { processIo, type Context, type Io } from './context.js';
 import { EXIT_ERROR, EXIT_USAGE, reportError } from './errors.js';
 import { BACKENDS } from './options.js';
-import { handleEpipe } from './output.js';
 import { registerBuild } from './commands/build.js';
 import { registerGet } from './commands/get.js';
 import { registerDump } from './commands/dump.js';
@@ -14,28 +15,25 @@ import { registerVerify } from './commands/verify.js';
 import { registerConvert } from './commands/convert.js';
 import { registerServe } from './commands/serve.js';
 
-/** What each command module gets: a way to register an action that returns an exit code. */
-export interface Context {
-  /** Wraps a command's action: its result (or its error) becomes the exit code. */
-  action<A extends unknown[]>(name: string, fn: (...args: A) => Promise<number>): (...args: A) => Promise<void>;
-  /** The global --backend, if given (else core's default: MMCDB_BACKEND or auto). */
-  backend(): BackendChoice | undefined;
-}
+export type { Io } from './context.js';
 
 function version(): string {
   const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
   return pkg.version;
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   let exitCode = 0;
-  handleEpipe();
   const program = new Command('cdb');
   program
     .description('Build, query, dump, convert and check mmcdb and classic cdb constant databases; serve static assets.')
     .version(version(), '-V, --version', 'print the version')
     .addOption(new Option('--backend <backend>', 'how to read databases (default: $MMCDB_BACKEND or auto)').choices(BACKENDS))
     .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
     .showHelpAfterError('(run cdb --help, or cdb <command> --help, for usage)')
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
     .addHelpText(
@@ -45,20 +43,21 @@ Exit codes: 0 ok (found), 100 not found (get), 111 error (bad input, bad databas
 I/O), 2 usage. Documentation: docs/cli.md.
 
 Examples:
-  $ cdb build /tmp/demo.cdb fixtures/countries.jsonl
-  $ cdb get /tmp/demo.cdb FR --newline
-  $ cdb convert /tmp/demo.cdb /tmp/demo-classic.cdb --format classic
-  $ cdb stats /tmp/demo-classic.cdb --tinycdb
+  $ cdb build /tmp/demo.mmcdb fixtures/countries.jsonl
+  $ cdb get /tmp/demo.mmcdb FR --newline
+  $ cdb convert /tmp/demo.mmcdb /tmp/demo.cdb --format classic
+  $ cdb stats /tmp/demo.cdb --tinycdb
   $ cdb build --assets /tmp/site.mmcdb public/ --precompress br,gzip
   $ cdb serve /tmp/site.mmcdb --port 8080`,
     );
 
   const ctx: Context = {
+    io,
     action: (name, fn) => async (...args) => {
       try {
         exitCode = await fn(...args);
       } catch (err) {
-        exitCode = reportError(err, name);
+        exitCode = reportError(err, name, io);
       }
     },
     backend: () => program.opts<{ backend?: BackendChoice }>().backend,
@@ -79,7 +78,7 @@ Examples:
       // Help and --version exit 0; commander has already printed any error.
       return err.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    return reportError(err, undefined) || EXIT_ERROR;
+    return reportError(err, undefined, io) || EXIT_ERROR;
   }
   return exitCode;
 }

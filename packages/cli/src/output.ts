@@ -1,18 +1,32 @@
-// Buffered, binary-safe writing to stdout with backpressure. A closed pipe (EPIPE, e.g.
-// `cdb dump x | head`) ends the command quietly.
+// Buffered, binary-safe writing to stdout with backpressure. Errors of the stream are
+// never left unhandled: a closed pipe (EPIPE, e.g. `cdb dump x | head`) ends the command
+// quietly with exit 0 (StdoutClosed), any other (ENOSPC on `> /dev/full`, EIO) fails it
+// with one line and exit 111 like every other error.
+import { CliError, describeSystemError, StdoutClosed } from './errors.js';
+
 const CHUNK = 64 * 1024;
 
+type Stream = NodeJS.WritableStream & { writableNeedDrain?: boolean };
+
 export class Output {
-  readonly #stream: NodeJS.WritableStream & { writableNeedDrain?: boolean };
+  readonly #stream: Stream;
   #buf = Buffer.allocUnsafe(CHUNK);
   #len = 0;
+  #error: unknown;
+  readonly #waiters = new Set<(err: unknown) => void>();
 
-  constructor(stream: NodeJS.WritableStream = process.stdout) {
+  constructor(stream: Stream) {
     this.#stream = stream;
+    stream.on('error', (err: unknown) => {
+      this.#error ??= toOutputError(err);
+      for (const w of this.#waiters) w(this.#error);
+      this.#waiters.clear();
+    });
   }
 
   /** Queues bytes or UTF-8 text; call flush() (or drain()) to send. */
   write(data: Uint8Array | string): void {
+    this.#check();
     if (typeof data === 'string') {
       if (data.length * 3 > this.#buf.length - this.#len) {
         this.write(Buffer.from(data, 'utf8'));
@@ -24,7 +38,7 @@ export class Output {
     if (data.length > this.#buf.length - this.#len) {
       this.#send();
       if (data.length >= CHUNK) {
-        this.#stream.write(Buffer.from(data.buffer, data.byteOffset, data.length));
+        this.#raw(Buffer.from(data.buffer, data.byteOffset, data.length));
         return;
       }
     }
@@ -34,29 +48,55 @@ export class Output {
 
   /** Sends what is buffered when it is big, waiting for the stream to drain if needed. */
   async drain(): Promise<void> {
+    this.#check();
     if (this.#len < CHUNK / 2 && !this.#stream.writableNeedDrain) return;
     this.#send();
-    if (this.#stream.writableNeedDrain) await new Promise<void>((resolve) => this.#stream.once('drain', resolve));
+    if (this.#stream.writableNeedDrain) await this.#wait((done) => this.#stream.once('drain', done));
   }
 
   /** Sends everything and waits until the stream has taken it. */
   async flush(): Promise<void> {
     this.#send();
-    await new Promise<void>((resolve) => this.#stream.write('', () => resolve()));
+    await this.#wait((done) => this.#stream.write('', () => done()));
+  }
+
+  #wait(start: (done: () => void) => void): Promise<void> {
+    this.#check();
+    return new Promise<void>((resolve, reject) => {
+      const fail = (err: unknown) => reject(err);
+      this.#waiters.add(fail);
+      start(() => {
+        this.#waiters.delete(fail);
+        if (this.#error !== undefined) reject(this.#error);
+        else resolve();
+      });
+    });
+  }
+
+  #check(): void {
+    if (this.#error !== undefined) throw this.#error;
   }
 
   #send(): void {
     if (this.#len === 0) return;
-    this.#stream.write(this.#buf.subarray(0, this.#len));
+    this.#raw(this.#buf.subarray(0, this.#len));
     this.#buf = Buffer.allocUnsafe(CHUNK);
     this.#len = 0;
   }
+
+  #raw(bytes: Uint8Array): void {
+    try {
+      this.#stream.write(bytes);
+    } catch (err) {
+      // Synchronous streams (stdout redirected to a file) may throw instead of emitting.
+      this.#error ??= toOutputError(err);
+    }
+    this.#check();
+  }
 }
 
-/** Exit quietly when the reader of stdout goes away. */
-export function handleEpipe(): void {
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
-  });
+function toOutputError(err: unknown): unknown {
+  if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return new StdoutClosed();
+  const text = describeSystemError(err) ?? (err instanceof Error ? err.message : String(err));
+  return new CliError(`cannot write to stdout: ${text}`, undefined, { cause: err });
 }

@@ -9,10 +9,12 @@ export class Progress {
   readonly #total: number | undefined;
   readonly #started = Date.now();
   #bar: cliProgress.SingleBar | undefined;
+  readonly #stream: NodeJS.WritableStream;
 
   /** `total`: input bytes when known (files), else the bar counts records only. */
-  constructor(total: number | undefined, enabled = process.stderr.isTTY === true) {
+  constructor(total: number | undefined, enabled: boolean, stream: NodeJS.WritableStream) {
     this.#enabled = enabled;
+    this.#stream = stream;
     this.#total = total !== undefined && total > 0 ? total : undefined;
   }
 
@@ -23,7 +25,7 @@ export class Progress {
       const known = this.#total !== undefined;
       this.#bar = new cliProgress.SingleBar(
         {
-          stream: process.stderr,
+          stream: this.#stream,
           format: known
             ? 'building {bar} {percentage}% | {records} records | {mib} MiB | eta {eta_formatted}'
             : 'building | {records} records | {mib} MiB read',

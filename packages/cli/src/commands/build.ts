@@ -10,7 +10,7 @@ import { createParser, INPUT_FORMATS, readChunks, resolveInputs, type InputForma
 import { listDir, readDir } from '../input/dir.js';
 import { loadMetadata, parseAlign, parsePositiveInt, parseSeed } from '../options.js';
 import { Progress } from '../progress.js';
-import type { Context } from '../main.js';
+import type { Context } from '../context.js';
 
 interface BuildOptions {
   inputFormat?: InputFormat;
@@ -77,11 +77,11 @@ Examples:
   $ cdb build legacy.cdb data.txt --format classic       # byte-identical to tinycdb cdb -c
   $ cdb build --assets site.mmcdb dist/ --precompress br,gzip && cdb serve site.mmcdb`,
     )
-    .action(ctx.action('build', (out: string, inputs: string[], opts: BuildOptions) => runBuild(out, inputs, opts)));
+    .action(ctx.action('build', (out: string, inputs: string[], opts: BuildOptions) => runBuild(out, inputs, opts, ctx)));
 }
 
-async function runBuild(out: string, inputs: string[], opts: BuildOptions): Promise<number> {
-  if (opts.assets === true) return runAssets(out, inputs, opts);
+async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: Context): Promise<number> {
+  if (opts.assets === true) return runAssets(out, inputs, opts, ctx);
   if (opts.precompress !== undefined) throw new CliError('--precompress applies to --assets builds only', EXIT_USAGE);
   const started = performance.now();
   const specs = resolveInputs(inputs, opts.inputFormat);
@@ -93,7 +93,7 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions): Prom
   const options: WriterOptions = {
     format: opts.format,
     duplicates: opts.duplicates,
-    onWarning: (m) => process.stderr.write(`cdb build: warning: ${m}\n`),
+    onWarning: (m) => ctx.io.stderr.write(`cdb build: warning: ${m}\n`),
   };
   if (opts.seed !== undefined) options.seed = opts.seed;
   if (opts.align !== undefined) options.valueAlign = opts.align;
@@ -107,14 +107,14 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions): Prom
   }
   const onSignal = (signal: NodeJS.Signals): void => {
     writer.abort(new Error(signal));
-    process.stderr.write(`cdb build: interrupted (${signal}); ${out} was not changed\n`);
+    ctx.io.stderr.write(`cdb build: interrupted (${signal}); ${out} was not changed\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
   const totalBytes = specs.every((s) => s.size !== undefined) ? specs.reduce((a, s) => a + s.size!, 0) : undefined;
-  const progress = new Progress(totalBytes, opts.progress && process.stderr.isTTY === true);
+  const progress = new Progress(totalBytes, opts.progress && ctx.io.stderr.isTTY === true, ctx.io.stderr);
   let bytesRead = 0;
   let dropped = 0;
   try {
@@ -153,7 +153,7 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions): Prom
       };
       const parser = createParser(spec, sink, { keyColumn: opts.keyColumn, valueColumn: opts.valueColumn, bulk });
       where = () => parser.recordLocation;
-      for await (const chunk of readChunks(spec, opts.chunkSize)) {
+      for await (const chunk of readChunks(spec, ctx.io.stdin, opts.chunkSize)) {
         parser.push(chunk);
         bytesRead += chunk.length;
         progress.update(bytesRead, writer.count);
@@ -165,7 +165,7 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions): Prom
     if (opts.quiet !== true) {
       const seconds = (performance.now() - started) / 1000;
       const extra = dropped > 0 ? `; ${dropped} duplicate record${dropped === 1 ? '' : 's'} dropped (--duplicates ${opts.duplicates})` : '';
-      process.stderr.write(
+      ctx.io.stderr.write(
         `cdb build: wrote ${out}: ${result.records} records, ${result.bytes} bytes, ${seconds.toFixed(2)} s (${result.format})${extra}\n`,
       );
     }
@@ -192,7 +192,7 @@ async function finish(writer: Writer, out: string) {
 function recordError(err: unknown, file: string, where: InputLocation): unknown {
   if (err instanceof CliError) return err;
   if (isCdbError(err, 'ERR_CDB_DUPLICATE')) {
-    const what = err.message.replace(/ \([^()]*\)$/, '');
+    const what = err.reason;
     return new InputError(file, where, `${what} (--duplicates error)`, { cause: err });
   }
   if (err instanceof RangeError || err instanceof TypeError) return new InputError(file, where, err.message, { cause: err });
@@ -200,7 +200,7 @@ function recordError(err: unknown, file: string, where: InputLocation): unknown 
 }
 
 /** `cdb build --assets <out> <folder>`: core's buildAssets() (docs/ASSETS.md). */
-async function runAssets(out: string, inputs: string[], opts: BuildOptions): Promise<number> {
+async function runAssets(out: string, inputs: string[], opts: BuildOptions, ctx: Context): Promise<number> {
   const started = performance.now();
   const refused = [
     ['--input-format', opts.inputFormat !== undefined],
@@ -225,7 +225,7 @@ async function runAssets(out: string, inputs: string[], opts: BuildOptions): Pro
   }
   if (!st.isDirectory()) throw new CliError(`${folder}: not a folder (--assets packs the files under a folder)`);
 
-  const progress = new Progress(undefined, opts.progress && process.stderr.isTTY === true);
+  const progress = new Progress(undefined, opts.progress && ctx.io.stderr.isTTY === true, ctx.io.stderr);
   let files = 0;
   let bytesRead = 0;
   let result;
@@ -246,7 +246,7 @@ async function runAssets(out: string, inputs: string[], opts: BuildOptions): Pro
   if (opts.quiet !== true) {
     const seconds = (performance.now() - started) / 1000;
     const variants = opts.precompress !== undefined && opts.precompress.length > 0 ? `, precompressed ${opts.precompress.join(',')}` : '';
-    process.stderr.write(
+    ctx.io.stderr.write(
       `cdb build: wrote ${out}: ${files} file${files === 1 ? '' : 's'} (${result.records} records), ${result.bytes} bytes, ${seconds.toFixed(2)} s (assets${variants})\n`,
     );
   }

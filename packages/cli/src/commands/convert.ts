@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import { createWriter, type Reader, type Writer, type WriterOptions } from '@mmcdb/core';
 import { systemError } from '../errors.js';
 import { openDb, parseAlign, parseSeed } from '../options.js';
-import type { Context } from '../main.js';
+import type { Context } from '../context.js';
 
 interface ConvertOptions {
   format?: 'mmcdb' | 'classic';
@@ -49,7 +49,7 @@ async function runConvert(input: string, out: string, opts: ConvertOptions, ctx:
     const options: WriterOptions = {
       format,
       duplicates: 'all',
-      onWarning: (m) => process.stderr.write(`cdb convert: warning: ${m}\n`),
+      onWarning: (m) => ctx.io.stderr.write(`cdb convert: warning: ${m}\n`),
     };
     if (opts.seed !== undefined) options.seed = opts.seed;
     if (opts.align !== undefined) options.valueAlign = opts.align;
@@ -61,14 +61,14 @@ async function runConvert(input: string, out: string, opts: ConvertOptions, ctx:
     } catch (err) {
       throw systemError(err, out, 'create');
     }
-    const result = await copy(reader, writer, out);
+    const result = await copy(reader, writer, out, ctx);
     // Said once the copy succeeded, so that a failure stays one line.
     if (metadata !== undefined && format === 'classic') {
-      process.stderr.write(`cdb convert: warning: the metadata of ${input} was not copied (classic files have none)\n`);
+      ctx.io.stderr.write(`cdb convert: warning: the metadata of ${input} was not copied (classic files have none)\n`);
     }
     if (opts.quiet !== true) {
       const seconds = (performance.now() - started) / 1000;
-      process.stderr.write(
+      ctx.io.stderr.write(
         `cdb convert: wrote ${out}: ${result.records} records, ${result.bytes} bytes, ${seconds.toFixed(2)} s (${reader.format} -> ${result.format})\n`,
       );
     }
@@ -78,14 +78,14 @@ async function runConvert(input: string, out: string, opts: ConvertOptions, ctx:
   }
 }
 
-async function copy(reader: Reader, writer: Writer, out: string) {
+async function copy(reader: Reader, writer: Writer, out: string, ctx: Context) {
   let interrupted: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     interrupted = signal;
   };
   const stop = (signal: NodeJS.Signals): never => {
     writer.abort(new Error(signal));
-    process.stderr.write(`cdb convert: interrupted (${signal}); ${out} was not changed\n`);
+    ctx.io.stderr.write(`cdb convert: interrupted (${signal}); ${out} was not changed\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.on('SIGINT', onSignal);

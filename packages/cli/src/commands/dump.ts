@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import { openDb } from '../options.js';
 import { Output } from '../output.js';
 import { isValidUtf8 } from '../input/values.js';
-import type { Context } from '../main.js';
+import type { Context } from '../context.js';
 
 export function registerDump(program: Command, ctx: Context): void {
   program
@@ -26,7 +26,7 @@ Examples:
 
 async function runDump(db: string, format: 'cdbmake' | 'jsonl', ctx: Context): Promise<number> {
   const reader = openDb(db, ctx.backend(), 'sequential');
-  const out = new Output();
+  const out = new Output(ctx.io.stdout);
   try {
     let n = 0;
     for (const [key, value] of reader.entries()) {

@@ -4,7 +4,7 @@ import { EXIT_NOT_FOUND } from '../errors.js';
 import { decodeKey, KEY_ENCODINGS, openDb } from '../options.js';
 import { Output } from '../output.js';
 import { isValidUtf8 } from '../input/values.js';
-import type { Context } from '../main.js';
+import type { Context } from '../context.js';
 
 interface GetOptions {
   all?: boolean;
@@ -38,7 +38,7 @@ Examples:
 async function runGet(db: string, keyText: string, opts: GetOptions, ctx: Context): Promise<number> {
   const key = decodeKey(keyText, opts.keyEncoding);
   const reader = openDb(db, ctx.backend());
-  const out = new Output();
+  const out = new Output(ctx.io.stdout);
   try {
     const values = opts.all === true ? reader.getAll(key) : [reader.get(key)].filter((v) => v !== undefined);
     if (values.length === 0) return EXIT_NOT_FOUND;

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { openDb } from '../options.js';
 import { Output } from '../output.js';
-import type { Context } from '../main.js';
+import type { Context } from '../context.js';
 
 export function registerKeys(program: Command, ctx: Context): void {
   program
@@ -23,7 +23,7 @@ Examples:
 
 async function runKeys(db: string, cdbmake: boolean, ctx: Context): Promise<number> {
   const reader = openDb(db, ctx.backend(), 'sequential');
-  const out = new Output();
+  const out = new Output(ctx.io.stdout);
   try {
     let n = 0;
     for (const key of reader.keys()) {

@@ -7,7 +7,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createAssetHandler, type AssetHandler } from '@mmcdb/core/assets';
 import { CliError, describeError, describeSystemError } from '../errors.js';
 import { openDb } from '../options.js';
-import type { Context } from '../main.js';
+import type { Context } from '../context.js';
 
 interface ServeOptions {
   port: number;
@@ -56,20 +56,20 @@ async function runServe(db: string, opts: ServeOptions, ctx: Context): Promise<n
     throw err;
   }
   try {
-    return await listenUntilSignal(handler, opts);
+    return await listenUntilSignal(handler, opts, ctx);
   } finally {
     reader.close();
   }
 }
 
-function listenUntilSignal(handler: AssetHandler, opts: ServeOptions): Promise<number> {
+function listenUntilSignal(handler: AssetHandler, opts: ServeOptions, ctx: Context): Promise<number> {
   const server = http.createServer((req, res) => {
     try {
       handler(req, res);
     } catch (err) {
       // A database damaged under us (e.g. truncated in place): answer 500, keep serving.
       const { message } = describeError(err);
-      process.stderr.write(`cdb serve: ${req.method ?? 'GET'} ${req.url ?? ''}: ${message}\n`);
+      ctx.io.stderr.write(`cdb serve: ${req.method ?? 'GET'} ${req.url ?? ''}: ${message}\n`);
       if (!res.headersSent) {
         res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
         res.end('Internal Server Error\n');
@@ -82,7 +82,7 @@ function listenUntilSignal(handler: AssetHandler, opts: ServeOptions): Promise<n
     const onSignal = (signal: NodeJS.Signals): void => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      process.stderr.write(`cdb serve: ${signal}: closing\n`);
+      ctx.io.stderr.write(`cdb serve: ${signal}: closing\n`);
       server.close(() => resolve(0));
       // Keep-alive sockets would hold close() open; requests in flight are cut.
       server.closeAllConnections();
@@ -93,11 +93,11 @@ function listenUntilSignal(handler: AssetHandler, opts: ServeOptions): Promise<n
     });
     server.listen(opts.port, opts.host, () => {
       server.removeAllListeners('error');
-      server.on('error', (err) => process.stderr.write(`cdb serve: ${describeError(err).message}\n`));
+      server.on('error', (err) => ctx.io.stderr.write(`cdb serve: ${describeError(err).message}\n`));
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       const { address, port } = server.address() as AddressInfo;
-      process.stderr.write(`listening on ${url(address, port)}\n`);
+      ctx.io.stderr.write(`listening on ${url(address, port)}\n`);
     });
   });
 }

@@ -7,7 +7,7 @@ import { analyze, formatTinycdbStats, type ClassicStats, type DbStats, type Leng
 import { checkDbPath, openDb } from '../options.js';
 import { Output } from '../output.js';
 import { CliError, EXIT_USAGE, systemError } from '../errors.js';
-import type { Context } from '../main.js';
+import type { Context } from '../context.js';
 
 interface StatsOptions {
   json?: boolean;
@@ -51,7 +51,7 @@ async function runStats(db: string, opts: StatsOptions, ctx: Context): Promise<n
   } catch (err) {
     throw systemError(err, db, 'read');
   }
-  const out = new Output();
+  const out = new Output(ctx.io.stdout);
   if (opts.tinycdb === true) {
     if (stats.classic === undefined) {
       throw new CliError(`${db}: --tinycdb describes classic cdb files; this one is ${stats.format} (use cdb stats without --tinycdb)`);

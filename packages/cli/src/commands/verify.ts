@@ -4,7 +4,7 @@ import { verify, type VerifyReport } from '@mmcdb/core';
 import { CliError, systemError } from '../errors.js';
 import { checkDbPath } from '../options.js';
 import { Output } from '../output.js';
-import type { Context } from '../main.js';
+import type { Context } from '../context.js';
 
 export function registerVerify(program: Command, ctx: Context): void {
   program
@@ -18,10 +18,10 @@ Examples:
   $ cdb verify countries.cdb
   $ cdb verify suspect.cdb || echo damaged`,
     )
-    .action(ctx.action('verify', (db: string) => runVerify(db)));
+    .action(ctx.action('verify', (db: string) => runVerify(db, ctx)));
 }
 
-async function runVerify(db: string): Promise<number> {
+async function runVerify(db: string, ctx: Context): Promise<number> {
   checkDbPath(db);
   let report: VerifyReport;
   try {
@@ -31,11 +31,11 @@ async function runVerify(db: string): Promise<number> {
   }
   if (!report.ok) {
     const e = report.error;
-    const message = e === undefined ? 'not sound' : e.message.replace(/ \([^()]*\)$/, '');
+    const message = e === undefined ? 'not sound' : e.reason;
     const where = e?.offset !== undefined ? ` at offset ${e.offset}` : '';
     throw new CliError(`${db}: ${e?.code ?? 'ERR_CDB_CORRUPT'}${where}: ${message}`);
   }
-  const out = new Output();
+  const out = new Output(ctx.io.stdout);
   out.write(`${db}: ok (${report.format}, ${report.records} records, ${report.fileSize} bytes)\n`);
   await out.flush();
   return 0;

@@ -92,9 +92,9 @@ export function createParser(spec: InputSpec, sink: RecordSink, options: ParserO
 export const DEFAULT_CHUNK = 1 << 20;
 
 /** The bytes of a file or stdin, in chunks of at most `chunkSize` bytes. */
-export async function* readChunks(spec: InputSpec, chunkSize = DEFAULT_CHUNK): AsyncGenerator<Uint8Array> {
+export async function* readChunks(spec: InputSpec, stdin: NodeJS.ReadableStream, chunkSize = DEFAULT_CHUNK): AsyncGenerator<Uint8Array> {
   const stream: AsyncIterable<Buffer> =
-    spec.path === undefined ? process.stdin : fs.createReadStream(spec.path, { highWaterMark: chunkSize });
+    spec.path === undefined ? (stdin as AsyncIterable<Buffer>) : fs.createReadStream(spec.path, { highWaterMark: chunkSize });
   try {
     for await (const chunk of stream) {
       if (chunk.length <= chunkSize) {
