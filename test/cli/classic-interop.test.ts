@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
-import { cdbmakeText, dataset, modelOf, rng, type Rec } from '../classic/helpers.js';
+import { cdbmakeText, dataset, modelOf, rng, type Rec } from '../core/format/classic/helpers.js';
 import { cdb, ok, sha256 } from './helpers.js';
 
 const TINYCDB = '/usr/bin/cdb';
@@ -60,7 +60,7 @@ describe.skipIf(missing !== undefined)('cdb CLI vs tinycdb (/usr/bin/cdb)', () =
   const sets = new Map<number, { recs: Rec[]; input: string; tiny: string; ours: string; mm: string }>();
   const f = (name: string): string => path.join(dir, name);
 
-  beforeAll(() => {
+  beforeAll(async () => {
     for (const seed of SEEDS) {
       const recs = dataset(seed, COUNT);
       const input = f(`in${seed}.cdbmake`);
@@ -68,14 +68,14 @@ describe.skipIf(missing !== undefined)('cdb CLI vs tinycdb (/usr/bin/cdb)', () =
       const t = f(`tiny${seed}.cdb`);
       expect(tiny(['-c', t, input]).status).toBe(0);
       const ours = f(`ours${seed}.cdb`);
-      ok(['build', ours, input, '--format', 'classic', '-q']);
+      await ok(['build', ours, input, '--format', 'classic', '-q']);
       const mm = f(`mm${seed}.mmcdb`);
-      ok(['build', mm, input, '-q']);
+      await ok(['build', mm, input, '-q']);
       sets.set(seed, { recs, input, tiny: t, ours, mm });
     }
   });
 
-  it.each(SEEDS)('seed %i: cdb build --format classic is byte-identical to cdb -c (-u, -r too)', (seed) => {
+  it.each(SEEDS)('seed %i: cdb build --format classic is byte-identical to cdb -c (-u, -r too)', async (seed) => {
     const s = sets.get(seed)!;
     expect(sha256(s.ours)).toBe(sha256(s.tiny));
     for (const [flag, policy] of [
@@ -85,23 +85,23 @@ describe.skipIf(missing !== undefined)('cdb CLI vs tinycdb (/usr/bin/cdb)', () =
       const theirs = f(`tiny${seed}${flag}.cdb`);
       expect(tiny(['-c', flag, theirs, s.input]).status).toBe(0);
       const ours = f(`ours${seed}${flag}.cdb`);
-      ok(['build', ours, s.input, '--format', 'classic', '--duplicates', policy, '-q']);
+      await ok(['build', ours, s.input, '--format', 'classic', '--duplicates', policy, '-q']);
       expect(sha256(ours), `${flag} vs --duplicates ${policy}`).toBe(sha256(theirs));
     }
   });
 
-  it.each(SEEDS)('seed %i: cdb dump of a classic file is byte-identical to cdb -d', (seed) => {
+  it.each(SEEDS)('seed %i: cdb dump of a classic file is byte-identical to cdb -d', async (seed) => {
     const s = sets.get(seed)!;
     const theirs = tiny(['-d', s.tiny]);
     expect(theirs.status).toBe(0);
     expect(theirs.stdout.equals(cdbmakeText(s.recs))).toBe(true);
     for (const backend of ['memory', 'pread']) {
-      expect(ok(['dump', s.tiny, '--backend', backend]).stdout.equals(theirs.stdout), backend).toBe(true);
+      expect((await ok(['dump', s.tiny, '--backend', backend])).stdout.equals(theirs.stdout), backend).toBe(true);
     }
-    expect(ok(['dump', s.mm]).stdout.equals(theirs.stdout), 'the mmcdb build dumps the same').toBe(true);
+    expect((await ok(['dump', s.mm])).stdout.equals(theirs.stdout), 'the mmcdb build dumps the same').toBe(true);
   });
 
-  it.each(SEEDS)('seed %i: cdb get --all gives what cdb -q gives (binary, empty, colliding keys; exit 100)', (seed) => {
+  it.each(SEEDS)('seed %i: cdb get --all gives what cdb -q gives (binary, empty, colliding keys; exit 100)', async (seed) => {
     const s = sets.get(seed)!;
     const model = modelOf(s.recs);
     const rand = rng(seed * 7919);
@@ -114,7 +114,7 @@ describe.skipIf(missing !== undefined)('cdb CLI vs tinycdb (/usr/bin/cdb)', () =
     picks.push(Buffer.from(`absent-${seed}`), Buffer.from([0xff, 0xfe, 10]));
     let compared = 0;
     for (const key of picks) {
-      const ours = cdb(['get', s.tiny, key.toString('hex'), '--key-encoding', 'hex', '--all']);
+      const ours = await cdb(['get', s.tiny, key.toString('hex'), '--key-encoding', 'hex', '--all']);
       const expected = model.get(key.toString('hex'));
       if (expected === undefined) expect(ours.status).toBe(100);
       else expect(ours.stdout.equals(Buffer.concat(expected)), key.toString('hex')).toBe(true);
@@ -127,7 +127,7 @@ describe.skipIf(missing !== undefined)('cdb CLI vs tinycdb (/usr/bin/cdb)', () =
     expect(compared).toBeGreaterThan(15);
   });
 
-  it.each(SEEDS)('seed %i: cdb stats --tinycdb is byte-identical to cdb -s; cdb stats shows the same numbers', (seed) => {
+  it.each(SEEDS)('seed %i: cdb stats --tinycdb is byte-identical to cdb -s; cdb stats shows the same numbers', async (seed) => {
     const s = sets.get(seed)!;
     const files = [s.tiny, f(`tiny${seed}-r.cdb`), f(`tiny${seed}-u.cdb`)];
     const zero = f(`tiny${seed}-0.cdb`); // -0: replaced records stay, zero-filled, in no table
@@ -136,57 +136,57 @@ describe.skipIf(missing !== undefined)('cdb CLI vs tinycdb (/usr/bin/cdb)', () =
     for (const file of files) {
       const theirs = tiny(['-s', file]);
       expect(theirs.status).toBe(0);
-      expect(ok(['stats', file, '--tinycdb']).stdout.toString('latin1'), path.basename(file)).toBe(theirs.stdout.toString('latin1'));
-      expectSameNumbers(ok(['stats', file]).out, theirs.stdout.toString('latin1'));
+      expect((await ok(['stats', file, '--tinycdb'])).stdout.toString('latin1'), path.basename(file)).toBe(theirs.stdout.toString('latin1'));
+      expectSameNumbers((await ok(['stats', file])).out, theirs.stdout.toString('latin1'));
     }
   });
 
-  it.each(SEEDS)('seed %i: cdb convert mmcdb -> classic -> mmcdb keeps every record in order', (seed) => {
+  it.each(SEEDS)('seed %i: cdb convert mmcdb -> classic -> mmcdb keeps every record in order', async (seed) => {
     const s = sets.get(seed)!;
     const classic = f(`conv${seed}.cdb`);
-    ok(['convert', s.mm, classic, '--format', 'classic', '-q']);
+    await ok(['convert', s.mm, classic, '--format', 'classic', '-q']);
     // Same records in the same order: the very file tinycdb makes.
     expect(sha256(classic)).toBe(sha256(s.tiny));
     const back = f(`back${seed}.mmcdb`);
-    ok(['convert', classic, back, '--format', 'mmcdb', '-q']);
-    const dump = ok(['dump', back]).stdout;
-    expect(dump.equals(ok(['dump', s.mm]).stdout)).toBe(true);
+    await ok(['convert', classic, back, '--format', 'mmcdb', '-q']);
+    const dump = (await ok(['dump', back])).stdout;
+    expect(dump.equals((await ok(['dump', s.mm])).stdout)).toBe(true);
     expect(dump.equals(tiny(['-d', classic]).stdout)).toBe(true);
     expect(sha256(back)).toBe(sha256(s.mm)); // default seed and alignment: deterministic
     // With another seed and alignment: a different file, the same records.
     const aligned = f(`aligned${seed}.mmcdb`);
-    ok(['convert', s.tiny, aligned, '--format', 'mmcdb', '--seed', String(seed), '--align', '8', '-q']);
+    await ok(['convert', s.tiny, aligned, '--format', 'mmcdb', '--seed', String(seed), '--align', '8', '-q']);
     expect(sha256(aligned)).not.toBe(sha256(s.mm));
-    expect(ok(['dump', aligned]).stdout.equals(dump)).toBe(true);
-    expect(ok(['verify', aligned]).out).toContain(`ok (mmcdb, ${s.recs.length} records`);
+    expect((await ok(['dump', aligned])).stdout.equals(dump)).toBe(true);
+    expect((await ok(['verify', aligned])).out).toContain(`ok (mmcdb, ${s.recs.length} records`);
   });
 
-  it('an mmcdb file built with --duplicates last converts to what cdb -c -r makes', () => {
+  it('an mmcdb file built with --duplicates last converts to what cdb -c -r makes', async () => {
     const s = sets.get(SEEDS[0]!)!;
     const last = f('last.mmcdb');
-    ok(['build', last, s.input, '--duplicates', 'last', '-q']);
+    await ok(['build', last, s.input, '--duplicates', 'last', '-q']);
     const classic = f('last.cdb');
-    ok(['convert', last, classic, '-q']);
+    await ok(['convert', last, classic, '-q']);
     expect(sha256(classic)).toBe(sha256(f(`tiny${SEEDS[0]}-r.cdb`)));
   });
 
-  it('the empty database: build, dump, stats, convert agree with tinycdb', () => {
+  it('the empty database: build, dump, stats, convert agree with tinycdb', async () => {
     const input = f('empty.cdbmake');
     fs.writeFileSync(input, '\n');
     const theirs = f('empty-tiny.cdb');
     expect(tiny(['-c', theirs, input]).status).toBe(0);
     const ours = f('empty-ours.cdb');
-    ok(['build', ours, input, '--format', 'classic', '-q']);
+    await ok(['build', ours, input, '--format', 'classic', '-q']);
     expect(sha256(ours)).toBe(sha256(theirs));
-    expect(ok(['dump', theirs]).out).toBe(tiny(['-d', theirs]).stdout.toString());
-    expect(ok(['stats', theirs, '--tinycdb']).out).toBe(tiny(['-s', theirs]).stdout.toString());
+    expect((await ok(['dump', theirs])).out).toBe(tiny(['-d', theirs]).stdout.toString());
+    expect((await ok(['stats', theirs, '--tinycdb'])).out).toBe(tiny(['-s', theirs]).stdout.toString());
     const mm = f('empty.mmcdb');
-    ok(['convert', theirs, mm, '-q']);
+    await ok(['convert', theirs, mm, '-q']);
     const again = f('empty-again.cdb');
-    ok(['convert', mm, again, '-q']);
+    await ok(['convert', mm, again, '-q']);
     expect(sha256(again)).toBe(sha256(theirs));
     expect(tiny(['-q', again, 'x']).status).toBe(100);
-    expect(cdb(['get', again, 'x']).status).toBe(100);
+    expect((await cdb(['get', again, 'x'])).status).toBe(100);
   });
 });
 

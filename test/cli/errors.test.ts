@@ -75,92 +75,92 @@ function freshDir(): string {
 }
 
 describe('malformed build input', () => {
-  it.each(BAD.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+  it.each(BAD.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const d = freshDir();
     const input = path.join(d, `input.${c.ext}`);
     fs.writeFileSync(input, c.input);
     const target = path.join(d, 'out.cdb');
 
     // 1. No target yet: none is created.
-    const r = cdb(['build', target, input, ...(c.args ?? [])]);
+    const r = await cdb(['build', target, input, ...(c.args ?? [])]);
     expectOneLineError(r, `cdb build: ${input}:${c.line}: `, ...c.expect);
     expect(r.stdout.length).toBe(0);
     expect(fs.existsSync(target)).toBe(false);
     expect(tempLeftovers(d)).toEqual([]);
 
     // 2. An existing target is not replaced.
-    ok(['build', target, '-q'], { input: EXISTING });
+    await ok(['build', target, '-q'], { input: EXISTING });
     const before = sha256(target);
-    const again = cdb(['build', target, input, ...(c.args ?? [])]);
+    const again = await cdb(['build', target, input, ...(c.args ?? [])]);
     expect(again.status).toBe(111);
     expect(again.stderr).toBe(r.stderr);
     expect(sha256(target)).toBe(before);
     expect(tempLeftovers(d)).toEqual([]);
   });
 
-  it('stdin is named <stdin>', () => {
+  it('stdin is named <stdin>', async () => {
     const d = freshDir();
     const target = path.join(d, 'out.cdb');
-    const r = cdb(['build', target, '--input-format', 'jsonl'], { input: '{"key":"a","value":1}\nnope\n' });
+    const r = await cdb(['build', target, '--input-format', 'jsonl'], { input: '{"key":"a","value":1}\nnope\n' });
     expectOneLineError(r, 'cdb build: <stdin>:2: invalid JSON');
     expect(fs.existsSync(target)).toBe(false);
     expect(tempLeftovers(d)).toEqual([]);
   });
 
-  it('an error in the second input names that file (and nothing is published)', () => {
+  it('an error in the second input names that file (and nothing is published)', async () => {
     const d = freshDir();
     const bad = path.join(d, 'bad.jsonl');
     fs.writeFileSync(bad, '{"key":"x"}\n');
     const target = path.join(d, 'out.cdb');
-    expectOneLineError(cdb(['build', target, fixture('small.cdbmake'), bad]), `${bad}:1: expected a "value" field`);
+    expectOneLineError(await cdb(['build', target, fixture('small.cdbmake'), bad]), `${bad}:1: expected a "value" field`);
     expect(fs.existsSync(target)).toBe(false);
     expect(tempLeftovers(d)).toEqual([]);
   });
 });
 
 describe('missing and unreadable files', () => {
-  it('a missing input file', () => {
+  it('a missing input file', async () => {
     const d = freshDir();
     const target = path.join(d, 'out.cdb');
     const missing = path.join(d, 'missing.jsonl');
-    expectOneLineError(cdb(['build', target, missing]), `cdb build: cannot read ${missing}: no such file or directory (ENOENT)`);
+    expectOneLineError(await cdb(['build', target, missing]), `cdb build: cannot read ${missing}: no such file or directory (ENOENT)`);
     expect(fs.readdirSync(d)).toEqual([]);
   });
 
-  it('a folder given as an input file (unreadable as a file)', () => {
+  it('a folder given as an input file (unreadable as a file)', async () => {
     const d = freshDir();
     const target = path.join(d, 'out.cdb');
-    ok(['build', target, '-q'], { input: EXISTING });
+    await ok(['build', target, '-q'], { input: EXISTING });
     const before = sha256(target);
-    expectOneLineError(cdb(['build', target, d]), `cannot read ${d}: is a directory (EISDIR)`, '--input-format dir');
+    expectOneLineError(await cdb(['build', target, d]), `cannot read ${d}: is a directory (EISDIR)`, '--input-format dir');
     expect(sha256(target)).toBe(before);
     expect(tempLeftovers(d)).toEqual([]);
   });
 
-  it('a file given with --input-format dir', () => {
+  it('a file given with --input-format dir', async () => {
     const d = freshDir();
-    expectOneLineError(cdb(['build', path.join(d, 'o.cdb'), fixture('small.csv'), '--input-format', 'dir']), 'not a folder');
+    expectOneLineError(await cdb(['build', path.join(d, 'o.cdb'), fixture('small.csv'), '--input-format', 'dir']), 'not a folder');
   });
 
-  it('an output path in a missing folder', () => {
+  it('an output path in a missing folder', async () => {
     const target = path.join(dir, 'no-such-folder', 'out.cdb');
-    expectOneLineError(cdb(['build', target, fixture('small.cdbmake')]), `cannot create ${target}: no such file or directory (ENOENT)`);
+    expectOneLineError(await cdb(['build', target, fixture('small.cdbmake')]), `cannot create ${target}: no such file or directory (ENOENT)`);
   });
 
-  it('an output path that is a folder: nothing replaced, no temp file', () => {
+  it('an output path that is a folder: nothing replaced, no temp file', async () => {
     const d = freshDir();
     const target = path.join(d, 'sub');
     fs.mkdirSync(target);
-    const r = cdb(['build', target, fixture('small.cdbmake')]);
+    const r = await cdb(['build', target, fixture('small.cdbmake')]);
     expectOneLineError(r, `cannot write ${target}:`);
     expect(fs.statSync(target).isDirectory()).toBe(true);
     expect(tempLeftovers(d)).toEqual([]);
   });
 
-  it('--metadata @missing-file', () => {
+  it('--metadata @missing-file', async () => {
     const d = freshDir();
     const missing = path.join(d, 'meta.json');
-    expectOneLineError(cdb(['build', path.join(d, 'o.cdb'), '--metadata', `@${missing}`], { input: '\n' }), `cannot read the metadata file ${missing}`);
+    expectOneLineError(await cdb(['build', path.join(d, 'o.cdb'), '--metadata', `@${missing}`], { input: '\n' }), `cannot read the metadata file ${missing}`);
     expect(fs.readdirSync(d)).toEqual([]);
   });
 });
@@ -180,25 +180,25 @@ describe('bad databases (get, dump, keys, stats)', () => {
     ['stats', []],
   ];
 
-  it.each(commands)('%s: not a database, truncated, missing, a folder → exit 111, one line naming the file', (cmd, extra) => {
+  it.each(commands)('%s: not a database, truncated, missing, a folder → exit 111, one line naming the file', async (cmd, extra) => {
     if (!fs.existsSync(good)) {
-      ok(['build', good, fixture('small.cdbmake'), '-q']);
+      await ok(['build', good, fixture('small.cdbmake'), '-q']);
       const bytes = fs.readFileSync(good);
       fs.writeFileSync(truncated, bytes.subarray(0, bytes.length - 100));
       fs.writeFileSync(shortHeader, bytes.subarray(0, 50));
     }
-    expectOneLineError(cdb([cmd, notDb, ...extra]), `cdb ${cmd}: ${notDb}: not an mmcdb or cdb file`, 'ERR_CDB_FORMAT');
-    expectOneLineError(cdb([cmd, truncated, ...extra]), `cdb ${cmd}: ${truncated}: `, 'ERR_CDB_TRUNCATED');
-    expectOneLineError(cdb([cmd, shortHeader, ...extra]), `${shortHeader}: `, 'ERR_CDB_TRUNCATED');
-    expectOneLineError(cdb([cmd, missing, ...extra]), `cannot open ${missing}: no such file or directory (ENOENT)`);
-    expectOneLineError(cdb([cmd, d, ...extra]), `cannot open ${d}: is a directory`);
+    expectOneLineError(await cdb([cmd, notDb, ...extra]), `cdb ${cmd}: ${notDb}: not an mmcdb or cdb file`, 'ERR_CDB_FORMAT');
+    expectOneLineError(await cdb([cmd, truncated, ...extra]), `cdb ${cmd}: ${truncated}: `, 'ERR_CDB_TRUNCATED');
+    expectOneLineError(await cdb([cmd, shortHeader, ...extra]), `${shortHeader}: `, 'ERR_CDB_TRUNCATED');
+    expectOneLineError(await cdb([cmd, missing, ...extra]), `cannot open ${missing}: no such file or directory (ENOENT)`);
+    expectOneLineError(await cdb([cmd, d, ...extra]), `cannot open ${d}: is a directory`);
     for (const backend of ['memory', 'pread']) {
-      expectOneLineError(cdb([cmd, truncated, ...extra, '--backend', backend]), 'ERR_CDB_TRUNCATED');
+      expectOneLineError(await cdb([cmd, truncated, ...extra, '--backend', backend]), 'ERR_CDB_TRUNCATED');
     }
   });
 
-  it('DEBUG=mmcdb adds the stack trace', () => {
-    const r = cdb(['get', missing, 'x'], { env: { DEBUG: 'mmcdb' } });
+  it('DEBUG=mmcdb adds the stack trace', async () => {
+    const r = await cdb(['get', missing, 'x'], { env: { DEBUG: 'mmcdb' } });
     expect(r.status).toBe(111);
     expect(r.stderr).toMatch(/\n\s+at /);
   });
@@ -219,9 +219,9 @@ describe('usage errors → exit 2', () => {
     ['unknown input format', ['build', 'x.cdb', '-i', 'xml'], "argument 'xml' is invalid"],
     ['dump: bad format', ['dump', 'x.cdb', '--format', 'xml'], "argument 'xml' is invalid"],
   ];
-  it.each(cases)('%s', (_name, args, message, input) => {
+  it.each(cases)('%s', async (_name, args, message, input) => {
     const d = freshDir();
-    const r = cdb(args, { cwd: d, ...(input !== undefined && { input }) });
+    const r = await cdb(args, { cwd: d, ...(input !== undefined && { input }) });
     expect(r.status, r.stderr).toBe(2);
     if (typeof message === 'string') expect(r.stderr).toContain(message);
     else expect(r.stderr).toMatch(message);

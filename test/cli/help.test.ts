@@ -6,27 +6,27 @@ import { cdb, ok, ROOT } from './helpers.js';
 const COMMANDS = ['build', 'get', 'dump', 'keys', 'stats', 'verify', 'convert', 'serve'];
 
 describe('help and version', () => {
-  it('cdb --help lists every command and the exit codes', () => {
-    const out = ok(['--help']).out;
+  it('cdb --help lists every command and the exit codes', async () => {
+    const out = (await ok(['--help'])).out;
     for (const c of COMMANDS) expect(out).toMatch(new RegExp(`^  ${c} `, 'm'));
     expect(out).toContain('100 not found');
     expect(out).toContain('--backend');
   });
 
-  it.each(COMMANDS)('cdb %s --help has examples', (c) => {
-    const r = cdb([c, '--help']);
+  it.each(COMMANDS)('cdb %s --help has examples', async (c) => {
+    const r = await cdb([c, '--help']);
     expect(r.status).toBe(0);
     expect(r.out).toContain(`Usage: cdb ${c}`);
     expect(r.out).toMatch(new RegExp(`Examples?:\\n  \\$ cdb ${c} `));
   });
 
-  it('cdb help <command> works too', () => {
-    expect(ok(['help', 'get']).out).toContain('Usage: cdb get');
+  it('cdb help <command> works too', async () => {
+    expect((await ok(['help', 'get'])).out).toContain('Usage: cdb get');
   });
 
-  it('--version prints the package version', () => {
+  it('--version prints the package version', async () => {
     const pkg = JSON.parse(fs.readFileSync(`${ROOT}/packages/cli/package.json`, 'utf8'));
-    expect(ok(['--version']).out).toBe(`${pkg.version}\n`);
-    expect(ok(['-V']).out).toBe(`${pkg.version}\n`);
+    expect((await ok(['--version'])).out).toBe(`${pkg.version}\n`);
+    expect((await ok(['-V'])).out).toBe(`${pkg.version}\n`);
   });
 });

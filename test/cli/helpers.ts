@@ -1,11 +1,15 @@
-// Shared by the CLI tests: run the real `cdb` (packages/cli/dist/bin.js) as a child
-// process, temp folders, hashes, golden files.
+// Shared by the CLI tests: run `cdb` — in-process through main() with injected streams
+// (cdb(), the default: no process start per call), or as a real child process
+// (cdbProcess(): for exit codes of the executable itself, EPIPE, signals, /dev/full) —
+// plus temp folders, hashes, golden files.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { main } from '../../packages/cli/dist/main.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = path.join(ROOT, 'packages/cli/dist/bin.js');
@@ -29,8 +33,43 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** Runs `cdb …args` and waits for it. MMCDB_BACKEND and DEBUG are cleared unless given. */
-export function cdb(args: readonly string[], options: RunOptions = {}): Run {
+/**
+ * Runs `cdb …args` in this process through main(), with stdin/stdout/stderr of its own;
+ * MMCDB_BACKEND and DEBUG are cleared unless given (process.env and the working folder
+ * are set for the run and restored after). Resolves like cdbProcess().
+ */
+export async function cdb(args: readonly string[], options: RunOptions = {}): Promise<Run> {
+  const saved = { ...process.env };
+  const cwd = process.cwd();
+  const env: Record<string, string | undefined> = { MMCDB_BACKEND: undefined, DEBUG: undefined, ...options.env };
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const sink = (chunks: Buffer[]) =>
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        chunks.push(Buffer.from(chunk));
+        done();
+      },
+    });
+  const stdin = Readable.from(options.input === undefined ? [] : [Buffer.from(options.input)]);
+  try {
+    if (options.cwd !== undefined) process.chdir(options.cwd);
+    const status = await main(args, { stdin, stdout: sink(out), stderr: sink(err), env: process.env });
+    const stdout = Buffer.concat(out);
+    return { status, signal: null, stdout, stderr: Buffer.concat(err).toString('utf8'), out: stdout.toString('utf8') };
+  } finally {
+    process.chdir(cwd);
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+}
+
+/** Runs the real executable (packages/cli/dist/bin.js) as a child process and waits for it. */
+export function cdbProcess(args: readonly string[], options: RunOptions = {}): Run {
   const env: Record<string, string | undefined> = { ...process.env, MMCDB_BACKEND: undefined, DEBUG: undefined, ...options.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const r = spawnSync(process.execPath, [BIN, ...args], {
@@ -44,8 +83,8 @@ export function cdb(args: readonly string[], options: RunOptions = {}): Run {
 }
 
 /** Asserts a successful run and returns it. */
-export function ok(args: readonly string[], options: RunOptions = {}): Run {
-  const r = cdb(args, options);
+export async function ok(args: readonly string[], options: RunOptions = {}): Promise<Run> {
+  const r = await cdb(args, options);
   if (r.status !== 0) throw new Error(`cdb ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return r;
 }

@@ -51,22 +51,23 @@ export class Output {
     this.#check();
     if (this.#len < CHUNK / 2 && !this.#stream.writableNeedDrain) return;
     this.#send();
-    if (this.#stream.writableNeedDrain) await this.#wait((done) => this.#stream.once('drain', done));
+    if (this.#stream.writableNeedDrain) await this.#wait((done) => this.#stream.once('drain', () => done()));
   }
 
   /** Sends everything and waits until the stream has taken it. */
   async flush(): Promise<void> {
     this.#send();
-    await this.#wait((done) => this.#stream.write('', () => done()));
+    await this.#wait((done) => this.#stream.write('', (err?: Error | null) => done(err ?? undefined)));
   }
 
-  #wait(start: (done: () => void) => void): Promise<void> {
+  #wait(start: (done: (err?: unknown) => void) => void): Promise<void> {
     this.#check();
     return new Promise<void>((resolve, reject) => {
       const fail = (err: unknown) => reject(err);
       this.#waiters.add(fail);
-      start(() => {
+      start((err) => {
         this.#waiters.delete(fail);
+        if (err !== undefined) this.#error ??= toOutputError(err);
         if (this.#error !== undefined) reject(this.#error);
         else resolve();
       });

@@ -5,6 +5,8 @@
 // any browser; util/hash.ts switches to xxhash-wasm, which is faster on long inputs, as
 // soon as that has been instantiated. Both give the same bits (tested).
 
+import { u32le as u32 } from './le.js';
+
 // The five primes, as [hi, lo].
 const P1H = 0x9e3779b1, P1L = 0x85ebca87;
 const P2H = 0xc2b2ae3d, P2L = 0x27d4eb4f;
@@ -47,9 +49,6 @@ function round(ah: number, al: number, lh: number, ll: number): void {
   mul(rh, rl, P1H, P1L);
 }
 
-function u32(b: Uint8Array, p: number): number {
-  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
-}
 
 /** v ← the four accumulators of §Step 1 for seed sh:sl. */
 function initAccumulators(v: Uint32Array, sh: number, sl: number): void {

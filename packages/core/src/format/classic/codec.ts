@@ -2,7 +2,7 @@
 // checks shared by the engine, verify, analyze and the remote reader. Every number read
 // from a classic file is checked here before anything is read at the offset it names.
 import { CdbError } from '../../util/errors.js';
-import { u32le } from '../mmcdb/codec.js';
+import { u32le } from '../../util/le.js';
 
 /** §TOC: 256 × (pos u32, slots u32). */
 export const TOC_SIZE = 2048;

@@ -4,6 +4,9 @@
 // each bound is checked in one place. Browser-safe: Uint8Array and DataView only.
 import { CdbError } from '../../util/errors.js';
 import { xxh64 } from '../../util/hash.js';
+import { u32le } from '../../util/le.js';
+
+export { u32le };
 
 /** §Header magic: "\x89MMCDB\r\n". */
 export const MAGIC = Uint8Array.of(0x89, 0x4d, 0x4d, 0x43, 0x44, 0x42, 0x0d, 0x0a);
@@ -244,8 +247,4 @@ export function decodeSlot(bytes: Uint8Array, at: number, out: Slot): Slot {
 /** The error of an index slot that points to a SUPERSEDED record (§Records). */
 export function supersededSlotError(pos: number, slotOffset: number, path?: string): CdbError {
   return new CdbError('ERR_CDB_CORRUPT', `index slot points to a superseded record at ${pos}`, { offset: slotOffset, path });
-}
-
-export function u32le(b: Uint8Array, p: number): number {
-  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
 }

@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build, CdbError, openSync, verify, type Backend } from '@mmcdb/core';
 import { decodeHeader, encodeHeader, HEADER_SIZE, type Header } from '@mmcdb/core/internal';
-import { availableBackends } from '../helpers/backends.js';
-import { tempDir } from '../helpers/tmp.js';
+import { availableBackends } from '../../../helpers/backends.js';
+import { tempDir } from '../../../helpers/tmp.js';
 
 const dir = tempDir();
 const good = path.join(dir, 'good.mmcdb');

@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from '@mmcdb/core';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../../../helpers/tmp.js';
 
 const dir = tempDir();
-const records = JSON.parse(fs.readFileSync(new URL('../../fixtures/golden/records.json', import.meta.url), 'utf8')) as [
+const records = JSON.parse(fs.readFileSync(new URL('../../../../fixtures/golden/records.json', import.meta.url), 'utf8')) as [
   string,
   string,
 ][];

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze, build, verify } from '@mmcdb/core';
 import { decodeHeader, encodeHeader, HEADER_SIZE, xxh64, type Header } from '@mmcdb/core/internal';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../../../helpers/tmp.js';
 
 const dir = tempDir();
 let bytes: Buffer;

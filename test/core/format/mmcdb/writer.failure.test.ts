@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build, createWriter, openSync } from '@mmcdb/core';
-import { tempDir, tempLeftovers } from '../helpers/tmp.js';
+import { tempDir, tempLeftovers } from '../../../helpers/tmp.js';
 
 const dir = tempDir();
 

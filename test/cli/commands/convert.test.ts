@@ -7,12 +7,12 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openSync, verify } from '@mmcdb/core';
-import { tempDir } from '../helpers/tmp.js';
-import { cdb, cdbmake, expectOneLineError, fixture, ok, ROOT, sha256, tempLeftovers } from './helpers.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { cdb, cdbmake, expectOneLineError, fixture, ok, ROOT, sha256, tempLeftovers } from '../helpers.js';
 
 const dir = tempDir('mmcdb-cli-convert-');
 const p = (name: string): string => path.join(dir, name);
-const CHILD = path.join(ROOT, 'test/cli/too-large-child.mjs');
+const CHILD = path.join(ROOT, 'test/cli/commands/too-large-child.mjs');
 
 const RECORDS: [Buffer, Buffer][] = [
   [Buffer.from('a'), Buffer.from('1')],
@@ -24,56 +24,56 @@ const RECORDS: [Buffer, Buffer][] = [
 ];
 const INPUT = cdbmake(RECORDS);
 
-beforeAll(() => {
+beforeAll(async () => {
   fs.writeFileSync(p('in.cdbmake'), INPUT);
-  ok(['build', p('src.mmcdb'), p('in.cdbmake'), '--metadata', '{"v":1}', '-q']);
-  ok(['build', p('src.cdb'), p('in.cdbmake'), '--format', 'classic', '-q']);
+  await ok(['build', p('src.mmcdb'), p('in.cdbmake'), '--metadata', '{"v":1}', '-q']);
+  await ok(['build', p('src.cdb'), p('in.cdbmake'), '--format', 'classic', '-q']);
 });
 
 describe('cdb convert', () => {
-  it('mmcdb -> classic by default, every record in order, same file as cdb build --format classic', () => {
-    const r = ok(['convert', p('src.mmcdb'), p('out.cdb')]);
+  it('mmcdb -> classic by default, every record in order, same file as cdb build --format classic', async () => {
+    const r = await ok(['convert', p('src.mmcdb'), p('out.cdb')]);
     expect(r.stdout.length).toBe(0);
     expect(r.stderr).toMatch(/^cdb convert: wrote .*out\.cdb: 6 records, \d+ bytes, [\d.]+ s \(mmcdb -> classic\)\n/m);
     expect(r.stderr).toContain('warning: the metadata of');
     expect(fs.readFileSync(p('out.cdb')).equals(fs.readFileSync(p('src.cdb')))).toBe(true);
-    expect(ok(['dump', p('out.cdb')]).stdout.equals(INPUT)).toBe(true);
-    expect(ok(['get', p('out.cdb'), 'a', '--all', '--json']).out).toBe('["1","2","3"]\n');
+    expect((await ok(['dump', p('out.cdb')])).stdout.equals(INPUT)).toBe(true);
+    expect((await ok(['get', p('out.cdb'), 'a', '--all', '--json'])).out).toBe('["1","2","3"]\n');
   });
 
-  it('classic -> mmcdb by default; with --format mmcdb the same bytes as cdb build', () => {
-    ok(['convert', p('src.cdb'), p('back.mmcdb'), '-q']);
-    ok(['build', p('plain.mmcdb'), p('in.cdbmake'), '-q']);
+  it('classic -> mmcdb by default; with --format mmcdb the same bytes as cdb build', async () => {
+    await ok(['convert', p('src.cdb'), p('back.mmcdb'), '-q']);
+    await ok(['build', p('plain.mmcdb'), p('in.cdbmake'), '-q']);
     expect(sha256(p('back.mmcdb'))).toBe(sha256(p('plain.mmcdb')));
-    ok(['convert', p('src.cdb'), p('back2.mmcdb'), '--format', 'mmcdb', '-q']);
+    await ok(['convert', p('src.cdb'), p('back2.mmcdb'), '--format', 'mmcdb', '-q']);
     expect(sha256(p('back2.mmcdb'))).toBe(sha256(p('plain.mmcdb')));
-    expect(ok(['dump', p('back.mmcdb')]).stdout.equals(INPUT)).toBe(true);
+    expect((await ok(['dump', p('back.mmcdb')])).stdout.equals(INPUT)).toBe(true);
   });
 
   it('mmcdb -> mmcdb keeps the metadata and applies --seed and --align', async () => {
-    const r = ok(['convert', p('src.mmcdb'), p('re.mmcdb'), '--format', 'mmcdb', '--seed', '0x1234', '--align', '16']);
+    const r = await ok(['convert', p('src.mmcdb'), p('re.mmcdb'), '--format', 'mmcdb', '--seed', '0x1234', '--align', '16']);
     expect(r.stderr).not.toContain('warning');
-    const s = JSON.parse(ok(['stats', p('re.mmcdb'), '--json']).out);
+    const s = JSON.parse((await ok(['stats', p('re.mmcdb'), '--json'])).out);
     expect(s.seed).toBe('0x0000000000001234');
     expect(s.valueAlign).toBe(16);
     expect(s.metadata).toEqual({ v: 1 });
-    expect(ok(['dump', p('re.mmcdb')]).stdout.equals(INPUT)).toBe(true);
+    expect((await ok(['dump', p('re.mmcdb')])).stdout.equals(INPUT)).toBe(true);
     expect((await verify(p('re.mmcdb'))).ok).toBe(true);
     // --seed random gives a different, still complete, file.
-    ok(['convert', p('src.mmcdb'), p('rnd.mmcdb'), '--format', 'mmcdb', '--seed', 'random', '-q']);
-    expect(ok(['dump', p('rnd.mmcdb')]).stdout.equals(INPUT)).toBe(true);
+    await ok(['convert', p('src.mmcdb'), p('rnd.mmcdb'), '--format', 'mmcdb', '--seed', 'random', '-q']);
+    expect((await ok(['dump', p('rnd.mmcdb')])).stdout.equals(INPUT)).toBe(true);
   });
 
-  it('records superseded by --duplicates last are not copied; the survivors keep their order', () => {
-    ok(['build', p('last.mmcdb'), p('in.cdbmake'), '--duplicates', 'last', '-q']);
-    ok(['convert', p('last.mmcdb'), p('last.cdb'), '-q']);
-    expect(ok(['dump', p('last.cdb')]).stdout.equals(ok(['dump', p('last.mmcdb')]).stdout)).toBe(true);
-    expect(ok(['get', p('last.cdb'), 'a', '--all']).out).toBe('3');
+  it('records superseded by --duplicates last are not copied; the survivors keep their order', async () => {
+    await ok(['build', p('last.mmcdb'), p('in.cdbmake'), '--duplicates', 'last', '-q']);
+    await ok(['convert', p('last.mmcdb'), p('last.cdb'), '-q']);
+    expect((await ok(['dump', p('last.cdb')])).stdout.equals((await ok(['dump', p('last.mmcdb')])).stdout)).toBe(true);
+    expect((await ok(['get', p('last.cdb'), 'a', '--all'])).out).toBe('3');
   });
 
-  it('converts in place (in = out) atomically', () => {
+  it('converts in place (in = out) atomically', async () => {
     fs.copyFileSync(p('src.cdb'), p('inplace.db'));
-    ok(['convert', p('inplace.db'), p('inplace.db'), '-q']);
+    await ok(['convert', p('inplace.db'), p('inplace.db'), '-q']);
     const db = openSync(p('inplace.db'), { backend: 'memory' });
     expect(db.format).toBe('mmcdb');
     expect(db.getAll('a').map(String)).toEqual(['1', '2', '3']);
@@ -81,45 +81,45 @@ describe('cdb convert', () => {
     expect(tempLeftovers(dir)).toEqual([]);
   });
 
-  it('the empty database converts both ways', () => {
+  it('the empty database converts both ways', async () => {
     fs.writeFileSync(p('empty.cdbmake'), '\n');
-    ok(['build', p('empty.mmcdb'), p('empty.cdbmake'), '-q']);
-    ok(['convert', p('empty.mmcdb'), p('empty.cdb'), '-q']);
+    await ok(['build', p('empty.mmcdb'), p('empty.cdbmake'), '-q']);
+    await ok(['convert', p('empty.mmcdb'), p('empty.cdb'), '-q']);
     expect(fs.statSync(p('empty.cdb')).size).toBe(2048);
-    ok(['convert', p('empty.cdb'), p('empty2.mmcdb'), '-q']);
+    await ok(['convert', p('empty.cdb'), p('empty2.mmcdb'), '-q']);
     expect(sha256(p('empty2.mmcdb'))).toBe(sha256(p('empty.mmcdb')));
-    expect(ok(['dump', p('empty2.mmcdb')]).out).toBe('\n');
+    expect((await ok(['dump', p('empty2.mmcdb')])).out).toBe('\n');
   });
 
-  it('a missing or unreadable input: one line, exit 111, nothing created', () => {
-    expectOneLineError(cdb(['convert', p('nope.cdb'), p('x.cdb')]), 'cdb convert: cannot open', 'nope.cdb', '(ENOENT)');
-    expectOneLineError(cdb(['convert', fixture('small.csv'), p('x.cdb')]), 'cdb convert:', 'ERR_CDB_FORMAT');
-    expectOneLineError(cdb(['convert', dir, p('x.cdb')]), 'is a directory');
+  it('a missing or unreadable input: one line, exit 111, nothing created', async () => {
+    expectOneLineError(await cdb(['convert', p('nope.cdb'), p('x.cdb')]), 'cdb convert: cannot open', 'nope.cdb', '(ENOENT)');
+    expectOneLineError(await cdb(['convert', fixture('small.csv'), p('x.cdb')]), 'cdb convert:', 'ERR_CDB_FORMAT');
+    expectOneLineError(await cdb(['convert', dir, p('x.cdb')]), 'is a directory');
     expect(fs.existsSync(p('x.cdb'))).toBe(false);
   });
 
-  it('options the output format cannot honour: one line, exit 111, the target untouched', () => {
+  it('options the output format cannot honour: one line, exit 111, the target untouched', async () => {
     fs.writeFileSync(p('keep.cdb'), 'previous');
-    expectOneLineError(cdb(['convert', p('src.mmcdb'), p('keep.cdb'), '--format', 'classic', '--seed', '1']), 'has no seed');
-    expectOneLineError(cdb(['convert', p('src.mmcdb'), p('keep.cdb'), '--align', '8']), 'cannot align');
+    expectOneLineError(await cdb(['convert', p('src.mmcdb'), p('keep.cdb'), '--format', 'classic', '--seed', '1']), 'has no seed');
+    expectOneLineError(await cdb(['convert', p('src.mmcdb'), p('keep.cdb'), '--align', '8']), 'cannot align');
     expect(fs.readFileSync(p('keep.cdb'), 'utf8')).toBe('previous');
-    expectOneLineError(cdb(['convert', p('src.mmcdb'), '/no/such/dir/x.cdb']), 'cannot create /no/such/dir/x.cdb', '(ENOENT)');
+    expectOneLineError(await cdb(['convert', p('src.mmcdb'), '/no/such/dir/x.cdb']), 'cannot create /no/such/dir/x.cdb', '(ENOENT)');
     expect(tempLeftovers(dir)).toEqual([]);
   });
 
-  it('usage errors exit 2', () => {
-    expect(cdb(['convert', p('src.mmcdb')]).status).toBe(2);
-    expect(cdb(['convert', p('src.mmcdb'), p('y'), '--format', 'cdb']).status).toBe(2);
-    expect(cdb(['convert', p('src.mmcdb'), p('y'), '--align', '3']).status).toBe(2);
+  it('usage errors exit 2', async () => {
+    expect((await cdb(['convert', p('src.mmcdb')])).status).toBe(2);
+    expect((await cdb(['convert', p('src.mmcdb'), p('y'), '--format', 'cdb'])).status).toBe(2);
+    expect((await cdb(['convert', p('src.mmcdb'), p('y'), '--align', '3'])).status).toBe(2);
     expect(fs.existsSync(p('y'))).toBe(false);
   });
 
-  it('a classic output that would pass the size limit: ERR_CDB_TOO_LARGE, exit 111, nothing published', () => {
+  it('a classic output that would pass the size limit: ERR_CDB_TOO_LARGE, exit 111, nothing published', async () => {
     // The real limit is 2^32 - 1 bytes; the child lowers it with core's test hook.
     const recs: [string, string][] = [];
     for (let i = 0; i < 50; i++) recs.push([`key${i}`, 'v'.repeat(100)]);
     fs.writeFileSync(p('fifty.cdbmake'), cdbmake(recs));
-    ok(['build', p('fifty.mmcdb'), p('fifty.cdbmake'), '-q']);
+    await ok(['build', p('fifty.mmcdb'), p('fifty.cdbmake'), '-q']);
     fs.writeFileSync(p('big.cdb'), 'previous');
     const limit = 2048 + 10 * (8 + 5 + 100) + 10 * 16;
     const r = spawnSync(process.execPath, [CHILD, String(limit), 'convert', p('fifty.mmcdb'), p('big.cdb')], { encoding: 'utf8' });

@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build, openSync } from '@mmcdb/core';
 import { loadNative, setTestHook } from '@mmcdb/core/internal';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 const dir = tempDir();
 const file = path.join(dir, 'mmap.mmcdb');

@@ -2,7 +2,7 @@
 // is not part of core's public exports), so `cdb convert … --format classic` meets
 // ERR_CDB_TOO_LARGE without writing 4 GiB. Usage: node too-large-child.mjs <limit> <cdb args…>
 import { testHooks } from '@mmcdb/core/internal';
-import { main } from '../../packages/cli/dist/main.js';
+import { main } from '../../../packages/cli/dist/main.js';
 
 testHooks.classicMaxFileSize = Number(process.argv[2]);
 const code = await main(process.argv.slice(3));

@@ -11,10 +11,10 @@ import { testHooks } from '@mmcdb/core/internal';
 const setClassicMaxFileSizeForTesting = (n: number | undefined) => {
   testHooks.classicMaxFileSize = n;
 };
-import { tempDir, tempLeftovers } from '../helpers/tmp.js';
+import { tempDir, tempLeftovers } from '../../../helpers/tmp.js';
 import { dataset, modelMismatches, modelOf, parseCdbmake, survivors, type Rec } from './helpers.js';
 
-const FIX = fileURLToPath(new URL('../../fixtures/classic', import.meta.url));
+const FIX = fileURLToPath(new URL('../../../../fixtures/classic', import.meta.url));
 const dir = tempDir('mmcdb-classic-writer-');
 let n = 0;
 const target = () => path.join(dir, `w${n++}.cdb`);

@@ -11,8 +11,8 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSync } from '@mmcdb/core';
-import { tempDir } from '../helpers/tmp.js';
-import { BIN, cdb, expectOneLineError, fixture, ok, ROOT, tempLeftovers } from './helpers.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { BIN, cdb, expectOneLineError, fixture, ok, ROOT, tempLeftovers } from '../helpers.js';
 
 const dir = tempDir('mmcdb-cli-assets-');
 const site = path.join(dir, 'site');
@@ -33,8 +33,8 @@ beforeAll(() => {
 });
 
 describe('cdb build --assets', () => {
-  it('packs the folder with core buildAssets (metadata, paths with a leading slash, variants)', () => {
-    const r = ok(['build', '--assets', db, site, '--precompress', 'br,gzip']);
+  it('packs the folder with core buildAssets (metadata, paths with a leading slash, variants)', async () => {
+    const r = await ok(['build', '--assets', db, site, '--precompress', 'br,gzip']);
     expect(r.stdout.length).toBe(0);
     expect(r.stderr).toMatch(/^cdb build: wrote .*site\.mmcdb: 5 files \(\d+ records\), \d+ bytes, [\d.]+ s \(assets, precompressed br,gzip\)\n$/);
     const reader = openSync(db, { backend: 'memory' });
@@ -44,33 +44,33 @@ describe('cdb build --assets', () => {
     expect(reader.has('\0g/assets/app.js')).toBe(true);
     expect(reader.has('\0b/assets/logo.png')).toBe(false); // random bytes do not compress
     reader.close();
-    expect(ok(['verify', db]).out).toContain(': ok (mmcdb');
+    expect((await ok(['verify', db])).out).toContain(': ok (mmcdb');
   });
 
-  it('without --precompress: identity bodies only; the plain dir input is unchanged (no leading slash)', () => {
+  it('without --precompress: identity bodies only; the plain dir input is unchanged (no leading slash)', async () => {
     const plain = path.join(dir, 'plain.mmcdb');
-    ok(['build', '--assets', plain, site, '-q']);
+    await ok(['build', '--assets', plain, site, '-q']);
     const reader = openSync(plain, { backend: 'memory' });
     expect(reader.has('\0b/assets/app.js')).toBe(false);
     reader.close();
     const tree = path.join(dir, 'tree.mmcdb');
-    ok(['build', tree, site, '--input-format', 'dir', '-q']);
-    expect(ok(['keys', tree]).out).toBe('assets/app.js\nassets/logo.png\ndocs/index.html\nempty.txt\nindex.html\n');
+    await ok(['build', tree, site, '--input-format', 'dir', '-q']);
+    expect((await ok(['keys', tree])).out).toBe('assets/app.js\nassets/logo.png\ndocs/index.html\nempty.txt\nindex.html\n');
   });
 
-  it('a missing folder, a file, an unwritable target: one line, exit 111, nothing written', () => {
+  it('a missing folder, a file, an unwritable target: one line, exit 111, nothing written', async () => {
     const out = path.join(dir, 'x.mmcdb');
-    expectOneLineError(cdb(['build', '--assets', out, path.join(dir, 'nope')]), 'cdb build: cannot read', 'nope: no such file or directory (ENOENT)');
-    expectOneLineError(cdb(['build', '--assets', out, fixture('small.csv')]), 'small.csv: not a folder');
-    expectOneLineError(cdb(['build', '--assets', '/no/such/dir/x.mmcdb', site]), 'cannot create /no/such/dir/x.mmcdb', '(ENOENT)');
+    expectOneLineError(await cdb(['build', '--assets', out, path.join(dir, 'nope')]), 'cdb build: cannot read', 'nope: no such file or directory (ENOENT)');
+    expectOneLineError(await cdb(['build', '--assets', out, fixture('small.csv')]), 'small.csv: not a folder');
+    expectOneLineError(await cdb(['build', '--assets', '/no/such/dir/x.mmcdb', site]), 'cannot create /no/such/dir/x.mmcdb', '(ENOENT)');
     expect(fs.existsSync(out)).toBe(false);
     fs.writeFileSync(out, 'previous');
-    expectOneLineError(cdb(['build', '--assets', out, path.join(dir, 'nope')]), 'ENOENT');
+    expectOneLineError(await cdb(['build', '--assets', out, path.join(dir, 'nope')]), 'ENOENT');
     expect(fs.readFileSync(out, 'utf8')).toBe('previous');
     expect(tempLeftovers(dir)).toEqual([]);
   });
 
-  it('usage errors exit 2', () => {
+  it('usage errors exit 2', async () => {
     const out = path.join(dir, 'u.mmcdb');
     for (const args of [
       ['build', '--assets', out, site, '--precompress', 'zstd'],
@@ -81,7 +81,7 @@ describe('cdb build --assets', () => {
       ['build', '--assets', out],
       ['build', out, fixture('small.cdbmake'), '--precompress', 'br'],
     ]) {
-      const r = cdb(args);
+      const r = await cdb(args);
       expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
     }
     expect(fs.existsSync(out)).toBe(false);
@@ -148,8 +148,8 @@ function request(port: number, urlPath: string, headers: http.OutgoingHttpHeader
 }
 
 describe('cdb serve', () => {
-  beforeAll(() => {
-    if (!fs.existsSync(db)) ok(['build', '--assets', db, site, '--precompress', 'br,gzip', '-q']);
+  beforeAll(async () => {
+    if (!fs.existsSync(db)) await ok(['build', '--assets', db, site, '--precompress', 'br,gzip', '-q']);
   });
 
   it('serves the folder over HTTP (GET, HEAD, 304, br, 404) and exits 0 on SIGTERM', async () => {
@@ -209,19 +209,19 @@ describe('cdb serve', () => {
 
   it('a database that is not an asset database, a missing one, a busy port: one line, exit 111', async () => {
     const plain = path.join(dir, 'plain-records.cdb');
-    ok(['build', plain, fixture('small.cdbmake'), '-q']);
-    expectOneLineError(cdb(['serve', plain, '--port', '0']), 'cdb serve:', 'not an asset database');
+    await ok(['build', plain, fixture('small.cdbmake'), '-q']);
+    expectOneLineError(await cdb(['serve', plain, '--port', '0']), 'cdb serve:', 'not an asset database');
     const classic = path.join(dir, 'classic.cdb');
-    ok(['build', classic, fixture('small.cdbmake'), '--format', 'classic', '-q']);
-    expectOneLineError(cdb(['serve', classic, '--port', '0']), 'not an asset database (classic file');
-    expectOneLineError(cdb(['serve', path.join(dir, 'nope.mmcdb'), '--port', '0']), 'cannot open', '(ENOENT)');
+    await ok(['build', classic, fixture('small.cdbmake'), '--format', 'classic', '-q']);
+    expectOneLineError(await cdb(['serve', classic, '--port', '0']), 'not an asset database (classic file');
+    expectOneLineError(await cdb(['serve', path.join(dir, 'nope.mmcdb'), '--port', '0']), 'cannot open', '(ENOENT)');
 
     const s = await startServe([db]);
-    expectOneLineError(cdb(['serve', db, '--host', '127.0.0.1', '--port', String(s.port)]), `cannot listen on http://127.0.0.1:${s.port}`, '(EADDRINUSE)');
+    expectOneLineError(await cdb(['serve', db, '--host', '127.0.0.1', '--port', String(s.port)]), `cannot listen on http://127.0.0.1:${s.port}`, '(EADDRINUSE)');
     s.proc.kill('SIGTERM');
     expect((await s.exit).code).toBe(0);
 
-    expect(cdb(['serve', db, '--port', '70000']).status).toBe(2);
-    expect(cdb(['serve', db, '--port', 'http']).status).toBe(2);
+    expect((await cdb(['serve', db, '--port', '70000'])).status).toBe(2);
+    expect((await cdb(['serve', db, '--port', 'http'])).status).toBe(2);
   });
 });

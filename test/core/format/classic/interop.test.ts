@@ -2,14 +2,14 @@
 // cdbdump). Seeded datasets with duplicates, empty keys and values, binary bytes, keys
 // crowded into one table and the djb collision pair "playwright"/"snush".
 // Skipped, with the reason printed, only when the tools are not installed.
-import { availableBackends } from '../helpers/backends.js';
+import { availableBackends } from '../../../helpers/backends.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze, build, openSync, verify, type Backend } from '@mmcdb/core';
 import { formatTinycdbStats } from '@mmcdb/core';
 import type { ClassicDbStats } from '@mmcdb/core/internal';
-import { tempDir, tempLeftovers } from '../helpers/tmp.js';
+import { tempDir, tempLeftovers } from '../../../helpers/tmp.js';
 import {
   CDBDUMP,
   CDBGET,

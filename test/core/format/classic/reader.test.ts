@@ -1,7 +1,7 @@
 // Reading classic djb cdb files: detection, lookups (probing, wrap-around, the empty-slot
 // rule, full-hash collisions), iteration, and the committed reference-tool fixtures
 // (fixtures/classic, built by tinycdb and freecdb; no tool needed here).
-import { availableBackends } from '../helpers/backends.js';
+import { availableBackends } from '../../../helpers/backends.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { analyze, build, CdbError, openSync, verify, type Backend } from '@mmcdb/core';
 import { formatTinycdbStats } from '@mmcdb/core';
 import { djbHash, type ClassicDbStats } from '@mmcdb/core/internal';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../../../helpers/tmp.js';
 import { modelOf, parseCdbmake, survivors, type Rec } from './helpers.js';
 
-const FIX = fileURLToPath(new URL('../../fixtures/classic', import.meta.url));
+const FIX = fileURLToPath(new URL('../../../../fixtures/classic', import.meta.url));
 const backends: Backend[] = availableBackends();
 const dir = tempDir('mmcdb-classic-reader-');
 let n = 0;

@@ -1,21 +1,21 @@
 // cdb stats: text and --json (golden, with --backend memory so it does not depend on the addon).
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/tmp.js';
-import { expectGolden, fixture, ok } from './helpers.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { expectGolden, fixture, ok } from '../helpers.js';
 
 const dir = tempDir('mmcdb-cli-stats-');
 const small = path.join(dir, 'small.cdb');
 const classic = path.join(dir, 'classic.cdb');
 
-beforeAll(() => {
-  ok(['build', small, fixture('small.cdbmake'), '--metadata', '{"fixture":"small"}']);
-  ok(['build', classic, fixture('small.cdbmake'), '--format', 'classic']);
+beforeAll(async () => {
+  await ok(['build', small, fixture('small.cdbmake'), '--metadata', '{"fixture":"small"}']);
+  await ok(['build', classic, fixture('small.cdbmake'), '--format', 'classic']);
 });
 
 describe('cdb stats', () => {
-  it('--json: records, distinct keys, lengths, index, probe histogram, backend (golden)', () => {
-    const r = ok(['stats', small, '--json', '--backend', 'memory']);
+  it('--json: records, distinct keys, lengths, index, probe histogram, backend (golden)', async () => {
+    const r = await ok(['stats', small, '--json', '--backend', 'memory']);
     expectGolden(r.stdout, 'small.stats.json');
     const s = JSON.parse(r.out);
     expect(s.records).toBe(9);
@@ -26,8 +26,8 @@ describe('cdb stats', () => {
     expect(s.metadata).toEqual({ fixture: 'small' });
   });
 
-  it('text form names every number', () => {
-    const out = ok(['stats', small, '--backend', 'pread']).out;
+  it('text form names every number', async () => {
+    const out = (await ok(['stats', small, '--backend', 'pread'])).out;
     for (const want of [
       'format:          mmcdb',
       'backend:         pread',
@@ -45,15 +45,15 @@ describe('cdb stats', () => {
     }
   });
 
-  it('classic files too (golden --json, including the tinycdb numbers)', () => {
-    const r = ok(['stats', classic, '--json', '--backend', 'memory']);
+  it('classic files too (golden --json, including the tinycdb numbers)', async () => {
+    const r = await ok(['stats', classic, '--json', '--backend', 'memory']);
     expectGolden(r.stdout, 'small.classic.stats.json');
     expect(JSON.parse(r.out).format).toBe('classic');
-    expect(ok(['stats', classic]).out).toContain('non-empty tables');
+    expect((await ok(['stats', classic])).out).toContain('non-empty tables');
   });
 
-  it('reports the backend that openSync picked by default', () => {
-    const s = JSON.parse(ok(['stats', small, '--json']).out);
+  it('reports the backend that openSync picked by default', async () => {
+    const s = JSON.parse((await ok(['stats', small, '--json'])).out);
     expect(['mmap', 'memory', 'pread']).toContain(s.backend);
   });
 });

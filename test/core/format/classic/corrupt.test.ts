@@ -3,17 +3,17 @@
 // the file or an unbounded loop. Seeded truncations and byte flips in the TOC, the
 // records and the tables, run in-process through a source that fails the test on any
 // out-of-bounds read, and through real files on both backends plus verify()/analyze().
-import { availableBackends } from '../helpers/backends.js';
+import { availableBackends } from '../../../helpers/backends.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze, build, CdbError, openSync, verify, type Backend } from '@mmcdb/core';
 import { analyzeClassic, openClassicEngine, verifyClassic, type ByteSource } from '@mmcdb/core/internal';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../../../helpers/tmp.js';
 import { dataset, rng, type Rec } from './helpers.js';
 
-const FIX = fileURLToPath(new URL('../../fixtures/classic', import.meta.url));
+const FIX = fileURLToPath(new URL('../../../../fixtures/classic', import.meta.url));
 const dir = tempDir('mmcdb-classic-corrupt-');
 
 /** A memory source that throws a plain Error (failing the test) on any read outside the file or past a read budget. */

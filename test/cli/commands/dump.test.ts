@@ -3,46 +3,46 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/tmp.js';
-import { BIN, cdbmake, expectGolden, fixture, ok, ROOT } from './helpers.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { BIN, cdbmake, expectGolden, fixture, ok, ROOT } from '../helpers.js';
 
 const dir = tempDir('mmcdb-cli-dump-');
 const small = path.join(dir, 'small.cdb');
 const countries = path.join(dir, 'countries.cdb');
 
-beforeAll(() => {
-  ok(['build', small, fixture('small.cdbmake')]);
-  ok(['build', countries, path.join(ROOT, 'fixtures/countries.jsonl')]);
+beforeAll(async () => {
+  await ok(['build', small, fixture('small.cdbmake')]);
+  await ok(['build', countries, path.join(ROOT, 'fixtures/countries.jsonl')]);
 });
 
 describe('cdb dump', () => {
-  it('cdbmake (default): every record in file order, duplicates included, final empty line', () => {
-    expectGolden(ok(['dump', small]).stdout, 'small.cdbmake');
+  it('cdbmake (default): every record in file order, duplicates included, final empty line', async () => {
+    expectGolden((await ok(['dump', small])).stdout, 'small.cdbmake');
   });
 
-  it('--format jsonl: strings when UTF-8, base64 with a marker otherwise', () => {
-    expectGolden(ok(['dump', small, '--format', 'jsonl']).stdout, 'small.cdbmake.dump.jsonl');
-    const lines = ok(['dump', small, '-f', 'jsonl']).out.trim().split('\n').map((l) => JSON.parse(l));
+  it('--format jsonl: strings when UTF-8, base64 with a marker otherwise', async () => {
+    expectGolden((await ok(['dump', small, '--format', 'jsonl'])).stdout, 'small.cdbmake.dump.jsonl');
+    const lines = (await ok(['dump', small, '-f', 'jsonl'])).out.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines[3]).toEqual({ key: 'bin', value: 'AAEC//4KDQ==', encoding: 'base64' });
   });
 
-  it('countries: jsonl dump values are the compact JSON text of the input values', () => {
+  it('countries: jsonl dump values are the compact JSON text of the input values', async () => {
     const input = fs.readFileSync(path.join(ROOT, 'fixtures/countries.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    const dumped = ok(['dump', countries, '--format', 'jsonl']).out.trim().split('\n').map((l) => JSON.parse(l));
+    const dumped = (await ok(['dump', countries, '--format', 'jsonl'])).out.trim().split('\n').map((l) => JSON.parse(l));
     expect(dumped).toEqual(input.map((r) => ({ key: r.key, value: JSON.stringify(r.value) })));
   });
 
-  it('an empty database dumps as a single empty line (cdbmake) or nothing (jsonl)', () => {
+  it('an empty database dumps as a single empty line (cdbmake) or nothing (jsonl)', async () => {
     const empty = path.join(dir, 'empty.cdb');
-    ok(['build', empty], { input: '\n' });
-    expect(ok(['dump', empty]).out).toBe('\n');
-    expect(ok(['dump', empty, '--format', 'jsonl']).out).toBe('');
+    await ok(['build', empty], { input: '\n' });
+    expect((await ok(['dump', empty])).out).toBe('\n');
+    expect((await ok(['dump', empty, '--format', 'jsonl'])).out).toBe('');
   });
 
   it('a reader that closes the pipe early ends the dump quietly (exit 0, no message)', async () => {
     const big = path.join(dir, 'big.cdb');
     const recs = Array.from({ length: 50_000 }, (_, i) => [`key${i}`, 'x'.repeat(64)] as [string, string]);
-    ok(['build', big], { input: cdbmake(recs) });
+    await ok(['build', big], { input: cdbmake(recs) });
     const child = spawn(process.execPath, [BIN, 'dump', big], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -55,25 +55,25 @@ describe('cdb dump', () => {
 });
 
 describe('cdb keys', () => {
-  it('one key per line, in file order, duplicates repeated', () => {
-    expectGolden(ok(['keys', countries]).stdout, 'countries.keys');
-    const keys = ok(['keys', small]).stdout;
+  it('one key per line, in file order, duplicates repeated', async () => {
+    expectGolden((await ok(['keys', countries])).stdout, 'countries.keys');
+    const keys = (await ok(['keys', small])).stdout;
     expect(keys.toString('latin1')).toBe(['one', 'two', 'multi\nline key', 'bin', 'dup', 'empty', '', 'dup', 'caf\u00c3\u00a9', ''].join('\n'));
   });
 
-  it('--cdbmake prints +klen:key lines and a final empty line (like tinycdb cdb -l)', () => {
-    expectGolden(ok(['keys', small, '--cdbmake']).stdout, 'small.keys.cdbmake');
+  it('--cdbmake prints +klen:key lines and a final empty line (like tinycdb cdb -l)', async () => {
+    expectGolden((await ok(['keys', small, '--cdbmake'])).stdout, 'small.keys.cdbmake');
   });
 
-  it('--cdbmake output matches tinycdb `cdb -l` for a classic file (when tinycdb is installed)', () => {
+  it('--cdbmake output matches tinycdb `cdb -l` for a classic file (when tinycdb is installed)', async () => {
     const classic = path.join(dir, 'classic.cdb');
-    ok(['build', classic, fixture('small.cdbmake'), '--format', 'classic']);
-    const ours = ok(['keys', classic, '--cdbmake']).stdout;
+    await ok(['build', classic, fixture('small.cdbmake'), '--format', 'classic']);
+    const ours = (await ok(['keys', classic, '--cdbmake'])).stdout;
     if (!fs.existsSync('/usr/bin/cdb')) return;
     const theirs = spawnSync('/usr/bin/cdb', ['-l', classic]);
     if (theirs.status !== 0) return; // not tinycdb
     expect(ours.equals(theirs.stdout)).toBe(true);
     const dump = spawnSync('/usr/bin/cdb', ['-d', classic]);
-    expect(ok(['dump', classic]).stdout.equals(dump.stdout)).toBe(true);
+    expect((await ok(['dump', classic])).stdout.equals(dump.stdout)).toBe(true);
   });
 });

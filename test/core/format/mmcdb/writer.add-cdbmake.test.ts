@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createWriter, type WriterOptions } from '@mmcdb/core';
 import { loadNative, setTestHook } from '@mmcdb/core/internal';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir } from '../../../helpers/tmp.js';
 
 const dir = tempDir();
 let n = 0;

@@ -4,12 +4,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CdbmakeParser } from '../../packages/cli/dist/input/cdbmake.js';
-import { JsonlParser } from '../../packages/cli/dist/input/jsonl.js';
-import { CsvParser } from '../../packages/cli/dist/input/csv.js';
-import { JsonObjectParser } from '../../packages/cli/dist/input/json.js';
-import { tempDir } from '../helpers/tmp.js';
-import { cdbmake, fixture, ok, sha256 } from './helpers.js';
+import { CdbmakeParser } from '../../../packages/cli/dist/input/cdbmake.js';
+import { JsonlParser } from '../../../packages/cli/dist/input/jsonl.js';
+import { CsvParser } from '../../../packages/cli/dist/input/csv.js';
+import { JsonObjectParser } from '../../../packages/cli/dist/input/json.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { cdbmake, fixture, ok, sha256 } from '../helpers.js';
 
 type Rec = [string, string];
 type Parser = { push(c: Uint8Array): void; end(): void };
@@ -164,14 +164,14 @@ describe('json parser', () => {
 
 describe('the CLI reads in chunks: --chunk-size 1 builds the same file', () => {
   const dir = tempDir('mmcdb-cli-chunks-');
-  it.each(['small.cdbmake', 'small.jsonl', 'small.csv', 'small.json'])('%s', (name) => {
+  it.each(['small.cdbmake', 'small.jsonl', 'small.csv', 'small.json'])('%s', async (name) => {
     const a = path.join(dir, `${name}.a.cdb`);
     const b = path.join(dir, `${name}.b.cdb`);
-    ok(['build', a, fixture(name)]);
-    ok(['build', b, fixture(name), '--chunk-size', '1']);
+    await ok(['build', a, fixture(name)]);
+    await ok(['build', b, fixture(name), '--chunk-size', '1']);
     expect(sha256(a)).toBe(sha256(b));
     const c = path.join(dir, `${name}.c.cdb`);
-    ok(['build', c, '-', '--chunk-size', '3', '--input-format', name.split('.')[1]!], { input: fs.readFileSync(fixture(name)) });
+    await ok(['build', c, '-', '--chunk-size', '3', '--input-format', name.split('.')[1]!], { input: fs.readFileSync(fixture(name)) });
     expect(sha256(c)).toBe(sha256(a));
   });
 });

@@ -7,8 +7,8 @@ import * as zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build, openSync } from '@mmcdb/core';
 import { buildAssets, createAssetHandler } from '@mmcdb/core/assets';
-import { availableBackends } from '../helpers/backends.js';
-import { tempDir } from '../helpers/tmp.js';
+import { availableBackends } from '../../helpers/backends.js';
+import { tempDir } from '../../helpers/tmp.js';
 import { serve, type Reply } from './http-helpers.js';
 
 const dir = tempDir();

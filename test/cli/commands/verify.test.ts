@@ -1,0 +1,58 @@
+// cdb verify: exit 0 and one line when sound; 111 with code, offset and message when not.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../helpers/tmp.js';
+import { cdb, expectOneLineError, fixture, ok } from '../helpers.js';
+
+const dir = tempDir('mmcdb-cli-verify-');
+const good = path.join(dir, 'good.cdb');
+
+beforeAll(async () => {
+  await ok(['build', good, fixture('small.cdbmake')]);
+});
+
+function damaged(name: string, edit: (b: Buffer) => Buffer): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, edit(Buffer.from(fs.readFileSync(good))));
+  return file;
+}
+
+describe('cdb verify', () => {
+  it('a sound database: exit 0, one short line on stdout', async () => {
+    const r = await cdb(['verify', good]);
+    expect(r.status).toBe(0);
+    expect(r.out).toBe(`${good}: ok (mmcdb, 9 records, ${fs.statSync(good).size} bytes)\n`);
+    expect(r.stderr).toBe('');
+  });
+
+  it('a classic database', async () => {
+    const classic = path.join(dir, 'classic.cdb');
+    await ok(['build', classic, fixture('small.cdbmake'), '--format', 'classic']);
+    expect((await ok(['verify', classic])).out).toContain('ok (classic, 9 records');
+  });
+
+  it('a flipped data byte: ERR_CDB_CHECKSUM at offset 96', async () => {
+    const file = damaged('flip.cdb', (b) => {
+      b[140] = b[140]! ^ 0x20;
+      return b;
+    });
+    const r = await cdb(['verify', file]);
+    expectOneLineError(r, `cdb verify: ${file}: ERR_CDB_CHECKSUM at offset 96: body checksum mismatch`);
+    expect(r.stdout.length).toBe(0);
+  });
+
+  it('a truncated database: ERR_CDB_TRUNCATED', async () => {
+    const file = damaged('trunc.cdb', (b) => b.subarray(0, b.length - 10));
+    expectOneLineError(await cdb(['verify', file]), 'ERR_CDB_TRUNCATED at offset');
+  });
+
+  it('a file that is not a database: ERR_CDB_FORMAT', async () => {
+    expectOneLineError(await cdb(['verify', fixture('small.jsonl')]), 'ERR_CDB_FORMAT at offset 0');
+  });
+
+  it('a missing file or a folder: exit 111, one line', async () => {
+    expectOneLineError(await cdb(['verify', path.join(dir, 'missing.cdb')]), 'no such file or directory (ENOENT)');
+    expectOneLineError(await cdb(['verify', dir]), 'is a directory');
+  });
+});
