@@ -15,7 +15,9 @@
         "src/classic_lookup.cc",
         "src/xxh64.cc",
         "src/guard.cc",
-        "src/encode.cc"
+        "src/encode.cc",
+        "src/shards.cc",
+        "src/shard_index.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],

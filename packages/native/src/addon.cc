@@ -7,6 +7,7 @@
 #include "binding.h"
 #include "encode.h"
 #include "guard.h"
+#include "shards.h"
 
 namespace {
 
@@ -16,6 +17,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("encodeCdbmake", Napi::Function::New(env, mmcdb::EncodeCdbmake, "encodeCdbmake"));
   exports.Set("djb", Napi::Function::New(env, mmcdb::DjbHook, "djb"));
   exports.Set("sigbusTest", Napi::Function::New(env, mmcdb::SigbusTestHook, "sigbusTest"));
+  mmcdb::RegisterShards(env, exports);
   mmcdb::InstallSigbusGuard();
   return exports;
 }

@@ -1,0 +1,235 @@
+#include "shards.h"
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+#include "shard_args.h"
+#include "xxh64.h"
+
+namespace mmcdb {
+
+namespace {
+
+using namespace shard_args;
+// cdbmake limits, as build/cdbmake.ts CDBMAKE_LIMITS and encode.cc.
+constexpr int kMaxDigits = 20;
+constexpr uint64_t kMaxKey = 0x7fffffff;
+constexpr uint64_t kMaxValue = (1ULL << 32) - 1;
+
+// Why shardRoute stopped (state[2]).
+enum Stop : int {
+  kNotARecord = 0,  // src[consumed] is not a complete, well-formed record (or src ended)
+  kRegionFull = 1,  // the record's shard region has no room for it (state[3] = its shard)
+  kTooLarge = 3,    // the record is larger than a whole region (state[3] = its shard)
+};
+
+// Reads `digits end` at *p (as build/cdbmake.ts readLength): false when malformed.
+bool Length(const uint8_t* src, size_t n, size_t* p, uint8_t end, uint64_t* value) {
+  uint64_t v = 0;
+  int digits = 0;
+  while (*p < n) {
+    const uint8_t c = src[(*p)++];
+    if (c == end) {
+      *value = v;
+      return digits > 0;
+    }
+    if (c < '0' || c > '9' || ++digits > kMaxDigits) return false;
+    if (v < (1ULL << 40)) v = v * 10 + (c - '0');  // saturates: anything this large is over every limit
+  }
+  return false;
+}
+
+size_t CountNewlines(const uint8_t* p, size_t n) {
+  size_t count = 0;
+  const uint8_t* end = p + n;
+  while (p < end) {
+    const void* q = std::memchr(p, '\n', end - p);
+    if (q == nullptr) break;
+    count++;
+    p = static_cast<const uint8_t*>(q) + 1;
+  }
+  return count;
+}
+
+struct Router {
+  uint64_t seed;
+  uint64_t n;
+};
+
+inline uint32_t ShardOf(const Router& r, const uint8_t* key, size_t length) {
+  return static_cast<uint32_t>(Xxh64(key, length, r.seed) % r.n);
+}
+
+Router* RouterOf(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv) {
+  void* data = nullptr;
+  if (napi_get_cb_info(env, info, argc, argv, nullptr, &data) != napi_ok) return nullptr;
+  return static_cast<Router*>(data);
+}
+
+// of(key) → the shard of one key.
+napi_value RouterOfKey(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  Router* r = RouterOf(env, info, &argc, argv);
+  if (r == nullptr) return nullptr;
+  Key key;
+  if (argc < 1 || !key.Read(env, argv[0])) return Throw(env, false, "key must be a string or a Uint8Array");
+  napi_value result;
+  napi_create_uint32(env, ShardOf(*r, key.data(), key.length()), &result);
+  return result;
+}
+
+// many(keys, out) → out[i] = the shard of keys[i].
+napi_value RouterMany(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  Router* r = RouterOf(env, info, &argc, argv);
+  if (r == nullptr) return nullptr;
+  bool is_array = false;
+  uint32_t count = 0;
+  Span out;
+  if (argc < 2 || napi_is_array(env, argv[0], &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, argv[0], &count) != napi_ok || !TypedBytes(env, argv[1], napi_uint32_array, false, &out)) {
+    return Throw(env, false, "many(keys, out): keys must be an array and out a Uint32Array");
+  }
+  if (out.length / 4 < count) return Throw(env, true, "many(keys, out): out is shorter than keys");
+  // Keys first (a getter on the array may run JS that resizes or detaches `out`), then
+  // `out` is read again and written once.
+  std::unique_ptr<uint32_t[]> shards(new uint32_t[count == 0 ? 1 : count]);
+  Key key;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value k;
+    if (napi_get_element(env, argv[0], i, &k) != napi_ok) return nullptr;
+    if (!key.Read(env, k)) return Throw(env, false, "key must be a string or a Uint8Array");
+    shards[i] = ShardOf(*r, key.data(), key.length());
+  }
+  if (!TypedBytes(env, argv[1], napi_uint32_array, false, &out) || out.length / 4 < count) {
+    return Throw(env, true, "many(keys, out): out is shorter than keys");
+  }
+  if (count > 0) std::memcpy(out.data, shards.get(), count * sizeof(uint32_t));
+  return nullptr;
+}
+
+void FreeRouter(napi_env, void* data, void*) {
+  delete static_cast<Router*>(data);
+}
+
+// A function bound to its own copy of the router (freed with the function).
+bool BindRouter(napi_env env, napi_value target, const char* name, napi_callback cb, const Router& r) {
+  Router* copy = new Router(r);
+  napi_value fn;
+  if (napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, copy, &fn) != napi_ok) {
+    delete copy;
+    return false;
+  }
+  if (napi_add_finalizer(env, fn, copy, FreeRouter, nullptr, nullptr) != napi_ok) {
+    delete copy;
+    return false;
+  }
+  return napi_set_named_property(env, target, name, fn) == napi_ok;
+}
+
+}  // namespace
+
+// shardRouter(seed: bigint, n: number) → { of(key), many(keys, out) } for the partition
+// shard = xxh64(key, seed) mod n (docs/SHARDS.md §Partition).
+napi_value ShardRouter(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return nullptr;
+  Router r{0, 0};
+  if (argc < 2 || !ReadSeed(env, argv[0], &r.seed) || !ReadU32(env, argv[1], kMaxShards, &r.n) || r.n == 0) {
+    return Throw(env, true, "shardRouter(seed, n): seed must be a bigint below 2^64 and n an integer from 1 to 65536");
+  }
+  napi_value obj;
+  if (napi_create_object(env, &obj) != napi_ok) return nullptr;
+  if (!BindRouter(env, obj, "of", RouterOfKey, r) || !BindRouter(env, obj, "many", RouterMany, r)) return nullptr;
+  return obj;
+}
+
+// shardRoute(src, seed, n, first, count, out, regionSize, used, state) → records parsed.
+// Parses the complete `+klen,dlen:key->value\n` records at the start of src; for each,
+// shard = xxh64(key, seed) mod n. A record of a shard s in [first, first + count) is
+// copied (as cdbmake text) to the end of region s − first of `out` (region r is bytes
+// [r × regionSize, (r + 1) × regionSize), filled up to used[r]); records of other shards
+// are skipped. Never throws for bad input: it stops before the first record that is
+// not complete and well-formed (the caller's parser takes over), that has no room left
+// in its region, or that is larger than a region. state = [src bytes consumed, newlines
+// consumed, stop (see Stop), the stopping record's shard].
+napi_value ShardRoute(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return nullptr;
+  Span src, out, used_b, state_b;
+  uint64_t seed = 0, n = 0, first = 0, count = 0, region = 0;
+  if (argc < 9 || !TypedBytes(env, argv[0], napi_uint8_array, false, &src) || !ReadSeed(env, argv[1], &seed) ||
+      !TypedBytes(env, argv[5], napi_uint8_array, false, &out) || !TypedBytes(env, argv[7], napi_float64_array, false, &used_b) ||
+      !TypedBytes(env, argv[8], napi_float64_array, false, &state_b)) {
+    return Throw(env, false, "shardRoute(src, seed, n, first, count, out, regionSize, used, state)");
+  }
+  if (!ReadU32(env, argv[2], kMaxShards, &n) || n == 0 || !ReadU32(env, argv[3], kMaxShards - 1, &first) ||
+      !ReadU32(env, argv[4], kMaxShards, &count) || count == 0 || first + count > n ||
+      !ReadU32(env, argv[6], 1ULL << 40, &region) || region == 0 || out.length / region < count ||
+      used_b.length / sizeof(double) < count || state_b.length < 4 * sizeof(double)) {
+    return Throw(env, true, "shardRoute: 1 ≤ n ≤ 65536, first + count ≤ n, out must hold count regions and used count entries");
+  }
+  const uint8_t* s = src.data;
+  const size_t len = src.length;
+  double* used = reinterpret_cast<double*>(used_b.data);
+  double* state = reinterpret_cast<double*>(state_b.data);
+  size_t consumed = 0, lines = 0, records = 0;
+  int stop = kNotARecord;
+  double stop_shard = -1;
+  for (;;) {
+    size_t p = consumed;
+    uint64_t klen = 0, dlen = 0;
+    if (p >= len || s[p++] != '+') break;
+    if (!Length(s, len, &p, ',', &klen) || klen > kMaxKey) break;
+    if (!Length(s, len, &p, ':', &dlen) || dlen > kMaxValue) break;
+    if (len - p < klen + 2 || len - p - klen - 2 < dlen + 1) break;  // key, "->", value, "\n"
+    const uint8_t* key = s + p;
+    const uint8_t* value = key + klen + 2;
+    if (key[klen] != '-' || key[klen + 1] != '>' || value[dlen] != '\n') break;
+    const size_t end = static_cast<size_t>(value - s) + dlen + 1;
+    const uint64_t shard = Xxh64(key, klen, seed) % n;
+    if (shard >= first && shard < first + count) {
+      const uint64_t r = shard - first;
+      const uint64_t rec = end - consumed;
+      const uint64_t at = static_cast<uint64_t>(used[r]);
+      if (rec > region || rec > region - at) {
+        stop = rec > region ? kTooLarge : kRegionFull;
+        stop_shard = static_cast<double>(shard);
+        break;
+      }
+      std::memcpy(out.data + r * region + at, s + consumed, rec);
+      used[r] = static_cast<double>(at + rec);
+    }
+    lines += 1 + CountNewlines(key, klen) + CountNewlines(value, dlen);
+    consumed = end;
+    records++;
+  }
+  state[0] = static_cast<double>(consumed);
+  state[1] = static_cast<double>(lines);
+  state[2] = stop;
+  state[3] = stop_shard;
+  napi_value result;
+  napi_create_double(env, static_cast<double>(records), &result);
+  return result;
+}
+
+bool RegisterShards(napi_env env, napi_value exports) {
+  napi_value fn;
+  if (napi_create_function(env, "shardRoute", NAPI_AUTO_LENGTH, ShardRoute, nullptr, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "shardRoute", fn) != napi_ok) {
+    return false;
+  }
+  if (napi_create_function(env, "shardRouter", NAPI_AUTO_LENGTH, ShardRouter, nullptr, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "shardRouter", fn) != napi_ok) {
+    return false;
+  }
+  return napi_create_function(env, "shardIndex", NAPI_AUTO_LENGTH, ShardIndex, nullptr, &fn) == napi_ok &&
+         napi_set_named_property(env, exports, "shardIndex", fn) == napi_ok;
+}
+
+}  // namespace mmcdb
