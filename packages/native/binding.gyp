@@ -17,7 +17,8 @@
         "src/guard.cc",
         "src/encode.cc",
         "src/shards.cc",
-        "src/shard_index.cc"
+        "src/shard_index.cc",
+        "src/shard_encode.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],

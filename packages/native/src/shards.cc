@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "shard_args.h"
+#include "shard_scan.h"
 #include "xxh64.h"
 
 namespace mmcdb {
@@ -12,46 +13,7 @@ namespace mmcdb {
 namespace {
 
 using namespace shard_args;
-// cdbmake limits, as build/cdbmake.ts CDBMAKE_LIMITS and encode.cc.
-constexpr int kMaxDigits = 20;
-constexpr uint64_t kMaxKey = 0x7fffffff;
-constexpr uint64_t kMaxValue = (1ULL << 32) - 1;
-
-// Why shardRoute stopped (state[2]).
-enum Stop : int {
-  kNotARecord = 0,  // src[consumed] is not a complete, well-formed record (or src ended)
-  kRegionFull = 1,  // the record's shard region has no room for it (state[3] = its shard)
-  kTooLarge = 3,    // the record is larger than a whole region (state[3] = its shard)
-};
-
-// Reads `digits end` at *p (as build/cdbmake.ts readLength): false when malformed.
-bool Length(const uint8_t* src, size_t n, size_t* p, uint8_t end, uint64_t* value) {
-  uint64_t v = 0;
-  int digits = 0;
-  while (*p < n) {
-    const uint8_t c = src[(*p)++];
-    if (c == end) {
-      *value = v;
-      return digits > 0;
-    }
-    if (c < '0' || c > '9' || ++digits > kMaxDigits) return false;
-    if (v < (1ULL << 40)) v = v * 10 + (c - '0');  // saturates: anything this large is over every limit
-  }
-  return false;
-}
-
-size_t CountNewlines(const uint8_t* p, size_t n) {
-  size_t count = 0;
-  const uint8_t* end = p + n;
-  while (p < end) {
-    const void* q = std::memchr(p, '\n', end - p);
-    if (q == nullptr) break;
-    count++;
-    p = static_cast<const uint8_t*>(q) + 1;
-  }
-  return count;
-}
-
+using namespace shard_scan;
 struct Router {
   uint64_t seed;
   uint64_t n;
@@ -178,35 +140,26 @@ napi_value ShardRoute(napi_env env, napi_callback_info info) {
   const size_t len = src.length;
   double* used = reinterpret_cast<double*>(used_b.data);
   double* state = reinterpret_cast<double*>(state_b.data);
-  size_t consumed = 0, lines = 0, records = 0;
+  size_t consumed = 0, records = 0, lines = 0;
   int stop = kNotARecord;
   double stop_shard = -1;
-  for (;;) {
-    size_t p = consumed;
-    uint64_t klen = 0, dlen = 0;
-    if (p >= len || s[p++] != '+') break;
-    if (!Length(s, len, &p, ',', &klen) || klen > kMaxKey) break;
-    if (!Length(s, len, &p, ':', &dlen) || dlen > kMaxValue) break;
-    if (len - p < klen + 2 || len - p - klen - 2 < dlen + 1) break;  // key, "->", value, "\n"
-    const uint8_t* key = s + p;
-    const uint8_t* value = key + klen + 2;
-    if (key[klen] != '-' || key[klen + 1] != '>' || value[dlen] != '\n') break;
-    const size_t end = static_cast<size_t>(value - s) + dlen + 1;
-    const uint64_t shard = Xxh64(key, klen, seed) % n;
+  Record rec;
+  while (Parse(s, len, consumed, &rec)) {
+    const uint64_t shard = Xxh64(rec.key, rec.key_length, seed) % n;
     if (shard >= first && shard < first + count) {
       const uint64_t r = shard - first;
-      const uint64_t rec = end - consumed;
+      const uint64_t size = rec.end - consumed;
       const uint64_t at = static_cast<uint64_t>(used[r]);
-      if (rec > region || rec > region - at) {
-        stop = rec > region ? kTooLarge : kRegionFull;
+      if (size > region || size > region - at) {
+        stop = size > region ? kTooLarge : kRegionFull;
         stop_shard = static_cast<double>(shard);
         break;
       }
-      std::memcpy(out.data + r * region + at, s + consumed, rec);
-      used[r] = static_cast<double>(at + rec);
+      std::memcpy(out.data + r * region + at, s + consumed, size);
+      used[r] = static_cast<double>(at + size);
     }
-    lines += 1 + CountNewlines(key, klen) + CountNewlines(value, dlen);
-    consumed = end;
+    lines += 1 + CountNewlines(rec.key, rec.key_length) + CountNewlines(rec.value, rec.value_length);
+    consumed = rec.end;
     records++;
   }
   state[0] = static_cast<double>(consumed);
@@ -222,6 +175,10 @@ bool RegisterShards(napi_env env, napi_value exports) {
   napi_value fn;
   if (napi_create_function(env, "shardRoute", NAPI_AUTO_LENGTH, ShardRoute, nullptr, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "shardRoute", fn) != napi_ok) {
+    return false;
+  }
+  if (napi_create_function(env, "shardEncode", NAPI_AUTO_LENGTH, ShardEncode, nullptr, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "shardEncode", fn) != napi_ok) {
     return false;
   }
   if (napi_create_function(env, "shardRouter", NAPI_AUTO_LENGTH, ShardRouter, nullptr, &fn) != napi_ok ||

@@ -10,6 +10,10 @@ namespace mmcdb {
 // See shards.cc.
 napi_value ShardRoute(napi_env env, napi_callback_info info);
 
+// shardEncode(src, seed, fileSeed, n, first, count, align, buf, regionSize, entryCap,
+// used, records, positions, state) → records parsed. See shard_encode.cc.
+napi_value ShardEncode(napi_env env, napi_callback_info info);
+
 // shardRouter(seed, n) → { of(key): number, many(keys, out: Uint32Array): void }.
 napi_value ShardRouter(napi_env env, napi_callback_info info);
 
@@ -17,7 +21,7 @@ napi_value ShardRouter(napi_env env, napi_callback_info info);
 // route-and-look-up path over attached shard mappings. See shard_index.cc.
 napi_value ShardIndex(napi_env env, napi_callback_info info);
 
-// Adds shardRoute, shardRouter and shardIndex to `exports`. False with a pending exception on failure.
+// Adds shardRoute, shardEncode, shardRouter and shardIndex to `exports`. False with a pending exception on failure.
 bool RegisterShards(napi_env env, napi_value exports);
 
 }  // namespace mmcdb
