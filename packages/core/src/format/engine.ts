@@ -41,6 +41,8 @@ export interface Engine {
   metadataText(): string | undefined;
   /** mmap only: the file was truncated under the mapping. */
   damaged?(): boolean;
+  /** mmap only: the whole file as one ArrayBuffer over the mapping (files ≤ 1 GiB), for the set index (docs/SHARDS.md). */
+  wholeFile?(): ArrayBuffer | undefined;
   close(): void;
 }
 

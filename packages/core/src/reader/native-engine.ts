@@ -250,6 +250,10 @@ class NativeEngine implements Engine {
     return this.#h.damaged();
   }
 
+  wholeFile(): ArrayBuffer | undefined {
+    return this.#whole;
+  }
+
   get mappedBytes(): number {
     return this.#h.stats().mappedBytes;
   }

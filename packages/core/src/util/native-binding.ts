@@ -30,6 +30,24 @@ export type ShardRoute = (
   state: Float64Array,
 ) => number;
 
+/** packages/native/src/shard_encode.cc: cdbmake records to per-shard mmcdb records and index entries. */
+export type ShardEncode = (
+  src: Uint8Array,
+  seed: bigint,
+  fileSeed: bigint,
+  n: number,
+  first: number,
+  count: number,
+  align: number,
+  buf: Uint8Array,
+  regionSize: number,
+  entryCap: number,
+  used: Float64Array,
+  records: Float64Array,
+  positions: Float64Array,
+  state: Float64Array,
+) => number;
+
 /** packages/native/src/shards.cc: the partition function of one set, bound once. */
 export interface NativeShardRouter {
   of(key: string | Uint8Array): number;
@@ -48,6 +66,7 @@ export interface NativeShardIndex {
 export interface NativeAddon {
   encodeCdbmake?: EncodeCdbmake;
   shardRoute?: ShardRoute;
+  shardEncode?: ShardEncode;
   shardRouter?: (seed: bigint, n: number) => NativeShardRouter;
   shardIndex?: (seed: bigint, n: number, out: Float64Array) => NativeShardIndex;
 }
