@@ -6,7 +6,8 @@ import type { Layout } from './regions.js';
 /** The writer options a worker gets (no callbacks or signals cross threads). */
 export interface WorkerWriterOptions {
   format: 'mmcdb' | 'classic';
-  seed: bigint;
+  /** mmcdb only (with valueAlign and load). */
+  seed?: bigint;
   duplicates: DuplicatePolicy;
   valueAlign?: number;
   load?: number;

@@ -71,6 +71,12 @@ export function resolveShardedOptions(options: ShardedWriterOptions): ResolvedSh
   }
   const set = options.set ?? (independent ? `s${seed.toString(16).padStart(16, '0')}-n${n}` : newSetId());
   if (!isSetId(set)) throw new RangeError(`set must be 1–64 characters of [A-Za-z0-9._-] starting with a letter or digit, got ${String(options.set)}`);
+  if (o.format === 'classic') {
+    // The classic writer's own checks, here so that they throw before any worker starts.
+    if (options.seed !== undefined) throw new RangeError("format 'classic' has no seed: the djb hash is unseeded");
+    if (o.valueAlign !== 1) throw new RangeError(`format 'classic' cannot align values (valueAlign must be 1, got ${String(o.valueAlign)})`);
+    if (o.load !== 0.5) throw new RangeError(`format 'classic' has a fixed load of 0.5 (2 slots per record), got load ${String(o.load)}`);
+  }
   const workers = options.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new RangeError(`workers must be an integer from 1 to 256, got ${String(workers)}`);
   return {
@@ -88,10 +94,8 @@ export function resolveShardedOptions(options: ShardedWriterOptions): ResolvedSh
     writer: {
       format: o.format,
       // Unless a seed is asked for, shard files hash with the partition seed: one hash per key serves both.
-      seed: options.seed === undefined ? seed : o.seed,
+      ...(o.format === 'mmcdb' && { seed: options.seed === undefined ? seed : o.seed, valueAlign: o.valueAlign, load: o.load }),
       duplicates: o.duplicates,
-      valueAlign: o.valueAlign,
-      load: o.load,
       fsync: o.fsync,
       mode: o.mode,
       maxProbeWarning: o.maxProbeWarning,

@@ -200,7 +200,7 @@ export class ShardedWriter {
     // Records encoded on this thread (the writers only append) unless a writer must decide per record.
     const encode =
       this.#o.format === 'mmcdb' && this.#o.duplicates === 'all' && testHooks.keyHash === undefined
-        ? { fileSeed: this.#c.writer.seed, align: this.#o.valueAlign }
+        ? { fileSeed: this.#c.writer.seed!, align: this.#o.valueAlign }
         : undefined;
     const { seed, n: shards, set } = this.#c;
     this.#router = new ShardRouter({ seed, shards, first, count, encode }, sink);
