@@ -14,6 +14,8 @@ import { registerStats } from './commands/stats.js';
 import { registerVerify } from './commands/verify.js';
 import { registerConvert } from './commands/convert.js';
 import { registerServe } from './commands/serve.js';
+import { registerShards } from './commands/shards.js';
+import { addShardBuildOptions } from './commands/build-sharded.js';
 
 export type { Io } from './context.js';
 
@@ -63,6 +65,7 @@ Examples:
     backend: () => program.opts<{ backend?: BackendChoice }>().backend,
   };
   registerBuild(program, ctx);
+  addShardBuildOptions(program.commands.find((c) => c.name() === 'build')!);
   registerGet(program, ctx);
   registerDump(program, ctx);
   registerKeys(program, ctx);
@@ -70,6 +73,7 @@ Examples:
   registerVerify(program, ctx);
   registerConvert(program, ctx);
   registerServe(program, ctx);
+  registerShards(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

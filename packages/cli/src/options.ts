@@ -2,7 +2,7 @@
 // InvalidArgumentError, which commander reports as a usage error: exit 2).
 import * as fs from 'node:fs';
 import { InvalidArgumentError } from 'commander';
-import { openSync, type BackendChoice, type Reader } from '@mmcdb/core';
+import { locateSet, openSync, type BackendChoice, type Reader } from '@mmcdb/core';
 import { CliError, EXIT_USAGE, systemError } from './errors.js';
 import { decodeText, type TextEncoding } from './input/values.js';
 
@@ -70,7 +70,7 @@ export function openDb(path: string, backend: BackendChoice | undefined, advice?
   } catch (err) {
     throw systemError(err, path, 'open');
   }
-  if (st.isDirectory()) throw new CliError(`cannot open ${path}: is a directory (EISDIR)`);
+  if (st.isDirectory() && !isSet(path)) throw notASet(path);
   try {
     return openSync(path, { ...(backend !== undefined && { backend }), ...(advice !== undefined && { advice }) });
   } catch (err) {
@@ -86,5 +86,18 @@ export function checkDbPath(path: string): void {
   } catch (err) {
     throw systemError(err, path, 'open');
   }
-  if (st.isDirectory()) throw new CliError(`cannot open ${path}: is a directory (EISDIR)`);
+  if (st.isDirectory() && !isSet(path)) throw notASet(path);
+}
+
+/** A sharded set's folder (CURRENT) or version folder (manifest.json): docs/SHARDS.md. */
+function isSet(path: string): boolean {
+  try {
+    return locateSet(path) !== undefined;
+  } catch (err) {
+    throw systemError(err, path, 'open');
+  }
+}
+
+function notASet(path: string): CliError {
+  return new CliError(`cannot open ${path}: is a directory (EISDIR), and not a sharded set (no CURRENT or manifest.json)`);
 }

@@ -20,7 +20,8 @@ export { buildSharded, createShardedWriter } from './format/sharded/build-sharde
 export type { ShardedWriter } from './format/sharded/sharded-writer.js';
 export type { SetBuildResult, ShardedWriterOptions } from './format/sharded/sharded-options.js';
 export { commitShards, type CommitOptions, type CommitResult } from './format/sharded/commit.js';
-export { gcShards, type GcOptions, type GcReport } from './format/sharded/gc.js';
+export { gcShards, listSetVersions, type GcOptions, type GcReport, type VersionSummary } from './format/sharded/gc.js';
+export { locateSet, type SetLocation } from './format/sharded/versions.js';
 export { shardOf } from './format/sharded/partition.js';
 export { DEFAULT_PARTITION_SEED, MAX_SHARDS, type SetManifest, type ShardEntry } from './format/sharded/manifest.js';
 export type { SetReaderInfo } from './reader/sharded/set-engine.js';

@@ -11,6 +11,7 @@ import { listDir, readDir } from '../input/dir.js';
 import { loadMetadata, parseAlign, parsePositiveInt, parseSeed } from '../options.js';
 import { Progress } from '../progress.js';
 import type { Context } from '../context.js';
+import { isShardedBuild, runShardedBuild, type ShardBuildOptions } from './build-sharded.js';
 
 interface BuildOptions {
   inputFormat?: InputFormat;
@@ -81,6 +82,7 @@ Examples:
 }
 
 async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: Context): Promise<number> {
+  if (isShardedBuild(opts)) return runShardedBuild(out, inputs, opts as BuildOptions & ShardBuildOptions, ctx);
   if (opts.assets === true) return runAssets(out, inputs, opts, ctx);
   if (opts.precompress !== undefined) throw new CliError('--precompress applies to --assets builds only', EXIT_USAGE);
   const started = performance.now();

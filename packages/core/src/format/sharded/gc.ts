@@ -76,3 +76,37 @@ function remove(v: VersionInfo): boolean {
   fs.rmSync(trash, { recursive: true, force: true });
   return true;
 }
+
+export interface VersionSummary {
+  /** v<set id>, its folder, whether CURRENT names it. */
+  version: string;
+  dir: string;
+  live: boolean;
+  /** Complete (it has a sound manifest.json), with its numbers. */
+  complete: boolean;
+  shards: number | undefined;
+  records: number | undefined;
+  bytes: number | undefined;
+  createdAt: string | undefined;
+  problem: string | undefined;
+  /** Live processes holding it. */
+  leases: { kind: 'reader' | 'builder'; pid: number }[];
+}
+
+/** The versions of set folder `dir`, oldest first (what `cdb shards list` prints). */
+export function listSetVersions(dir: string): VersionSummary[] {
+  const root = path.resolve(dir);
+  const live = fs.existsSync(path.join(root, CURRENT_NAME)) ? readCurrent(root) : undefined;
+  return listVersions(root).map((v) => ({
+    version: v.name,
+    dir: v.dir,
+    live: v.name === live,
+    complete: v.manifest !== undefined,
+    shards: v.manifest?.shards,
+    records: v.manifest?.records,
+    bytes: v.manifest?.bytes,
+    createdAt: v.manifest?.createdAt,
+    problem: v.problem,
+    leases: liveLeases(v.dir),
+  }));
+}
