@@ -21,10 +21,10 @@ export { verifyClassic } from './format/classic/verify.js';
 export { analyzeClassic, type ClassicDbStats } from './format/classic/analyze.js';
 export { openEngine } from './format/open-engine.js';
 export { loadNative } from './reader/native-engine.js';
-export { nativeAddon } from './util/native-binding.js';
+export { nativeAddon, type NativeAddon, type NativeShardIndex } from './util/native-binding.js';
 export * as setManifest from './format/sharded/manifest.js';
 export { readManifest, writeManifest, writeCurrent, readCurrent, takeLease, liveLeases, listVersions } from './format/sharded/versions.js';
-export { layoutFor, RegionBuffer, encodedSize } from './format/sharded/regions.js';
+export { layoutFor, RegionBuffer, encodedSize, encodeRecord } from './format/sharded/regions.js';
 
 /** Sets one test hook for the duration of a test; returns a function that restores it. */
 export function setTestHook<K extends keyof typeof testHooks>(name: K, value: (typeof testHooks)[K]): () => void {
