@@ -25,3 +25,4 @@ export { locateSet, type SetLocation } from './format/sharded/versions.js';
 export { shardOf } from './format/sharded/partition.js';
 export { DEFAULT_PARTITION_SEED, MAX_SHARDS, type SetManifest, type ShardEntry } from './format/sharded/manifest.js';
 export type { SetReaderInfo } from './reader/sharded/set-engine.js';
+export { openRemoteSet, RemoteSetReader, type RemoteSetOptions, type RemoteShard } from './reader/sharded/remote-set.js';

@@ -1,14 +1,20 @@
 // §Partition (docs/SHARDS.md): shard = xxh64(key bytes, seed) mod n, the 64-bit hash
 // taken as an unsigned integer. Browser-safe; the addon computes the same in C++
 // (packages/native/src/shards.cc) for the builder and the local reader.
-import { toBytes, type Bytes } from '../../util/bytes.js';
+import type { Bytes } from '../../util/bytes.js';
 import { xxh64 } from '../../util/hash.js';
 import { DEFAULT_PARTITION_SEED, MAX_SHARDS } from './manifest.js';
 
-/** The shard of `key` in a set of `n` shards partitioned with `seed`. */
+const utf8 = new TextEncoder();
+
+/** The shard of `key` (a string is its UTF-8 bytes) in a set of `n` shards partitioned with `seed`. */
 export function shardOf(key: Bytes, seed: bigint, n: number): number {
+  let bytes: Uint8Array;
+  if (typeof key === 'string') bytes = utf8.encode(key);
+  else if (key instanceof Uint8Array) bytes = key;
+  else throw new TypeError(`key must be a string or a Uint8Array, got ${key === null ? 'null' : typeof key}`);
   // xxh64(), not xxh64Split(): the test hook that replaces key hashes must not move keys between shards.
-  return Number(xxh64(toBytes(key, 'key'), seed) % BigInt(n));
+  return Number(xxh64(bytes, seed) % BigInt(n));
 }
 
 /** Checks a shard count (RangeError unless an integer from 1 to 65,536). */
