@@ -1,4 +1,5 @@
 // RESULTS.md + charts/*.svg from results.json. Every number printed here comes from this run.
+import { SHARDS_SECTION } from './shards-report.mjs';
 import { execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -189,5 +190,8 @@ export function writeReport(results, outDir) {
       L.push('');
     }
   }
-  fs.writeFileSync(path.join(outDir, 'RESULTS.md'), L.join('\n') + '\n');
+  // The "Sharded sets" section is bench/shards.mjs's (lib/shards-report.mjs): kept as it is.
+  const file = path.join(outDir, 'RESULTS.md');
+  const kept = fs.existsSync(file) ? SHARDS_SECTION.exec(fs.readFileSync(file, 'utf8'))?.[0] : undefined;
+  fs.writeFileSync(file, L.join('\n') + '\n' + (kept !== undefined ? `\n${kept}\n` : ''));
 }

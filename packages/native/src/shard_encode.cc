@@ -109,7 +109,8 @@ napi_value ShardEncode(napi_env env, napi_callback_info info) {
       records[r] = static_cast<double>(e + 1);
       positions[r] = static_cast<double>(pos + size);
     }
-    lines += 1 + CountNewlines(rec.key, rec.key_length) + CountNewlines(rec.value, rec.value_length);
+    // Key, "->" and value are contiguous and "->" holds none: one scan for both.
+    lines += 1 + CountNewlines(rec.key, rec.key_length + 2 + rec.value_length);
     consumed = rec.end;
     parsed++;
   }

@@ -158,7 +158,8 @@ napi_value ShardRoute(napi_env env, napi_callback_info info) {
       std::memcpy(out.data + r * region + at, s + consumed, size);
       used[r] = static_cast<double>(at + size);
     }
-    lines += 1 + CountNewlines(rec.key, rec.key_length) + CountNewlines(rec.value, rec.value_length);
+    // Key, "->" and value are contiguous and "->" holds none: one scan for both.
+    lines += 1 + CountNewlines(rec.key, rec.key_length + 2 + rec.value_length);
     consumed = rec.end;
     records++;
   }
