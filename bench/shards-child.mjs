@@ -33,7 +33,10 @@ if (spec.task === 'build-file' || spec.task === 'build-set') {
   fs.rmSync(spec.out, { recursive: true, force: true });
   const t0 = performance.now();
   // fsync off, as in bench/engines/mmcdb.mjs (cdb -c does none either).
-  const w = spec.task === 'build-file' ? createWriter(spec.out, { fsync: false }) : createShardedWriter(spec.out, { shards: spec.shards, workers: spec.workers, fsync: false });
+  const w =
+    spec.task === 'build-file'
+      ? createWriter(spec.out, { fsync: false })
+      : createShardedWriter(spec.out, { shards: spec.shards, workers: spec.workers, fsync: false });
   try {
     await feed(w, spec.src);
     const r = await w.finish();

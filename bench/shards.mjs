@@ -54,12 +54,24 @@ function child(spec, cpus) {
   const pin = cpus !== undefined && taskset ? [taskset, '-c', cpus] : [];
   const r = timeV([...pin, process.execPath, '--max-old-space-size=8192', CHILD, JSON.stringify(spec)], { timeout: 20 * 60e3 });
   const line = r.stdout.trim().split('\n').pop();
-  if (r.status !== 0 || !line) throw new Error(`${spec.task} ${spec.out ?? spec.db}: exit ${r.status}: ${r.stderr.split('\n').filter((l) => !/^\s+[A-Z]/.test(l)).slice(-4).join(' | ')}`);
+  if (r.status !== 0 || !line)
+    throw new Error(
+      `${spec.task} ${spec.out ?? spec.db}: exit ${r.status}: ${r.stderr
+        .split('\n')
+        .filter((l) => !/^\s+[A-Z]/.test(l))
+        .slice(-4)
+        .join(' | ')}`,
+    );
   return { ...JSON.parse(line), wallSeconds: r.wallSeconds, maxRssKiB: r.maxRssKiB };
 }
 
 const t0 = performance.now();
-const meta = { ...collectMeta({ quick, argv }), command: `node bench/shards.mjs ${argv.join(' ')}`.trim(), cores: os.availableParallelism(), taskset: Boolean(taskset) };
+const meta = {
+  ...collectMeta({ quick, argv }),
+  command: `node bench/shards.mjs ${argv.join(' ')}`.trim(),
+  cores: os.availableParallelism(),
+  taskset: Boolean(taskset),
+};
 const results = { meta, dataset: { ...ds, inputBytes: fs.statSync(files.cdbmake).size }, configs: BUILDS, builds: [], gets: [] };
 for (let round = 0; round < buildRounds; round++) {
   const order = BUILDS.filter((b) => b.cpus === undefined || taskset).map((_, i, all) => all[(i + round) % all.length]);
@@ -68,7 +80,9 @@ for (let round = 0; round < buildRounds; round++) {
     fs.rmSync(outputOf(b), { recursive: true, force: true });
     spawnSync('sync');
     r[b.id] = child({ task: b.task, src: files.cdbmake, out: outputOf(b), shards: b.shards, workers: b.workers }, b.cpus);
-    log(`  build round ${round + 1} ${b.id}: ${r[b.id].wallSeconds.toFixed(2)} s wall, ${(r[b.id].maxRssKiB / 1024).toFixed(0)} MiB`);
+    log(
+      `  build round ${round + 1} ${b.id}: ${r[b.id].wallSeconds.toFixed(2)} s wall, ${(r[b.id].maxRssKiB / 1024).toFixed(0)} MiB`,
+    );
   }
   results.builds.push(r);
 }
@@ -82,9 +96,13 @@ for (let round = 0; round < getRounds; round++) {
   for (const x of round % 2 ? [...readers].reverse() : readers) {
     const base = { task: 'gets', db: x.db, hits: files.hits, warmup: quick ? 2_000 : 100_000 };
     r[x.id] = { get: child(base), getMany: child({ ...base, batch: 1000 }) };
-    log(`  gets round ${round + 1} ${x.id}: ${(r[x.id].get.perSec / 1e6).toFixed(2)}M get/s, ${(r[x.id].getMany.perSec / 1e6).toFixed(2)}M keys/s in getMany(1000)`);
+    log(
+      `  gets round ${round + 1} ${x.id}: ${(r[x.id].get.perSec / 1e6).toFixed(2)}M get/s, ${(r[x.id].getMany.perSec / 1e6).toFixed(2)}M keys/s in getMany(1000)`,
+    );
   }
-  for (const w of ['get', 'getMany']) if (r.file[w].checksum !== r.set64[w].checksum) throw new Error(`${w}: the set and the file disagree (checksums ${r.set64[w].checksum} vs ${r.file[w].checksum})`);
+  for (const w of ['get', 'getMany'])
+    if (r.file[w].checksum !== r.set64[w].checksum)
+      throw new Error(`${w}: the set and the file disagree (checksums ${r.set64[w].checksum} vs ${r.file[w].checksum})`);
   results.gets.push(r);
 }
 results.meta.totalSeconds = (performance.now() - t0) / 1000;

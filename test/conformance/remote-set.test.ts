@@ -73,7 +73,9 @@ function served(fx: Fixture, shards: number): Promise<string> {
   const id = `${fx.name}-${shards}`;
   let p = sets.get(id);
   if (p === undefined) {
-    p = buildSharded(path.join(dir, id), fx.records, { ...fx.options, shards, workers: 2, fsync: false }).then(() => `${base}/${id}/`);
+    p = buildSharded(path.join(dir, id), fx.records, { ...fx.options, shards, workers: 2, fsync: false }).then(
+      () => `${base}/${id}/`,
+    );
     sets.set(id, p);
   }
   return p;
@@ -96,7 +98,9 @@ async function adapter(url: string): Promise<Adapter> {
 }
 
 for (const shards of [1, 7]) {
-  defineConformance(`remote sharded set of ${shards}`, async (_file, fx) => adapter(await served(fx, shards)), { fileOrder: false });
+  defineConformance(`remote sharded set of ${shards}`, async (_file, fx) => adapter(await served(fx, shards)), {
+    fileOrder: false,
+  });
 }
 
 describe('openRemoteSet', () => {
@@ -114,7 +118,11 @@ describe('openRemoteSet', () => {
     await db.close();
     await expect(db.get('key:1')).rejects.toMatchObject({ code: 'ERR_CDB_CLOSED' });
     const direct = await openRemoteSet(`${base}/lazy/v${r.set}/manifest.json`, { openShard: wholeFileShard });
-    expect((await direct.getMany(['key:1', 'nope', 'key:499'])).map((v) => v && Buffer.from(v).toString())).toEqual(['v1', undefined, 'v499']);
+    expect((await direct.getMany(['key:1', 'nope', 'key:499'])).map((v) => v && Buffer.from(v).toString())).toEqual([
+      'v1',
+      undefined,
+      'v499',
+    ]);
     await direct.close();
   });
 
@@ -131,7 +139,10 @@ describe('openRemoteSet', () => {
     const b = await buildSharded(path.join(dir, 'mixB'), recs, { shards: 2, workers: 1, fsync: false });
     fs.copyFileSync(path.join(b.dir, 'shard-00000-of-00002.mmcdb'), path.join(a.dir, 'shard-00000-of-00002.mmcdb'));
     const db = await openRemoteSet(`${base}/mixA/`, { openShard: wholeFileShard });
-    await expect(Promise.all(recs.map(([k]) => db.get(k)))).rejects.toMatchObject({ code: 'ERR_CDB_SHARD', message: new RegExp(`of set ${b.set}`) });
+    await expect(Promise.all(recs.map(([k]) => db.get(k)))).rejects.toMatchObject({
+      code: 'ERR_CDB_SHARD',
+      message: new RegExp(`of set ${b.set}`),
+    });
     await db.close();
     await expect(openRemoteSet(`${base}/lazy/`, {} as never)).rejects.toThrow(/openShard must be a function/);
   });

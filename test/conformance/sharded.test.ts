@@ -26,8 +26,12 @@ function setOf(fx: Fixture, shards: number): Promise<string> {
 
 for (const shards of [1, 7, 64]) {
   for (const backend of availableBackends()) {
-    defineConformance(`sharded set of ${shards}, ${backend}`, async (_file, fx) => localAdapter(openSync(await setOf(fx, shards), { backend })), {
-      fileOrder: false,
-    });
+    defineConformance(
+      `sharded set of ${shards}, ${backend}`,
+      async (_file, fx) => localAdapter(openSync(await setOf(fx, shards), { backend })),
+      {
+        fileOrder: false,
+      },
+    );
   }
 }

@@ -51,7 +51,9 @@ describe.skipIf(duckdb === undefined)('examples/duckdb-shards', () => {
     await ok(['shards', 'commit', set]);
     const reader = openSync(set);
     expect(reader.size).toBe(ROWS);
-    const rows = (await (await c.runAndReadAll(`SELECT id, CAST(to_json(t) AS VARCHAR) FROM read_${kind}('${input}') t`)).getRows()) as [string, string][];
+    const rows = (await (
+      await c.runAndReadAll(`SELECT id, CAST(to_json(t) AS VARCHAR) FROM read_${kind}('${input}') t`)
+    ).getRows()) as [string, string][];
     for (const [id, json] of rows) expect(reader.getString(id)).toBe(json);
     expect(JSON.parse(reader.getString('user:42')!)).toEqual({ id: 'user:42', name: 'name 42', team: 0 });
     reader.close();

@@ -28,9 +28,23 @@ describe.skipIf(addon === undefined)('native shard functions', () => {
   const a = addon!;
 
   it('shardRouter: the same partition as TypeScript, for strings, bytes, every n', () => {
-    const keys: (string | Uint8Array)[] = ['', 'a', 'key:1', 'héllo wörld', '\uD800 lone surrogate', 'x'.repeat(5000), Buffer.from([0, 255, 7]), new Uint8Array(0)];
+    const keys: (string | Uint8Array)[] = [
+      '',
+      'a',
+      'key:1',
+      'héllo wörld',
+      '\uD800 lone surrogate',
+      'x'.repeat(5000),
+      Buffer.from([0, 255, 7]),
+      new Uint8Array(0),
+    ];
     for (let i = 0; i < 300; i++) keys.push(`k${i * 7919}`);
-    for (const [seed, n] of [[0n, 1], [5n, 7], [0x6d6d636462736574n, 64], [(1n << 64n) - 1n, 65536]] as const) {
+    for (const [seed, n] of [
+      [0n, 1],
+      [5n, 7],
+      [0x6d6d636462736574n, 64],
+      [(1n << 64n) - 1n, 65536],
+    ] as const) {
       const r = a.shardRouter(seed, n);
       const out = new Uint32Array(keys.length);
       r.many(keys, out);
@@ -76,9 +90,19 @@ describe.skipIf(addon === undefined)('native shard functions', () => {
       expect(state[2]).toBe(0);
       expect(cdbmake(recs.slice(0, k)).length).toBe(state[0]);
     }
-    for (const bad of ['+3,1:ab->c\n', '+1,1:a-x\n', '+99999999999999999999,1:a->b\n', '+1,2:a->b\n', '-1,1:a->b\n', '+1,1:a->b\r\n', '+,1:->b\n']) {
+    for (const bad of [
+      '+3,1:ab->c\n',
+      '+1,1:a-x\n',
+      '+99999999999999999999,1:a->b\n',
+      '+1,2:a->b\n',
+      '-1,1:a->b\n',
+      '+1,1:a->b\r\n',
+      '+,1:->b\n',
+    ]) {
       used.fill(0);
-      expect(a.shardRoute(Buffer.concat([cdbmake(recs.slice(0, 3)), Buffer.from(bad)]), 9n, n, 0, n, out, region, used, state)).toBe(3);
+      expect(
+        a.shardRoute(Buffer.concat([cdbmake(recs.slice(0, 3)), Buffer.from(bad)]), 9n, n, 0, n, out, region, used, state),
+      ).toBe(3);
     }
     // A small region fills up (stop 1) and a record larger than a region does not fit at all (stop 3).
     const small = new Uint8Array(n * 64);
@@ -106,7 +130,22 @@ describe.skipIf(addon === undefined)('native shard functions', () => {
       const nat = new RegionBuffer(layout);
       const pos = new Float64Array(3).fill(128);
       const state = new Float64Array(4);
-      const n = a.shardEncode(input, 4n, 4n, 3, 0, 3, align, nat.bytes, layout.region, layout.entries, nat.used, nat.records, pos, state);
+      const n = a.shardEncode(
+        input,
+        4n,
+        4n,
+        3,
+        0,
+        3,
+        align,
+        nat.bytes,
+        layout.region,
+        layout.entries,
+        nat.used,
+        nat.records,
+        pos,
+        state,
+      );
       expect(n).toBe(300);
       // The same through the JavaScript encoder (what add() does when there is no addon).
       const js = new RegionBuffer(layout);
@@ -129,7 +168,11 @@ describe.skipIf(addon === undefined)('native shard functions', () => {
     const files: string[] = [];
     for (let s = 0; s < n; s++) {
       const f = path.join(dir, `s${s}.mmcdb`);
-      await build(f, recs.filter(([k]) => shardOf(k, 3n, n) === s), { fsync: false });
+      await build(
+        f,
+        recs.filter(([k]) => shardOf(k, 3n, n) === s),
+        { fsync: false },
+      );
       files.push(f);
     }
     const readers = files.map((f) => openSync(f, { backend: 'mmap' }));

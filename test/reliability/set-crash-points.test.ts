@@ -31,7 +31,8 @@ function input(version: string): string {
   const file = path.join(dir, `input-${version}.cdbmake`);
   const pad = 'x'.repeat(100);
   const lines = [`+7,${version.length}:version->${version}\n`];
-  for (let i = 0; i < RECORDS; i++) lines.push(`+${`key:${i}`.length},${`${version}:${i}:${pad}`.length}:key:${i}->${version}:${i}:${pad}\n`);
+  for (let i = 0; i < RECORDS; i++)
+    lines.push(`+${`key:${i}`.length},${`${version}:${i}:${pad}`.length}:key:${i}->${version}:${i}:${pad}\n`);
   fs.writeFileSync(file, `${lines.join('')}\n`);
   return file;
 }
@@ -43,7 +44,8 @@ function run(how: How, root: string, version: string, crashAt?: string) {
   const spawn = (args: string[], crash?: string) =>
     spawnSync(process.execPath, args, { env: { ...env, MMCDB_CRASH_AT: crash } as NodeJS.ProcessEnv, encoding: 'utf8' });
   if (how === 'library') return spawn([CHILD, root, String(RECORDS), version], crashAt);
-  if (how === 'cli') return spawn([BIN, 'build', '--shards', '3', '--workers', '2', root, input(version), '-q', '--no-progress'], crashAt);
+  if (how === 'cli')
+    return spawn([BIN, 'build', '--shards', '3', '--workers', '2', root, input(version), '-q', '--no-progress'], crashAt);
   // Three batch tasks (never killed), then the commit (killed at its steps).
   const seed = String({ old: 11, new: 12, next: 13 }[version] ?? 14);
   for (let i = 0; i < 3; i++) {
@@ -66,7 +68,10 @@ async function liveVersion(root: string): Promise<string | undefined> {
 }
 
 describe.each(['library', 'cli', 'commit'] as const)('set crash points (%s)', (how) => {
-  const steps = how === 'commit' ? STEPS.filter(([s]) => s.startsWith('set-after-m') || s === 'set-after-current' || s === 'before-rename') : STEPS;
+  const steps =
+    how === 'commit'
+      ? STEPS.filter(([s]) => s.startsWith('set-after-m') || s === 'set-after-current' || s === 'before-rename')
+      : STEPS;
   it.each(steps)('SIGKILL at %s leaves the %s version live', async (step, expected) => {
     const root = fs.mkdtempSync(path.join(dir, `${how}-${step}-`));
     const first = run(how, root, 'old');

@@ -15,7 +15,9 @@ describe('cdb build --shards', () => {
   it('builds a set that get, dump, keys, stats and verify read like one database', async () => {
     const set = fresh();
     const r = await ok(['build', '--shards', '4', '--workers', '2', set, countries, '--metadata', '{"v":1}']);
-    expect(r.stderr).toMatch(new RegExp(`^cdb build: wrote ${set}: version v\\S+, 4 shards, 249 records, \\d+ bytes, [\\d.]+ s \\(mmcdb\\)\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^cdb build: wrote ${set}: version v\\S+, 4 shards, 249 records, \\d+ bytes, [\\d.]+ s \\(mmcdb\\)\\n$`),
+    );
     const single = path.join(dir, `single-${seq++}.mmcdb`);
     await ok(['build', single, countries]);
     expect((await ok(['get', set, 'FR'])).out).toBe((await ok(['get', single, 'FR'])).out);

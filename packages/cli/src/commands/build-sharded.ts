@@ -38,7 +38,8 @@ export function parseShardSpec(value: string): { i: number; n: number } {
   const m = /^(\d{1,5})\/(\d{1,5})$/.exec(value);
   const i = m ? Number(m[1]) : NaN;
   const n = m ? Number(m[2]) : NaN;
-  if (!(n >= 1 && n <= 65536 && i < n)) throw new InvalidArgumentError('expected i/N: a shard number i from 0 to N − 1 of N shards (1 to 65536)');
+  if (!(n >= 1 && n <= 65536 && i < n))
+    throw new InvalidArgumentError('expected i/N: a shard number i from 0 to N − 1 of N shards (1 to 65536)');
   return { i, n };
 }
 
@@ -51,9 +52,22 @@ function parseShardCount(value: string): number {
 /** The sharded-set options of `cdb build` (added to the build command by main.ts). */
 export function addShardBuildOptions(build: Command): void {
   build
-    .addOption(new Option('--shards <n>', 'build a sharded set of n shards in the folder <out> (docs/SHARDS.md)').argParser(parseShardCount))
-    .addOption(new Option('--shard <i/n>', 'build only shard i of n (a batch task; then: cdb shards commit <out>)').argParser(parseShardSpec))
-    .addOption(new Option('--shards-seed <n|random>', 'the partition seed: shard = xxh64(key, seed) mod n (with --shard: the same for every task)').argParser(parseSeed))
+    .addOption(
+      new Option('--shards <n>', 'build a sharded set of n shards in the folder <out> (docs/SHARDS.md)').argParser(
+        parseShardCount,
+      ),
+    )
+    .addOption(
+      new Option('--shard <i/n>', 'build only shard i of n (a batch task; then: cdb shards commit <out>)').argParser(
+        parseShardSpec,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--shards-seed <n|random>',
+        'the partition seed: shard = xxh64(key, seed) mod n (with --shard: the same for every task)',
+      ).argParser(parseSeed),
+    )
     .option('--set-id <id>', 'the version id (folder v<id>); default: time + random, or from the seed with --shard')
     .addOption(new Option('--workers <n>', 'worker threads for --shards (default: one per core)').argParser(parsePositiveInt))
     .addHelpText(
@@ -73,12 +87,16 @@ export function isShardedBuild(opts: object): boolean {
 
 export async function runShardedBuild(out: string, inputs: string[], opts: ShardBuildOptions, ctx: Context): Promise<number> {
   const started = performance.now();
-  if (opts.assets === true || opts.precompress !== undefined) throw new CliError('--shards and --shard cannot be combined with --assets', EXIT_USAGE);
+  if (opts.assets === true || opts.precompress !== undefined)
+    throw new CliError('--shards and --shard cannot be combined with --assets', EXIT_USAGE);
   if (opts.shard !== undefined && opts.shards !== undefined && opts.shards !== opts.shard.n) {
     throw new CliError(`--shard ${opts.shard.i}/${opts.shard.n} and --shards ${opts.shards} disagree`, EXIT_USAGE);
   }
   if (opts.shard !== undefined && (opts.shardsSeed === undefined || opts.shardsSeed === 'random')) {
-    throw new CliError('--shard needs --shards-seed <n>: every task of one version uses the same seed (it also names the version)', EXIT_USAGE);
+    throw new CliError(
+      '--shard needs --shards-seed <n>: every task of one version uses the same seed (it also names the version)',
+      EXIT_USAGE,
+    );
   }
   const specs = resolveInputs(inputs, opts.inputFormat);
   const metadata = opts.metadata !== undefined ? loadMetadata(opts.metadata) : undefined;
@@ -118,14 +136,20 @@ export async function runShardedBuild(out: string, inputs: string[], opts: Shard
         try {
           writer.add(key, value);
         } catch (err) {
-          throw err instanceof RangeError || err instanceof TypeError ? new InputError(spec.name, where(), err.message, { cause: err }) : err;
+          throw err instanceof RangeError || err instanceof TypeError
+            ? new InputError(spec.name, where(), err.message, { cause: err })
+            : err;
         }
       };
       if (spec.format === 'dir') {
         readDir(listDir(spec.path!), sink, (n) => progress.update((bytesRead += n), writer.count));
         continue;
       }
-      const parser = createParser(spec, sink, { keyColumn: opts.keyColumn, valueColumn: opts.valueColumn, bulk: (b) => writer.addCdbmake(b) });
+      const parser = createParser(spec, sink, {
+        keyColumn: opts.keyColumn,
+        valueColumn: opts.valueColumn,
+        bulk: (b) => writer.addCdbmake(b),
+      });
       where = () => parser.recordLocation;
       for await (const chunk of readChunks(spec, ctx.io.stdin, opts.chunkSize)) {
         parser.push(chunk);
@@ -138,7 +162,8 @@ export async function runShardedBuild(out: string, inputs: string[], opts: Shard
     progress.stop();
     if (opts.quiet !== true) {
       const dropped = result.manifest !== undefined ? writer.count - result.records : 0;
-      const extra = dropped > 0 ? `; ${dropped} duplicate record${dropped === 1 ? '' : 's'} dropped (--duplicates ${opts.duplicates})` : '';
+      const extra =
+        dropped > 0 ? `; ${dropped} duplicate record${dropped === 1 ? '' : 's'} dropped (--duplicates ${opts.duplicates})` : '';
       ctx.io.stderr.write(summary(out, result, (performance.now() - started) / 1000, opts.format, extra));
     }
     return 0;

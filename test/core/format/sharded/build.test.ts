@@ -14,7 +14,8 @@ const dir = tempDir('mmcdb-sets-build-');
 let seq = 0;
 const fresh = (name: string) => path.join(dir, `${name}-${seq++}`);
 
-const records = (n: number, tag = 'v'): [string, string][] => Array.from({ length: n }, (_, i) => [`key:${i}`, `${tag}${i}:${'x'.repeat(i % 50)}`]);
+const records = (n: number, tag = 'v'): [string, string][] =>
+  Array.from({ length: n }, (_, i) => [`key:${i}`, `${tag}${i}:${'x'.repeat(i % 50)}`]);
 
 function cdbmake(recs: [string, string][]): Buffer {
   return Buffer.from(`${recs.map(([k, v]) => `+${Buffer.byteLength(k)},${Buffer.byteLength(v)}:${k}->${v}\n`).join('')}\n`);
@@ -104,7 +105,12 @@ describe('buildSharded', () => {
   it('keeps records larger than a region, and aligned values, in order', async () => {
     const root = fresh('big');
     const big = Buffer.alloc(3 << 20, 7);
-    const recs: [string, string | Buffer][] = [['a', 'small'], ['b', big], ['c', 'after'], ['b', 'b again']];
+    const recs: [string, string | Buffer][] = [
+      ['a', 'small'],
+      ['b', big],
+      ['c', 'after'],
+      ['b', 'b again'],
+    ];
     await buildSharded(root, recs as [string, Buffer][], { shards: 1, workers: 1, valueAlign: 16, fsync: false });
     const db = openSync(root);
     expect(db.getAll('b').map((v) => v.length)).toEqual([3 << 20, 7]);
@@ -136,7 +142,9 @@ describe('buildSharded', () => {
     expectSame(db, recs);
     db.close();
     expect(() => createShardedWriter(fresh('classic-bad'), { shards: 2, format: 'classic', seed: 3n })).toThrow(/has no seed/);
-    expect(() => createShardedWriter(fresh('classic-bad'), { shards: 2, format: 'classic', valueAlign: 8 })).toThrow(/cannot align/);
+    expect(() => createShardedWriter(fresh('classic-bad'), { shards: 2, format: 'classic', valueAlign: 8 })).toThrow(
+      /cannot align/,
+    );
   });
 
   it('without the addon on this thread: routed and read in TypeScript, the same answers', async () => {
@@ -190,7 +198,9 @@ describe('buildSharded', () => {
     const root = fresh('fail');
     const first = await buildSharded(root, records(200), { shards: 3, workers: 2, fsync: false });
     const before = fs.readdirSync(root).sort();
-    await expect(buildSharded(root, [...records(300), ['key:5', 'again']], { shards: 3, workers: 2, duplicates: 'error' })).rejects.toMatchObject({
+    await expect(
+      buildSharded(root, [...records(300), ['key:5', 'again']], { shards: 3, workers: 2, duplicates: 'error' }),
+    ).rejects.toMatchObject({
       code: 'ERR_CDB_DUPLICATE',
     });
     await expect(buildSharded(root, [['ok', 'ok'], [42, 'x'] as never], { shards: 3 })).rejects.toThrow(TypeError);

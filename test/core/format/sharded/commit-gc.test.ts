@@ -13,7 +13,14 @@ const fresh = () => path.join(dir, `set-${seq++}`);
 const records = (n: number, tag = 'v'): [string, string][] => Array.from({ length: n }, (_, i) => [`key:${i}`, `${tag}${i}`]);
 
 /** What a batch task does: the whole input, only shard `i` kept. */
-async function task(root: string, i: number, n: number, seed: bigint, recs: [string, string][], format: 'mmcdb' | 'classic' = 'mmcdb') {
+async function task(
+  root: string,
+  i: number,
+  n: number,
+  seed: bigint,
+  recs: [string, string][],
+  format: 'mmcdb' | 'classic' = 'mmcdb',
+) {
   const w = createShardedWriter(root, { shards: n, shard: i, partitionSeed: seed, workers: 1, fsync: false, format });
   for (const [k, v] of recs) w.add(k, v);
   return w.finish();
@@ -33,7 +40,13 @@ describe('independent builds and commitShards()', () => {
     for (const [k, v] of recs) expect(db.getString(k)).toBe(v);
     expect(db.metadata).toEqual({ from: 'batch' });
     db.close();
-    const same = await buildSharded(fresh(), recs, { shards: 5, partitionSeed: 42n, set: 's000000000000002a-n5', workers: 2, fsync: false });
+    const same = await buildSharded(fresh(), recs, {
+      shards: 5,
+      partitionSeed: 42n,
+      set: 's000000000000002a-n5',
+      workers: 2,
+      fsync: false,
+    });
     expect(same.manifest!.files.map((f) => f.checksum)).toEqual(c.manifest.files.map((f) => f.checksum));
   });
 
@@ -42,17 +55,32 @@ describe('independent builds and commitShards()', () => {
     const root = fresh();
     await task(root, 0, 3, 7n, recs);
     await task(root, 2, 3, 7n, recs);
-    await expect(commitShards(root)).rejects.toMatchObject({ code: 'ERR_CDB_SHARD', message: /missing shard file shard-00001-of-00003\.mmcdb \(2 of 3 present\)/ });
+    await expect(commitShards(root)).rejects.toMatchObject({
+      code: 'ERR_CDB_SHARD',
+      message: /missing shard file shard-00001-of-00003\.mmcdb \(2 of 3 present\)/,
+    });
     const other = fresh();
     await task(other, 1, 3, 8n, recs); // another seed: another set
-    fs.copyFileSync(path.join(other, 'vs0000000000000008-n3', 'shard-00001-of-00003.mmcdb'), path.join(root, 'vs0000000000000007-n3', 'shard-00001-of-00003.mmcdb'));
-    await expect(commitShards(root)).rejects.toMatchObject({ code: 'ERR_CDB_SHARD', message: /of set s0000000000000008-n3 .*expected shard 1 of 3 of set s0000000000000007-n3/ });
+    fs.copyFileSync(
+      path.join(other, 'vs0000000000000008-n3', 'shard-00001-of-00003.mmcdb'),
+      path.join(root, 'vs0000000000000007-n3', 'shard-00001-of-00003.mmcdb'),
+    );
+    await expect(commitShards(root)).rejects.toMatchObject({
+      code: 'ERR_CDB_SHARD',
+      message: /of set s0000000000000008-n3 .*expected shard 1 of 3 of set s0000000000000007-n3/,
+    });
     await task(root, 1, 3, 7n, recs);
     const lease = takeLease(path.join(root, 'vs0000000000000007-n3'), 'builder')!;
-    await expect(commitShards(root)).rejects.toMatchObject({ code: 'ERR_CDB_SHARD', message: /still being built here \(pid \d+\)/ });
+    await expect(commitShards(root)).rejects.toMatchObject({
+      code: 'ERR_CDB_SHARD',
+      message: /still being built here \(pid \d+\)/,
+    });
     lease.release();
     fs.appendFileSync(path.join(root, 'vs0000000000000007-n3', 'shard-00002-of-00003.mmcdb'), 'junk');
-    await expect(commitShards(root)).rejects.toMatchObject({ code: 'ERR_CDB_SHARD', message: /shard 2 is damaged: ERR_CDB_FORMAT/ });
+    await expect(commitShards(root)).rejects.toMatchObject({
+      code: 'ERR_CDB_SHARD',
+      message: /shard 2 is damaged: ERR_CDB_FORMAT/,
+    });
   });
 
   it('classic shards need the partition seed at commit; several open versions need a name', async () => {
@@ -61,10 +89,15 @@ describe('independent builds and commitShards()', () => {
     for (const i of [0, 1]) await task(root, i, 2, 9n, recs, 'classic');
     await expect(commitShards(root)).rejects.toThrow(/classic shards carry no identity/);
     for (const i of [0, 1]) await task(root, i, 2, 10n, recs);
-    await expect(commitShards(root)).rejects.toThrow(/several versions to commit \(vs0000000000000009-n2, vs000000000000000a-n2\)/);
+    await expect(commitShards(root)).rejects.toThrow(
+      /several versions to commit \(vs0000000000000009-n2, vs000000000000000a-n2\)/,
+    );
     await commitShards(root, { set: 's0000000000000009-n2', partitionSeed: 9n });
     expect(openSync(root).format).toBe('classic');
-    await expect(commitShards(root, { set: 'nope' })).rejects.toMatchObject({ code: 'ERR_CDB_SHARD', message: /no version vnope to commit/ });
+    await expect(commitShards(root, { set: 'nope' })).rejects.toMatchObject({
+      code: 'ERR_CDB_SHARD',
+      message: /no version vnope to commit/,
+    });
   });
 });
 
@@ -72,12 +105,17 @@ describe('gcShards()', () => {
   it('keeps the live version, the newest --keep and every version a live reader holds', async () => {
     const root = fresh();
     const sets: string[] = [];
-    for (let v = 0; v < 4; v++) sets.push((await buildSharded(root, records(50, `v${v}-`), { shards: 2, workers: 1, fsync: false })).set);
+    for (let v = 0; v < 4; v++)
+      sets.push((await buildSharded(root, records(50, `v${v}-`), { shards: 2, workers: 1, fsync: false })).set);
     const oldReader = openSync(path.join(root, `v${sets[0]}`)); // an old version, held
     const report = gcShards(root, { keep: 2 });
     expect(report.live).toBe(`v${sets[3]}`);
     expect(report.removed).toEqual([`v${sets[1]}`]);
-    expect(report.kept.map((k) => k.why)).toEqual([`held by a reader (pid ${process.pid})`, 'one of the newest 2', 'live (CURRENT)']);
+    expect(report.kept.map((k) => k.why)).toEqual([
+      `held by a reader (pid ${process.pid})`,
+      'one of the newest 2',
+      'live (CURRENT)',
+    ]);
     expect(oldReader.getString('key:1')).toBe('v0-1');
     oldReader.close();
     expect(gcShards(root, { keep: 1 }).removed.sort()).toEqual([`v${sets[0]}`, `v${sets[2]}`].sort());
@@ -89,7 +127,9 @@ describe('gcShards()', () => {
     const root = fresh();
     await buildSharded(root, records(10), { shards: 2, workers: 1, fsync: false });
     await task(root, 0, 2, 3n, records(10)); // a batch job's half-built next version
-    expect(gcShards(root).kept.find((k) => k.version === 'vs0000000000000003-n2')?.why).toMatch(/incomplete .*--incomplete removes it/);
+    expect(gcShards(root).kept.find((k) => k.version === 'vs0000000000000003-n2')?.why).toMatch(
+      /incomplete .*--incomplete removes it/,
+    );
     const dry = gcShards(root, { incomplete: true, dryRun: true });
     expect(dry.removed).toEqual(['vs0000000000000003-n2']);
     expect(fs.existsSync(path.join(root, 'vs0000000000000003-n2'))).toBe(true);

@@ -12,7 +12,12 @@ const { encodeManifest, parseManifest, parseCurrent, shardFileName } = setManife
 const dir = tempDir('mmcdb-manifest-');
 
 function sample(n = 3): setManifest.SetManifest {
-  const files = Array.from({ length: n }, (_, i) => ({ file: shardFileName(i, n, 'mmcdb'), records: i + 1, bytes: 200 + i, checksum: BigInt(i) * 0x1234567n }));
+  const files = Array.from({ length: n }, (_, i) => ({
+    file: shardFileName(i, n, 'mmcdb'),
+    records: i + 1,
+    bytes: 200 + i,
+    checksum: BigInt(i) * 0x1234567n,
+  }));
   return {
     set: '20261202T000000Z-0123abcd',
     seed: 0x6d6d636462736574n,
@@ -27,6 +32,7 @@ function sample(n = 3): setManifest.SetManifest {
 }
 
 /** The sample as a JSON object, changed by `edit`. */
+// biome-ignore lint/suspicious/noExplicitAny: the test edits arbitrary JSON
 function edited(edit: (o: Record<string, any>) => void): string {
   const o = JSON.parse(encodeManifest(sample()));
   edit(o);
@@ -65,32 +71,80 @@ describe('set manifest', () => {
     refused('{"mmcdbSet": 1', 'ERR_CDB_FORMAT', /not JSON/);
     refused('[]', 'ERR_CDB_FORMAT', /the manifest must be an object/);
     refused('{}', 'ERR_CDB_FORMAT', /mmcdbSet is missing/);
-    refused(edited((o) => (o.mmcdbSet = 2)), 'ERR_CDB_VERSION', /set format version 2 is not supported/);
-    refused(edited((o) => (o.mmcdbSet = '1')), 'ERR_CDB_FORMAT', /mmcdbSet must be 1/);
+    refused(
+      edited((o) => (o.mmcdbSet = 2)),
+      'ERR_CDB_VERSION',
+      /set format version 2 is not supported/,
+    );
+    refused(
+      edited((o) => (o.mmcdbSet = '1')),
+      'ERR_CDB_FORMAT',
+      /mmcdbSet must be 1/,
+    );
   });
 
   it('refuses shard counts out of range and shard lists that disagree', () => {
     for (const n of [0, 65537, 1.5, '3', -1, 1e300]) {
-      refused(edited((o) => (o.partition.shards = n)), 'ERR_CDB_FORMAT', /partition\.shards must be an integer from 1 to 65536/);
+      refused(
+        edited((o) => (o.partition.shards = n)),
+        'ERR_CDB_FORMAT',
+        /partition\.shards must be an integer from 1 to 65536/,
+      );
     }
-    refused(edited((o) => o.shards.pop()), 'ERR_CDB_FORMAT', /shards lists 2 files; partition\.shards says 3/);
-    refused(edited((o) => (o.partition.hash = 'md5')), 'ERR_CDB_FORMAT', /partition\.hash must be "xxh64"/);
-    refused(edited((o) => (o.partition.seed = '12')), 'ERR_CDB_FORMAT', /partition\.seed must be "0x" and 16/);
+    refused(
+      edited((o) => o.shards.pop()),
+      'ERR_CDB_FORMAT',
+      /shards lists 2 files; partition\.shards says 3/,
+    );
+    refused(
+      edited((o) => (o.partition.hash = 'md5')),
+      'ERR_CDB_FORMAT',
+      /partition\.hash must be "xxh64"/,
+    );
+    refused(
+      edited((o) => (o.partition.seed = '12')),
+      'ERR_CDB_FORMAT',
+      /partition\.seed must be "0x" and 16/,
+    );
   });
 
   it('refuses file names that are not the shard’s own (no path can leave the folder)', () => {
     for (const file of ['../../etc/passwd', '/etc/passwd', 'shard-00001-of-00003.mmcdb', 'shard-00000-of-00003.cdb', 42]) {
-      refused(edited((o) => (o.shards[0].file = file)), 'ERR_CDB_FORMAT', /shards\[0\]\.file must be "shard-00000-of-00003\.mmcdb"/);
+      refused(
+        edited((o) => (o.shards[0].file = file)),
+        'ERR_CDB_FORMAT',
+        /shards\[0\]\.file must be "shard-00000-of-00003\.mmcdb"/,
+      );
     }
-    refused(edited((o) => (o.set = '../x')), 'ERR_CDB_FORMAT', /set must be 1–64 characters/);
-    refused(edited((o) => (o.set = 'x'.repeat(65))), 'ERR_CDB_FORMAT', /set must be 1–64 characters/);
+    refused(
+      edited((o) => (o.set = '../x')),
+      'ERR_CDB_FORMAT',
+      /set must be 1–64 characters/,
+    );
+    refused(
+      edited((o) => (o.set = 'x'.repeat(65))),
+      'ERR_CDB_FORMAT',
+      /set must be 1–64 characters/,
+    );
   });
 
   it('refuses counts that lie, are huge, negative or not integers', () => {
-    refused(edited((o) => (o.records = 7)), 'ERR_CDB_FORMAT', /records is 7; the shards add up to 6/);
-    refused(edited((o) => (o.bytes += 1)), 'ERR_CDB_FORMAT', /bytes is 604; the shards add up to 603/);
+    refused(
+      edited((o) => (o.records = 7)),
+      'ERR_CDB_FORMAT',
+      /records is 7; the shards add up to 6/,
+    );
+    refused(
+      edited((o) => (o.bytes += 1)),
+      'ERR_CDB_FORMAT',
+      /bytes is 604; the shards add up to 603/,
+    );
     for (const v of [2 ** 60, -1, 0.5, '10', null, 1e300]) {
-      refused(edited((o) => (o.shards[1].records = v)), 'ERR_CDB_FORMAT', /shards\[1\]\.records must be an integer from 0 to 9007199254740991/);
+      refused(
+        edited((o) => (o.shards[1].records = v)),
+        'ERR_CDB_FORMAT',
+        /shards\[1\]\.records must be an integer from 0 to 9007199254740991/,
+      );
     }
     refused(
       edited((o) => {
@@ -100,10 +154,26 @@ describe('set manifest', () => {
       'ERR_CDB_FORMAT',
       /add up to more than 2\^53/,
     );
-    refused(edited((o) => (o.shards[2].checksum = '0xZZ')), 'ERR_CDB_FORMAT', /shards\[2\]\.checksum must be "0x" and 16/);
-    refused(edited((o) => delete o.shards[2].checksum), 'ERR_CDB_FORMAT', /shards\[2\]\.checksum is missing/);
-    refused(edited((o) => (o.createdAt = 'yesterday')), 'ERR_CDB_FORMAT', /createdAt must be an ISO 8601 date/);
-    refused(edited((o) => (o.format = 'sqlite')), 'ERR_CDB_FORMAT', /format must be "mmcdb" or "classic"/);
+    refused(
+      edited((o) => (o.shards[2].checksum = '0xZZ')),
+      'ERR_CDB_FORMAT',
+      /shards\[2\]\.checksum must be "0x" and 16/,
+    );
+    refused(
+      edited((o) => delete o.shards[2].checksum),
+      'ERR_CDB_FORMAT',
+      /shards\[2\]\.checksum is missing/,
+    );
+    refused(
+      edited((o) => (o.createdAt = 'yesterday')),
+      'ERR_CDB_FORMAT',
+      /createdAt must be an ISO 8601 date/,
+    );
+    refused(
+      edited((o) => (o.format = 'sqlite')),
+      'ERR_CDB_FORMAT',
+      /format must be "mmcdb" or "classic"/,
+    );
   });
 
   it('refuses a huge manifest file before reading it', () => {

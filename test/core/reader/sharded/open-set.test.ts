@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSharded, CdbError, open, openSync, shardOf, verify, type Backend, type SetBuildResult } from '@mmcdb/core';
-import { liveLeases, readManifest, setManifest, writeManifest } from '@mmcdb/core/internal';
+import { liveLeases, readManifest, type setManifest, writeManifest } from '@mmcdb/core/internal';
 import { availableBackends } from '../../../helpers/backends.js';
 import { tempDir } from '../../../helpers/tmp.js';
 
@@ -60,7 +60,8 @@ describe.each(availableBackends())('a sharded set, %s backend', (backend: Backen
     const recs = records(3000);
     const r = await make(16, recs);
     const db = openSync(r.root, { backend, maxOpenShards: 3 });
-    for (let round = 0; round < 2; round++) for (let i = 0; i < recs.length; i += 7) expect(db.getString(recs[i]![0])).toBe(recs[i]![1]);
+    for (let round = 0; round < 2; round++)
+      for (let i = 0; i < recs.length; i += 7) expect(db.getString(recs[i]![0])).toBe(recs[i]![1]);
     expect(db.stats().set!.openShards).toBeLessThanOrEqual(3);
     const many = db.getMany(recs.map(([k]) => k));
     expect(many.every((v, i) => v?.toString() === recs[i]![1])).toBe(true);
@@ -74,7 +75,11 @@ describe('a set that is wrong', () => {
     const r = await make();
     const victim = path.join(r.dir, 'shard-00002-of-00004.mmcdb');
     fs.rmSync(victim);
-    expect(codeOf(() => openSync(r.root))).toMatchObject({ code: 'ERR_CDB_SHARD', path: victim, message: /shard 2 of 4 is missing \(ENOENT\)/ });
+    expect(codeOf(() => openSync(r.root))).toMatchObject({
+      code: 'ERR_CDB_SHARD',
+      path: victim,
+      message: /shard 2 of 4 is missing \(ENOENT\)/,
+    });
     const report = await verify(r.root);
     expect(report.ok).toBe(false);
     expect(report.error).toMatchObject({ code: 'ERR_CDB_SHARD', path: victim });
@@ -114,8 +119,22 @@ describe('a set that is wrong', () => {
 
   it('a manifest that lies about a shard’s size, records or checksum: ERR_CDB_SHARD', async () => {
     const lies: [string, (m: setManifest.SetManifest) => void, RegExp][] = [
-      ['bytes', (m) => ((m.files[0]!.bytes += 1), (m.bytes += 1)), /shard 0 is \d+ bytes; the manifest says/],
-      ['records', (m) => ((m.files[0]!.records += 1), (m.records += 1)), /shard 0 holds \d+ records; the manifest says/],
+      [
+        'bytes',
+        (m) => {
+          m.files[0]!.bytes += 1;
+          m.bytes += 1;
+        },
+        /shard 0 is \d+ bytes; the manifest says/,
+      ],
+      [
+        'records',
+        (m) => {
+          m.files[0]!.records += 1;
+          m.records += 1;
+        },
+        /shard 0 holds \d+ records; the manifest says/,
+      ],
       ['checksum', (m) => (m.files[0]!.checksum ^= 1n), /shard 0's body checksum is 0x[0-9a-f]{16}; the manifest says/],
     ];
     for (const [what, lie, message] of lies) {
@@ -134,13 +153,22 @@ describe('a set that is wrong', () => {
   it('CURRENT naming a missing version, a hostile manifest, a non-set folder', async () => {
     const r = await make(2);
     fs.writeFileSync(path.join(r.root, 'CURRENT'), 'v20990101T000000Z-00000000\n');
-    expect(codeOf(() => openSync(r.root))).toMatchObject({ code: 'ERR_CDB_SHARD', message: /CURRENT names v20990101T000000Z-00000000, which has no manifest\.json/ });
+    expect(codeOf(() => openSync(r.root))).toMatchObject({
+      code: 'ERR_CDB_SHARD',
+      message: /CURRENT names v20990101T000000Z-00000000, which has no manifest\.json/,
+    });
     fs.writeFileSync(path.join(r.root, 'CURRENT'), '../../etc\n');
-    expect(codeOf(() => openSync(r.root))).toMatchObject({ code: 'ERR_CDB_FORMAT', message: /CURRENT must name a version folder/ });
+    expect(codeOf(() => openSync(r.root))).toMatchObject({
+      code: 'ERR_CDB_FORMAT',
+      message: /CURRENT must name a version folder/,
+    });
     const m = JSON.parse(fs.readFileSync(path.join(r.dir, 'manifest.json'), 'utf8'));
     m.partition.shards = 70000;
     fs.writeFileSync(path.join(r.dir, 'manifest.json'), JSON.stringify(m));
-    expect(codeOf(() => openSync(r.dir))).toMatchObject({ code: 'ERR_CDB_FORMAT', message: /partition\.shards must be an integer from 1 to 65536, got 70000/ });
+    expect(codeOf(() => openSync(r.dir))).toMatchObject({
+      code: 'ERR_CDB_FORMAT',
+      message: /partition\.shards must be an integer from 1 to 65536, got 70000/,
+    });
     const plain = path.join(dir, `plain-${seq++}`);
     fs.mkdirSync(plain);
     expect(() => openSync(plain)).toThrow(/EISDIR/);

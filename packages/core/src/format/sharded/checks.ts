@@ -46,7 +46,10 @@ async function checkShard(m: SetManifest, loc: SetLocation, i: number): Promise<
     shard: i,
     file: p,
     ok: false,
-    error: cause instanceof CdbError && cause.code === 'ERR_CDB_SHARD' ? cause : new CdbError('ERR_CDB_SHARD', message, { path: p, cause }),
+    error:
+      cause instanceof CdbError && cause.code === 'ERR_CDB_SHARD'
+        ? cause
+        : new CdbError('ERR_CDB_SHARD', message, { path: p, cause }),
   });
   let st: fs.Stats;
   try {
@@ -61,8 +64,10 @@ async function checkShard(m: SetManifest, loc: SetLocation, i: number): Promise<
     const facts = shardFacts(p);
     if (facts.format !== m.format) return fail(`shard ${i} is a ${facts.format} file; the set's format is ${m.format}`);
     if (m.format === 'mmcdb') checkShardIdentity(facts.identity, m, i, p);
-    if (facts.records !== entry.records) return fail(`shard ${i} holds ${facts.records} records; the manifest says ${entry.records}`);
-    if (facts.checksum !== entry.checksum) return fail(`shard ${i}'s checksum is ${hex64(facts.checksum)}; the manifest says ${hex64(entry.checksum)}`);
+    if (facts.records !== entry.records)
+      return fail(`shard ${i} holds ${facts.records} records; the manifest says ${entry.records}`);
+    if (facts.checksum !== entry.checksum)
+      return fail(`shard ${i}'s checksum is ${hex64(facts.checksum)}; the manifest says ${hex64(entry.checksum)}`);
   } catch (err) {
     return fail(`shard ${i}: ${(err as Error).message}`, err);
   }
@@ -131,8 +136,14 @@ export function mergeStats(parts: DbStats[], format: 'mmcdb' | 'classic'): DbSta
     fileSize: sum((s) => s.fileSize),
     records: sum((s) => s.records),
     distinctKeys: sum((s) => s.distinctKeys),
-    keyLength: mergeLengths(parts.map((s) => s.keyLength), counts),
-    valueLength: mergeLengths(parts.map((s) => s.valueLength), counts),
+    keyLength: mergeLengths(
+      parts.map((s) => s.keyLength),
+      counts,
+    ),
+    valueLength: mergeLengths(
+      parts.map((s) => s.valueLength),
+      counts,
+    ),
     index: {
       slots,
       used,

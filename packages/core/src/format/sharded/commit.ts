@@ -49,7 +49,8 @@ function shardError(message: string, where: string): CdbError {
 /** The version folder to commit: the one named, else the only one without a manifest. */
 function pickVersion(root: string, set: string | undefined): string {
   if (set !== undefined) {
-    if (!isSetId(set)) throw new RangeError(`set must be 1–64 characters of [A-Za-z0-9._-] starting with a letter or digit, got ${String(set)}`);
+    if (!isSetId(set))
+      throw new RangeError(`set must be 1–64 characters of [A-Za-z0-9._-] starting with a letter or digit, got ${String(set)}`);
     const dir = path.join(root, versionDirName(set));
     if (!fs.existsSync(dir)) throw shardError(`no version ${versionDirName(set)} to commit`, root);
     return dir;
@@ -64,18 +65,24 @@ function pickVersion(root: string, set: string | undefined): string {
 function shardFiles(dir: string): { n: number; format: ShardFormat } {
   const found = fs.readdirSync(dir).flatMap((name) => {
     const m = SHARD_FILE.exec(name);
-    return m === null ? [] : [{ i: Number(m[1]), n: Number(m[2]), format: (m[3] === 'cdb' ? 'classic' : 'mmcdb') as ShardFormat, name }];
+    return m === null
+      ? []
+      : [{ i: Number(m[1]), n: Number(m[2]), format: (m[3] === 'cdb' ? 'classic' : 'mmcdb') as ShardFormat, name }];
   });
   if (found.length === 0) throw shardError('no shard files (shard-<i>-of-<n>.mmcdb) to commit', dir);
   const { n, format } = found[0]!;
   const odd = found.find((f) => f.n !== n || f.format !== format);
-  if (odd !== undefined) throw shardError(`${odd.name} does not belong with ${found[0]!.name} (shard counts or formats differ)`, dir);
+  if (odd !== undefined)
+    throw shardError(`${odd.name} does not belong with ${found[0]!.name} (shard counts or formats differ)`, dir);
   if (n < 1 || n > 65536) throw shardError(`${found[0]!.name}: a shard count of ${n} is out of range (1 to 65536)`, dir);
   const have = new Set(found.map((f) => f.i));
   const missing: number[] = [];
   for (let i = 0; i < n && missing.length < 5; i++) if (!have.has(i)) missing.push(i);
   if (missing.length > 0) {
-    throw shardError(`missing shard file${missing.length > 1 ? 's' : ''} ${missing.map((i) => shardFileName(i, n, format)).join(', ')}${missing.length === 5 ? ', …' : ''} (${have.size} of ${n} present)`, dir);
+    throw shardError(
+      `missing shard file${missing.length > 1 ? 's' : ''} ${missing.map((i) => shardFileName(i, n, format)).join(', ')}${missing.length === 5 ? ', …' : ''} (${have.size} of ${n} present)`,
+      dir,
+    );
   }
   return { n, format };
 }
@@ -88,7 +95,8 @@ export async function commitShards(dir: string, options: CommitOptions = {}): Pr
   const versionDir = pickVersion(root, options.set);
   const set = path.basename(versionDir).slice(1);
   const builders = liveLeases(versionDir).filter((l) => l.kind === 'builder');
-  if (builders.length > 0) throw shardError(`shards are still being built here (pid ${builders.map((b) => b.pid).join(', ')})`, versionDir);
+  if (builders.length > 0)
+    throw shardError(`shards are still being built here (pid ${builders.map((b) => b.pid).join(', ')})`, versionDir);
   const manifestPath = path.join(versionDir, MANIFEST_NAME);
   const existing = fs.existsSync(manifestPath) ? readManifest(manifestPath) : undefined;
   const { n, format } = shardFiles(versionDir);
@@ -107,7 +115,8 @@ export async function commitShards(dir: string, options: CommitOptions = {}): Pr
     }
     files.push({ file, records: facts.records, bytes: facts.bytes, checksum: facts.checksum });
   }
-  if (seed === undefined) throw new RangeError('classic shards carry no identity: give the partition seed they were built with (partitionSeed)');
+  if (seed === undefined)
+    throw new RangeError('classic shards carry no identity: give the partition seed they were built with (partitionSeed)');
   const manifest: SetManifest = {
     set,
     seed,
@@ -120,7 +129,10 @@ export async function commitShards(dir: string, options: CommitOptions = {}): Pr
     createdAt: existing?.createdAt ?? new Date().toISOString(),
   };
   if (existing !== undefined && (existing.seed !== seed || existing.files.some((f, i) => f.checksum !== files[i]?.checksum))) {
-    throw shardError(`${MANIFEST_NAME} exists and does not describe these shards (partition seed ${hex64(existing.seed)})`, manifestPath);
+    throw shardError(
+      `${MANIFEST_NAME} exists and does not describe these shards (partition seed ${hex64(existing.seed)})`,
+      manifestPath,
+    );
   }
   const fsync = options.fsync ?? true;
   if (existing === undefined) writeManifest(versionDir, manifest, fsync);

@@ -109,7 +109,8 @@ function count(v: unknown, name: string, where: string, max = Number.MAX_SAFE_IN
 }
 
 function u64(v: unknown, name: string, where: string): bigint {
-  if (typeof v !== 'string' || !/^0x[0-9a-f]{16}$/.test(v)) fail(where, `${name} must be "0x" and 16 lowercase hex digits, got ${show(v)}`);
+  if (typeof v !== 'string' || !/^0x[0-9a-f]{16}$/.test(v))
+    fail(where, `${name} must be "0x" and 16 lowercase hex digits, got ${show(v)}`);
   return BigInt(v);
 }
 
@@ -133,20 +134,29 @@ export function parseManifest(text: string, where: string): SetManifest {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new CdbError('ERR_CDB_FORMAT', `not a valid set manifest: not JSON (${(err as Error).message})`, { path: where, cause: err });
+    throw new CdbError('ERR_CDB_FORMAT', `not a valid set manifest: not JSON (${(err as Error).message})`, {
+      path: where,
+      cause: err,
+    });
   }
   const o = object(raw, 'the manifest', where);
   const version = field(o, 'mmcdbSet', where);
   if (version !== SET_FORMAT_VERSION) {
     if (typeof version === 'number') {
-      throw new CdbError('ERR_CDB_VERSION', `set format version ${version} is not supported (this reader knows ${SET_FORMAT_VERSION})`, { path: where });
+      throw new CdbError(
+        'ERR_CDB_VERSION',
+        `set format version ${version} is not supported (this reader knows ${SET_FORMAT_VERSION})`,
+        { path: where },
+      );
     }
     fail(where, `mmcdbSet must be ${SET_FORMAT_VERSION}, got ${show(version)}`);
   }
   const set = field(o, 'set', where);
-  if (!isSetId(set)) fail(where, `set must be 1–64 characters of [A-Za-z0-9._-] starting with a letter or digit, got ${show(set)}`);
+  if (!isSetId(set))
+    fail(where, `set must be 1–64 characters of [A-Za-z0-9._-] starting with a letter or digit, got ${show(set)}`);
   const partition = object(field(o, 'partition', where), 'partition', where);
-  if (field(partition, 'hash', where, 'partition.') !== 'xxh64') fail(where, `partition.hash must be "xxh64", got ${show(partition['hash'])}`);
+  if (field(partition, 'hash', where, 'partition.') !== 'xxh64')
+    fail(where, `partition.hash must be "xxh64", got ${show(partition['hash'])}`);
   const seed = u64(field(partition, 'seed', where, 'partition.'), 'partition.seed', where);
   const n = field(partition, 'shards', where, 'partition.');
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_SHARDS) {
@@ -179,7 +189,8 @@ export function parseManifest(text: string, where: string): SetManifest {
     };
     sumRecords += entry.records;
     sumBytes += entry.bytes;
-    if (!Number.isSafeInteger(sumRecords) || !Number.isSafeInteger(sumBytes)) fail(where, 'the shards add up to more than 2^53 records or bytes');
+    if (!Number.isSafeInteger(sumRecords) || !Number.isSafeInteger(sumBytes))
+      fail(where, 'the shards add up to more than 2^53 records or bytes');
     files.push(entry);
   }
   if (sumRecords !== records) fail(where, `records is ${records}; the shards add up to ${sumRecords}`);
@@ -214,7 +225,10 @@ export function checkShardIdentity(
   where: string,
 ): void {
   const want = `shard ${shard} of ${m.shards} of set ${m.set}`;
-  if (found === undefined) throw new CdbError('ERR_CDB_SHARD', `not a shard of a set (no ${SHARD_META_KEY} metadata); expected ${want}`, { path: where });
+  if (found === undefined)
+    throw new CdbError('ERR_CDB_SHARD', `not a shard of a set (no ${SHARD_META_KEY} metadata); expected ${want}`, {
+      path: where,
+    });
   if (found.set !== m.set || found.shard !== shard || found.shards !== m.shards || found.seed !== m.seed) {
     throw new CdbError(
       'ERR_CDB_SHARD',

@@ -51,7 +51,17 @@ export class ShardPool implements RegionSink {
     for (let w = 0; w < n; w++) {
       const from = o.first + Math.floor((w * o.count) / n);
       const to = o.first + Math.floor(((w + 1) * o.count) / n);
-      const data: WorkerData = { dir: o.dir, set: o.set, seed: o.seed, shards: o.shards, first: o.first, from, to, ctrl: o.ctrl, writer: o.writer };
+      const data: WorkerData = {
+        dir: o.dir,
+        set: o.set,
+        seed: o.seed,
+        shards: o.shards,
+        first: o.first,
+        from,
+        to,
+        ctrl: o.ctrl,
+        writer: o.writer,
+      };
       const worker = new Worker(WORKER_URL, { workerData: data });
       const m: Member = { worker, from, to, results: undefined, exited: false };
       worker.on('message', (msg: FromWorker) => {
@@ -65,7 +75,8 @@ export class ShardPool implements RegionSink {
       worker.on('error', (err) => this.#fail(err));
       worker.on('exit', (code) => {
         m.exited = true;
-        if (m.results === undefined && !this.#finishing) this.#fail(new CdbError('ERR_CDB_ABORTED', `a shard worker exited (code ${code}) before its shards were built`));
+        if (m.results === undefined && !this.#finishing)
+          this.#fail(new CdbError('ERR_CDB_ABORTED', `a shard worker exited (code ${code}) before its shards were built`));
         this.#settle?.();
       });
       this.#members.push(m);
@@ -81,13 +92,23 @@ export class ShardPool implements RegionSink {
   }
 
   batch(index: number, buffer: RegionBuffer): void {
-    const msg: ToWorker = { type: 'batch', index, sab: buffer.sab, layout: buffer.layout, used: buffer.used, records: buffer.records };
+    const msg: ToWorker = {
+      type: 'batch',
+      index,
+      sab: buffer.sab,
+      layout: buffer.layout,
+      used: buffer.used,
+      records: buffer.records,
+    };
     for (const m of this.#members) m.worker.postMessage(msg);
   }
 
   big(shard: number, key: Uint8Array, value: Uint8Array): void {
     const m = this.#members.find((x) => shard >= x.from && shard < x.to)!;
-    m.worker.postMessage({ type: 'big', shard, key, value } satisfies ToWorker, [key.buffer as ArrayBuffer, value.buffer as ArrayBuffer]);
+    m.worker.postMessage({ type: 'big', shard, key, value } satisfies ToWorker, [
+      key.buffer as ArrayBuffer,
+      value.buffer as ArrayBuffer,
+    ]);
   }
 
   #fail(err: unknown): void {

@@ -90,7 +90,8 @@ export function deserializeError(w: WireError): Error {
   }
   const Ctor = w.name === 'TypeError' ? TypeError : w.name === 'RangeError' ? RangeError : Error;
   const err = new Ctor(w.message) as Error & Partial<WireError>;
-  for (const k of ['code', 'errno', 'syscall', 'path'] as const) if (w[k] !== undefined) (err as unknown as Record<string, unknown>)[k] = w[k];
+  for (const k of ['code', 'errno', 'syscall', 'path'] as const)
+    if (w[k] !== undefined) (err as unknown as Record<string, unknown>)[k] = w[k];
   if (w.stack !== undefined) err.stack = w.stack;
   return err;
 }

@@ -29,7 +29,12 @@ export function layoutFor(mode: 'route' | 'encode', count: number): Layout {
 }
 
 /** Where region r's entries are, in a buffer of `layout`. */
-export function entryViews(buffer: SharedArrayBuffer, layout: Layout, r: number, n: number): { positions: Float64Array; hashes: Uint32Array } {
+export function entryViews(
+  buffer: SharedArrayBuffer,
+  layout: Layout,
+  r: number,
+  n: number,
+): { positions: Float64Array; hashes: Uint32Array } {
   const base = layout.count * layout.region;
   return {
     positions: new Float64Array(buffer, base + 8 * r * layout.entries, n),
@@ -100,7 +105,14 @@ export function encodedSize(pos: number, keyLength: number, valueLength: number,
 const scratch: Hash64 = { hi: 0, lo: 0 };
 
 /** encode: the record at the end of region r, for file offset `pos` (the caller checked the room). */
-export function encodeRecord(buf: RegionBuffer, r: number, pos: number, k: Uint8Array, v: Uint8Array, enc: { fileSeed: bigint; align: number }): void {
+export function encodeRecord(
+  buf: RegionBuffer,
+  r: number,
+  pos: number,
+  k: Uint8Array,
+  v: Uint8Array,
+  enc: { fileSeed: bigint; align: number },
+): void {
   const b = buf.bytes;
   let at = r * buf.layout.region + buf.used[r]!;
   const start = at;

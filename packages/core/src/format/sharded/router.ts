@@ -23,9 +23,11 @@ export const FAILED = MAX_BUFFERS;
 const STALL_MS = 120_000;
 
 // Atomics.waitAsync (ES2024; in V8 since Node 16): not in this project's ES2022 lib.
-const waitAsync = (Atomics as unknown as {
-  waitAsync(a: Int32Array, i: number, v: number, ms: number): { value: Promise<string> | string };
-}).waitAsync;
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(a: Int32Array, i: number, v: number, ms: number): { value: Promise<string> | string };
+  }
+).waitAsync;
 
 /** Where full buffers go (the worker pool). */
 export interface RegionSink {
@@ -82,7 +84,8 @@ export class ShardRouter {
     const k = toBytes(key, 'key');
     const v = toBytes(value, 'value');
     if (k.length > MAX_KEY_LENGTH) throw new RangeError(`key is ${k.length} bytes; the limit is ${MAX_KEY_LENGTH}`);
-    if (v.length > CDBMAKE_LIMITS.maxValue) throw new RangeError(`value is ${v.length} bytes; the limit is ${CDBMAKE_LIMITS.maxValue}`);
+    if (v.length > CDBMAKE_LIMITS.maxValue)
+      throw new RangeError(`value is ${v.length} bytes; the limit is ${CDBMAKE_LIMITS.maxValue}`);
     this.#check();
     this.seen++;
     const s = this.#router !== undefined ? this.#router.of(k) : shardOf(k, this.#o.seed, this.#o.shards);
@@ -119,8 +122,22 @@ export class ShardRouter {
       const cur = this.#cur;
       const n =
         this.#encode !== undefined
-          ? this.#encode(src, o.seed, o.encode!.fileSeed, o.shards, o.first, o.count, o.encode!.align, cur.bytes, this.layout.region,
-              this.layout.entries, cur.used, cur.records, this.#positions, state)
+          ? this.#encode(
+              src,
+              o.seed,
+              o.encode!.fileSeed,
+              o.shards,
+              o.first,
+              o.count,
+              o.encode!.align,
+              cur.bytes,
+              this.layout.region,
+              this.layout.entries,
+              cur.used,
+              cur.records,
+              this.#positions,
+              state,
+            )
           : this.#route!(src, o.seed, o.shards, o.first, o.count, cur.bytes, this.layout.region, cur.used, state);
       if (n > 0) cur.touched = true;
       progress.consumed += state[0]!;
@@ -207,7 +224,8 @@ export class ShardRouter {
   }
 
   #check(): void {
-    if (Atomics.load(this.ctrl, FAILED) !== 0) throw this.#sink.failure() ?? new CdbError('ERR_CDB_ABORTED', 'a shard worker failed');
+    if (Atomics.load(this.ctrl, FAILED) !== 0)
+      throw this.#sink.failure() ?? new CdbError('ERR_CDB_ABORTED', 'a shard worker failed');
   }
 }
 

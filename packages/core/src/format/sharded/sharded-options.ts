@@ -62,7 +62,8 @@ export interface ResolvedShardedOptions {
 export function resolveShardedOptions(options: ShardedWriterOptions): ResolvedShardedOptions {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
   const o = resolveWriterOptions({ ...options, metadata: undefined });
-  if (options.metadata !== undefined && JSON.stringify(options.metadata) === undefined) throw new TypeError('metadata must be JSON-serialisable');
+  if (options.metadata !== undefined && JSON.stringify(options.metadata) === undefined)
+    throw new TypeError('metadata must be JSON-serialisable');
   const n = checkShardCount(options.shards);
   const seed = resolvePartitionSeed(options.partitionSeed, () => randomBytes(8).readBigUInt64LE(0));
   const independent = options.shard !== undefined;
@@ -70,15 +71,21 @@ export function resolveShardedOptions(options: ShardedWriterOptions): ResolvedSh
     throw new RangeError(`shard must be an integer from 0 to ${n - 1}, got ${String(options.shard)}`);
   }
   const set = options.set ?? (independent ? `s${seed.toString(16).padStart(16, '0')}-n${n}` : newSetId());
-  if (!isSetId(set)) throw new RangeError(`set must be 1–64 characters of [A-Za-z0-9._-] starting with a letter or digit, got ${String(options.set)}`);
+  if (!isSetId(set))
+    throw new RangeError(
+      `set must be 1–64 characters of [A-Za-z0-9._-] starting with a letter or digit, got ${String(options.set)}`,
+    );
   if (o.format === 'classic') {
     // The classic writer's own checks, here so that they throw before any worker starts.
     if (options.seed !== undefined) throw new RangeError("format 'classic' has no seed: the djb hash is unseeded");
-    if (o.valueAlign !== 1) throw new RangeError(`format 'classic' cannot align values (valueAlign must be 1, got ${String(o.valueAlign)})`);
-    if (o.load !== 0.5) throw new RangeError(`format 'classic' has a fixed load of 0.5 (2 slots per record), got load ${String(o.load)}`);
+    if (o.valueAlign !== 1)
+      throw new RangeError(`format 'classic' cannot align values (valueAlign must be 1, got ${String(o.valueAlign)})`);
+    if (o.load !== 0.5)
+      throw new RangeError(`format 'classic' has a fixed load of 0.5 (2 slots per record), got load ${String(o.load)}`);
   }
   const workers = options.workers ?? availableParallelism();
-  if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new RangeError(`workers must be an integer from 1 to 256, got ${String(workers)}`);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256)
+    throw new RangeError(`workers must be an integer from 1 to 256, got ${String(workers)}`);
   return {
     o,
     n,

@@ -16,7 +16,12 @@ import { ShardPool } from './pool.js';
 import type { ShardResult } from './protocol.js';
 import { ShardRouter } from './router.js';
 import { Spool } from './spool.js';
-import { resolveShardedOptions, type ResolvedShardedOptions, type SetBuildResult, type ShardedWriterOptions } from './sharded-options.js';
+import {
+  resolveShardedOptions,
+  type ResolvedShardedOptions,
+  type SetBuildResult,
+  type ShardedWriterOptions,
+} from './sharded-options.js';
 import { takeLease, writeCurrent, writeManifest, type Lease } from './versions.js';
 
 export type { SetBuildResult, ShardedWriterOptions } from './sharded-options.js';
@@ -238,6 +243,8 @@ export class ShardedWriter {
   #checkOpen(): void {
     if (this.#state === 'open') return;
     if (this.#o.signal?.aborted) throw abortError(this.#o.signal.reason);
-    throw new CdbError('ERR_CDB_CLOSED', `sharded writer is already ${this.#state === 'failed' ? 'aborted' : 'finished'}`, { path: this.#dir });
+    throw new CdbError('ERR_CDB_CLOSED', `sharded writer is already ${this.#state === 'failed' ? 'aborted' : 'finished'}`, {
+      path: this.#dir,
+    });
   }
 }

@@ -28,7 +28,8 @@ export class Spool {
     const k = toBytes(key, 'key');
     const v = toBytes(value, 'value');
     if (k.length > MAX_KEY_LENGTH) throw new RangeError(`key is ${k.length} bytes; the limit is ${MAX_KEY_LENGTH}`);
-    if (v.length > CDBMAKE_LIMITS.maxValue) throw new RangeError(`value is ${v.length} bytes; the limit is ${CDBMAKE_LIMITS.maxValue}`);
+    if (v.length > CDBMAKE_LIMITS.maxValue)
+      throw new RangeError(`value is ${v.length} bytes; the limit is ${CDBMAKE_LIMITS.maxValue}`);
     this.#write(Buffer.from(`+${k.length},${v.length}:`, 'latin1'));
     this.#write(k);
     this.#write(Buffer.from('->', 'latin1'));

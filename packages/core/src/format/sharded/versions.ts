@@ -90,7 +90,9 @@ export function readManifest(manifestPath: string): SetManifest {
   try {
     const size = fs.fstatSync(fd).size;
     if (size > MAX_MANIFEST_BYTES) {
-      throw new CdbError('ERR_CDB_FORMAT', `not a valid set manifest: ${size} bytes, the limit is ${MAX_MANIFEST_BYTES}`, { path: manifestPath });
+      throw new CdbError('ERR_CDB_FORMAT', `not a valid set manifest: ${size} bytes, the limit is ${MAX_MANIFEST_BYTES}`, {
+        path: manifestPath,
+      });
     }
     const buf = Buffer.alloc(size);
     let off = 0;
@@ -119,7 +121,10 @@ export function writeManifest(dir: string, manifest: SetManifest, fsync: boolean
 
 /** A new set id: the UTC time to the second, then 8 random hex digits (sorts by time). */
 export function newSetId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(4).toString('hex')}`;
 }
 

@@ -22,7 +22,8 @@ function openFileLimit(): number | undefined {
 /** The wave size: `maxOpenShards` when given, else from the open-file limit, at most 1024. */
 export function waveSize(maxOpenShards: number | undefined): number {
   if (maxOpenShards !== undefined) {
-    if (!Number.isInteger(maxOpenShards) || maxOpenShards < 1) throw new RangeError(`maxOpenShards must be a positive integer, got ${String(maxOpenShards)}`);
+    if (!Number.isInteger(maxOpenShards) || maxOpenShards < 1)
+      throw new RangeError(`maxOpenShards must be a positive integer, got ${String(maxOpenShards)}`);
     return maxOpenShards;
   }
   if (fromLimit === undefined) {

@@ -42,7 +42,10 @@ function start(): void {
     onWarning: (message) => port.postMessage({ type: 'warning', message }),
   };
   for (let s = data.from; s < data.to; s++) {
-    const metadata = data.writer.format === 'classic' ? undefined : shardMetadata({ set: data.set, shard: s, shards: data.shards, seed: data.seed });
+    const metadata =
+      data.writer.format === 'classic'
+        ? undefined
+        : shardMetadata({ set: data.set, shard: s, shards: data.shards, seed: data.seed });
     writers.set(s, createWriter(shardPath(s), { ...options, ...(metadata !== undefined && { metadata }) }));
   }
 }

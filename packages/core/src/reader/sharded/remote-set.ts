@@ -66,7 +66,10 @@ async function fetchText(u: URL, o: RemoteSetOptions): Promise<string> {
   try {
     res = await f(u.href, { headers: o.headers ?? {}, ...(o.signal !== undefined && { signal: o.signal }) });
   } catch (err) {
-    throw new CdbError('ERR_CDB_SHARD', `cannot fetch ${u.pathname.split('/').pop()}: ${(err as Error).message}`, { path: shown(u), cause: err });
+    throw new CdbError('ERR_CDB_SHARD', `cannot fetch ${u.pathname.split('/').pop()}: ${(err as Error).message}`, {
+      path: shown(u),
+      cause: err,
+    });
   }
   if (!res.ok) {
     await res.body?.cancel();
@@ -75,7 +78,9 @@ async function fetchText(u: URL, o: RemoteSetOptions): Promise<string> {
   const declared = Number(res.headers.get('content-length') ?? NaN);
   if (declared > MAX_MANIFEST_BYTES) {
     await res.body?.cancel();
-    throw new CdbError('ERR_CDB_FORMAT', `not a valid set manifest: ${declared} bytes, the limit is ${MAX_MANIFEST_BYTES}`, { path: shown(u) });
+    throw new CdbError('ERR_CDB_FORMAT', `not a valid set manifest: ${declared} bytes, the limit is ${MAX_MANIFEST_BYTES}`, {
+      path: shown(u),
+    });
   }
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -102,7 +107,9 @@ async function fetchText(u: URL, o: RemoteSetOptions): Promise<string> {
 /** Opens a sharded set over HTTP: `url` is a set prefix (CURRENT followed) or a version's manifest.json. */
 export async function openRemoteSet(url: string | URL, options: RemoteSetOptions): Promise<RemoteSetReader> {
   if (options === null || typeof options !== 'object' || typeof options.openShard !== 'function') {
-    throw new TypeError('options.openShard must be a function (url) => Promise<shard reader>, e.g. openRemote from @mmcdb/core/remote');
+    throw new TypeError(
+      'options.openShard must be a function (url) => Promise<shard reader>, e.g. openRemote from @mmcdb/core/remote',
+    );
   }
   let u: URL;
   try {
@@ -224,7 +231,8 @@ export class RemoteSetReader {
       const fail = (msg: string): never => {
         throw new CdbError('ERR_CDB_SHARD', msg, { path: where });
       };
-      if (s.fileSize !== undefined && s.fileSize !== entry.bytes) fail(`shard ${i} is ${s.fileSize} bytes; the manifest says ${entry.bytes}`);
+      if (s.fileSize !== undefined && s.fileSize !== entry.bytes)
+        fail(`shard ${i} is ${s.fileSize} bytes; the manifest says ${entry.bytes}`);
       if (s.format !== m.format) fail(`shard ${i} is a ${s.format} file; the set's shards are ${m.format}`);
       if (m.format === 'mmcdb') {
         checkShardIdentity(readShardIdentity(await s.metadata), m, i, where);

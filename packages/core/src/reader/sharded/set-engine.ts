@@ -28,7 +28,13 @@ export interface SetReaderInfo {
 }
 
 /** Opens the set at `loc` (its manifest checked, every shard file present with its size). */
-export function openSetEngine(shown: string, first: SetLocation, choice: Backend | 'auto', open: OpenFile, maxOpen?: number): SetEngine {
+export function openSetEngine(
+  shown: string,
+  first: SetLocation,
+  choice: Backend | 'auto',
+  open: OpenFile,
+  maxOpen?: number,
+): SetEngine {
   let loc = first;
   for (let attempt = 0; ; attempt++) {
     // The reader's lease first, then the manifest: gc (which renames a version away before
@@ -45,7 +51,11 @@ export function openSetEngine(shown: string, first: SetLocation, choice: Backend
       const gone = (err as NodeJS.ErrnoException).code === 'ENOENT';
       if (!gone || loc.current === undefined) throw err;
       if (attempt === 2) {
-        throw new CdbError('ERR_CDB_SHARD', `CURRENT names ${path.basename(loc.dir)}, which has no ${path.basename(loc.manifestPath)}`, { path: loc.current, cause: err });
+        throw new CdbError(
+          'ERR_CDB_SHARD',
+          `CURRENT names ${path.basename(loc.dir)}, which has no ${path.basename(loc.manifestPath)}`,
+          { path: loc.current, cause: err },
+        );
       }
       loc = locateSet(shown) ?? loc; // CURRENT moved on while that version was being removed
     }
@@ -80,7 +90,8 @@ export class SetEngine implements Engine {
     this.#wholes = new Array<ArrayBuffer | undefined>(this.#m.shards).fill(undefined);
     const addon = nativeAddon();
     this.#router = addon?.shardRouter?.(this.#m.seed, this.#m.shards);
-    if (this.backend === 'mmap' && this.format === 'mmcdb') this.#index = addon?.shardIndex?.(this.#m.seed, this.#m.shards, this.#out);
+    if (this.backend === 'mmap' && this.format === 'mmcdb')
+      this.#index = addon?.shardIndex?.(this.#m.seed, this.#m.shards, this.#out);
     table.onOpen = (i, e) => {
       const whole = this.#index !== undefined ? e.wholeFile?.() : undefined;
       if (whole !== undefined && this.#index!.attach(i, whole)) this.#wholes[i] = whole;
@@ -172,7 +183,11 @@ export class SetEngine implements Engine {
 
   #perShard(keys: readonly Bytes[], fn: (e: Engine, keys: Bytes[]) => (Buffer | undefined)[]): (Buffer | undefined)[] {
     const groups = groupByShard(keys, (k) => this.shardOf(k));
-    return scatter(keys.length, groups, groups.map((g) => fn(this.#table.get(g.shard), g.keys)));
+    return scatter(
+      keys.length,
+      groups,
+      groups.map((g) => fn(this.#table.get(g.shard), g.keys)),
+    );
   }
 
   *entries(): IterableIterator<[Buffer, Buffer]> {
@@ -211,7 +226,13 @@ export class SetEngine implements Engine {
   }
 
   setInfo(): SetReaderInfo {
-    return { id: this.#m.set, shards: this.#m.shards, partitionSeed: this.#m.seed, dir: this.#table.dir, openShards: this.#table.open().length };
+    return {
+      id: this.#m.set,
+      shards: this.#m.shards,
+      partitionSeed: this.#m.seed,
+      dir: this.#table.dir,
+      openShards: this.#table.open().length,
+    };
   }
 
   close(): void {

@@ -50,10 +50,18 @@ export class ShardTable {
       try {
         size = fs.statSync(p).size;
       } catch (err) {
-        throw new CdbError('ERR_CDB_SHARD', `shard ${i} of ${this.manifest.shards} is missing (${(err as NodeJS.ErrnoException).code})`, { path: p, cause: err });
+        throw new CdbError(
+          'ERR_CDB_SHARD',
+          `shard ${i} of ${this.manifest.shards} is missing (${(err as NodeJS.ErrnoException).code})`,
+          { path: p, cause: err },
+        );
       }
       if (size !== this.manifest.files[i]!.bytes) {
-        throw new CdbError('ERR_CDB_SHARD', `shard ${i} is ${size} bytes; the manifest says ${this.manifest.files[i]!.bytes} (a file of another version?)`, { path: p });
+        throw new CdbError(
+          'ERR_CDB_SHARD',
+          `shard ${i} is ${size} bytes; the manifest says ${this.manifest.files[i]!.bytes} (a file of another version?)`,
+          { path: p },
+        );
       }
     }
   }
@@ -117,7 +125,8 @@ export class ShardTable {
     const fail = (msg: string): never => {
       throw new CdbError('ERR_CDB_SHARD', msg, { path: p });
     };
-    if (e.fileSize !== want.bytes) fail(`shard ${i} is ${e.fileSize} bytes; the manifest says ${want.bytes} (a file of another version?)`);
+    if (e.fileSize !== want.bytes)
+      fail(`shard ${i} is ${e.fileSize} bytes; the manifest says ${want.bytes} (a file of another version?)`);
     if (e.format !== m.format) fail(`shard ${i} is a ${e.format} file; the set's shards are ${m.format}`);
     if (m.format === 'classic') return; // classic files carry no identity: verify() compares their checksums
     let meta: unknown;
@@ -130,7 +139,8 @@ export class ShardTable {
     checkShardIdentity(readShardIdentity(meta), m, i, p);
     if (e.size !== want.records) fail(`shard ${i} holds ${e.size} records; the manifest says ${want.records}`);
     const checksum = bodyChecksum(p);
-    if (checksum !== want.checksum) fail(`shard ${i}'s body checksum is ${hex64(checksum)}; the manifest says ${hex64(want.checksum)}`);
+    if (checksum !== want.checksum)
+      fail(`shard ${i}'s body checksum is ${hex64(checksum)}; the manifest says ${hex64(want.checksum)}`);
   }
 
   /** Closes the least recently used open shard other than `except` (clock). */
