@@ -217,8 +217,8 @@ if (flag('--merge') && fs.existsSync(previous)) {
 const save = () => {
   fs.mkdirSync(outDir, { recursive: true });
   const clean = withoutMachinePaths(results);
+  writeReport(clean, outDir); // first: it adds each dataset's checksums, which results.json keeps
   fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(clean, null, 1));
-  writeReport(clean, outDir);
 };
 const t0 = performance.now();
 for (const ds of P.datasets) {
