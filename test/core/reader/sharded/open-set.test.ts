@@ -66,6 +66,14 @@ describe.each(availableBackends())('a sharded set, %s backend', (backend: Backen
     const many = db.getMany(recs.map(([k]) => k));
     expect(many.every((v, i) => v?.toString() === recs[i]![1])).toBe(true);
     expect([...db.keys()]).toHaveLength(3000);
+    // Lookups in other shards during an iteration do not close the shard being read.
+    let seen = 0;
+    for (const [k] of db.entries()) {
+      expect(db.getString(recs[(seen * 13) % recs.length]![0])).toBeDefined();
+      expect(k.length).toBeGreaterThan(0);
+      seen++;
+    }
+    expect(seen).toBe(3000);
     db.close();
   });
 });

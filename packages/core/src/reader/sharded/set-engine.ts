@@ -191,7 +191,15 @@ export class SetEngine implements Engine {
   }
 
   *entries(): IterableIterator<[Buffer, Buffer]> {
-    for (let i = 0; i < this.#m.shards; i++) yield* this.#table.get(i).entries();
+    for (let i = 0; i < this.#m.shards; i++) {
+      const e = this.#table.get(i);
+      this.#table.pin(i); // lookups during the iteration must not close the shard it reads
+      try {
+        yield* e.entries();
+      } finally {
+        this.#table.unpin(i);
+      }
+    }
   }
 
   async warm(what: WarmTarget): Promise<void> {

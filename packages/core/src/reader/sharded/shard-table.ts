@@ -27,6 +27,8 @@ export class ShardTable {
   readonly #max: number;
   #count = 0;
   #hand = 0;
+  /** Shards an iteration is reading: never closed to make room. */
+  readonly #pinned = new Map<number, number>();
   /** Called after shard i opened (the set index attaches it) and before it closes. */
   onOpen: ((i: number, e: Engine) => void) | undefined;
   onClose: ((i: number) => void) | undefined;
@@ -74,6 +76,17 @@ export class ShardTable {
   get(i: number): Engine {
     this.recent[i] = 1;
     return this.#engines[i] ?? this.#load(i);
+  }
+
+  /** Keeps shard i open until unpin(i) (entries() of that shard is under way). */
+  pin(i: number): void {
+    this.#pinned.set(i, (this.#pinned.get(i) ?? 0) + 1);
+  }
+
+  unpin(i: number): void {
+    const n = (this.#pinned.get(i) ?? 1) - 1;
+    if (n === 0) this.#pinned.delete(i);
+    else this.#pinned.set(i, n);
   }
 
   /** Shard i's engine if it is open. */
@@ -149,7 +162,7 @@ export class ShardTable {
     for (let steps = 0; steps < 2 * n; steps++) {
       const i = this.#hand;
       this.#hand = (this.#hand + 1) % n;
-      if (i === except || this.#engines[i] === undefined) continue;
+      if (i === except || this.#engines[i] === undefined || this.#pinned.has(i)) continue;
       if (this.recent[i] === 1) {
         this.recent[i] = 0;
         continue;
