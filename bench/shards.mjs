@@ -30,7 +30,7 @@ const log = (...a) => console.log(...a);
 const ds = quick
   ? { id: 'q-100k-100b', records: 100_000, valueSize: 100, seed: 0x6d6d6364, lookups: 20_000 }
   : { id: '10m-100b', records: 10_000_000, valueSize: 100, seed: 0x6d6d6364, lookups: 500_000 };
-const buildRounds = Number(opt('--rounds', quick ? 1 : 3));
+const buildRounds = Number(opt('--rounds', quick ? 1 : 5));
 const getRounds = Number(opt('--gets-rounds', quick ? 1 : 5));
 const BUILDS = [
   { id: 'file', label: 'one file', task: 'build-file' },
@@ -106,6 +106,7 @@ for (let round = 0; round < getRounds; round++) {
   results.gets.push(r);
 }
 results.meta.totalSeconds = (performance.now() - t0) / 1000;
+results.meta.loadAfter = os.loadavg()[0];
 fs.writeFileSync(path.join(outDir, 'shards-results.json'), JSON.stringify(results, null, 1));
 writeShardsReport(results, path.join(outDir, 'RESULTS.md'));
 log(`wrote ${path.join(outDir, 'RESULTS.md')} (section "Sharded sets") in ${results.meta.totalSeconds.toFixed(0)} s`);

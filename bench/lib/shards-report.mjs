@@ -20,7 +20,7 @@ export function shardsSection(r) {
   L.push(
     `- Dataset ${r.dataset.id}: ${r.dataset.records.toLocaleString('en-US')} records, keys of 8–32 bytes, values of ${r.dataset.valueSize} bytes; cdbmake input ${fmtBytes(r.dataset.inputBytes)} (the same generator as the main benchmark).`,
     `- Builds read the cdbmake file in 8 MiB reads into \`Writer.addCdbmake()\` (one file, \`createWriter\`) or \`ShardedWriter.addCdbmake()\` (\`createShardedWriter\`, what \`cdb build --shards\` runs), fsync off for both; each build is its own process under \`/usr/bin/time -v\` (wall time and peak RSS of the whole process, Node start-up included), with \`sync\` and the previous output removed before it; the builds of a round alternate in an order that rotates each round; ratios are taken round by round, then the median. ${r.builds.length} rounds.`,
-    `- Reads (${r.gets.length} rounds, mmap, each reader its own process, warm page cache): the ${r.dataset.lookups.toLocaleString('en-US')} random hit keys of the main benchmark, one \`get()\` at a time and in \`getMany()\` batches of 1,000; every value is touched (first byte, last byte, length into a checksum, which must agree between the set and the file).`,
+    `- Reads (${r.gets.length} rounds, mmap, each reader its own process, page cache warmed with \`warm({ what: 'all' })\` first): the ${r.dataset.lookups.toLocaleString('en-US')} random hit keys of the main benchmark, one \`get()\` at a time and in \`getMany()\` batches of 1,000; every value is touched (first byte, last byte, length into a checksum, which must agree between the set and the file).`,
     '',
   );
   const builds = (id) => r.builds.map((b) => b[id]);
