@@ -71,6 +71,7 @@ const meta = {
   command: `node bench/shards.mjs ${argv.join(' ')}`.trim(),
   cores: os.availableParallelism(),
   taskset: Boolean(taskset),
+  loadBefore: os.loadavg()[0],
 };
 const results = { meta, dataset: { ...ds, inputBytes: fs.statSync(files.cdbmake).size }, configs: BUILDS, builds: [], gets: [] };
 for (let round = 0; round < buildRounds; round++) {
