@@ -10,6 +10,7 @@ import { createParser, INPUT_FORMATS, readChunks, resolveInputs, type InputForma
 import { listDir, readDir } from '../input/dir.js';
 import { loadMetadata, parseAlign, parsePositiveInt, parseSeed } from '../options.js';
 import { Progress } from '../progress.js';
+import { onInterrupt } from '../signals.js';
 import type { Context } from '../context.js';
 
 interface BuildOptions {
@@ -25,6 +26,7 @@ interface BuildOptions {
   progress: boolean;
   chunkSize?: number;
   assets?: boolean;
+  includeDotfiles?: boolean;
   precompress?: Encoding[];
 }
 
@@ -56,6 +58,7 @@ export function registerBuild(program: Command, ctx: Context): void {
     .option('--metadata <json|@file>', 'JSON metadata to store in the file (inline, or @file to read it)')
     .addOption(new Option('--format <format>', 'output format').choices(['mmcdb', 'classic']).default('mmcdb'))
     .option('--assets', 'pack one folder as a static-asset database for "cdb serve" (docs/ASSETS.md)')
+    .option('--include-dotfiles', 'with --assets: also pack dot-files and dot-folders (.env, .git/; .well-known/ is always packed)')
     .addOption(new Option('--precompress <list>', 'with --assets: also store br and/or gzip variants (e.g. br,gzip)').argParser(parsePrecompress))
     .option('-q, --quiet', 'no summary line')
     .option('--no-progress', 'no progress bar (it shows only when stderr is a terminal)')
@@ -83,6 +86,7 @@ Examples:
 async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: Context): Promise<number> {
   if (opts.assets === true) return runAssets(out, inputs, opts, ctx);
   if (opts.precompress !== undefined) throw new CliError('--precompress applies to --assets builds only', EXIT_USAGE);
+  if (opts.includeDotfiles === true) throw new CliError('--include-dotfiles applies to --assets builds only', EXIT_USAGE);
   const started = performance.now();
   const specs = resolveInputs(inputs, opts.inputFormat);
   const tabular = specs.some((s) => s.format === 'csv' || s.format === 'tsv');
@@ -105,13 +109,10 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: 
   } catch (err) {
     throw systemError(err, out, 'create');
   }
-  const onSignal = (signal: NodeJS.Signals): void => {
+  const stopListening = onInterrupt((signal) => {
     writer.abort(new Error(signal));
     ctx.io.stderr.write(`cdb build: interrupted (${signal}); ${out} was not changed\n`);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  });
 
   const totalBytes = specs.every((s) => s.size !== undefined) ? specs.reduce((a, s) => a + s.size!, 0) : undefined;
   const progress = new Progress(totalBytes, opts.progress && ctx.io.stderr.isTTY === true, ctx.io.stderr);
@@ -175,8 +176,7 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: 
     writer.abort(err);
     throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
   }
 }
 
@@ -229,9 +229,17 @@ async function runAssets(out: string, inputs: string[], opts: BuildOptions, ctx:
   let files = 0;
   let bytesRead = 0;
   let result;
+  const controller = new AbortController();
+  const stopListening = onInterrupt((signal) => {
+    controller.abort(new Error(signal));
+    ctx.io.stderr.write(`cdb build: interrupted (${signal}); ${out} was not changed\n`);
+  });
   try {
     result = await buildAssets(folder, out, {
       ...(opts.precompress !== undefined && { precompress: opts.precompress }),
+      ...(opts.includeDotfiles === true && { includeDotfiles: true }),
+      signal: controller.signal,
+      onWarning: (m) => ctx.io.stderr.write(`cdb build: warning: ${m}\n`),
       onFile: (_urlPath, bytes) => {
         files++;
         bytesRead += bytes;
@@ -241,6 +249,7 @@ async function runAssets(out: string, inputs: string[], opts: BuildOptions, ctx:
   } catch (err) {
     throw assetsError(err, folder, out);
   } finally {
+    stopListening();
     progress.stop();
   }
   if (opts.quiet !== true) {

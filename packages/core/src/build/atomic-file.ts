@@ -59,6 +59,7 @@ export function removeStaleTemps(target: string): string[] {
 }
 
 export interface AtomicFileOptions {
+  /** File mode of the result. Default: the mode (and, as root, the owner) of the file it replaces, else 0o644 less the umask. */
   mode?: number;
   fsync?: boolean;
 }
@@ -77,18 +78,29 @@ export class AtomicFile {
     this.#fsync = options.fsync ?? true;
     // 'wx': never follow or reuse an existing file under the temp name.
     this.fd = fs.openSync(this.tempPath, 'wx+', options.mode ?? 0o644);
+    try {
+      if (options.mode !== undefined) fs.fchmodSync(this.fd, options.mode);
+      else keepModeAndOwner(this.fd, this.target);
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
   }
 
   get done(): boolean {
     return this.#done;
   }
 
-  /** Writes all of `bytes` at `position` (loops over short writes). */
+  /** Writes all of `bytes` at `position` (loops over short writes); errors (ENOSPC) name the target. */
   writeAt(bytes: Uint8Array, position: number): void {
     let off = 0;
-    while (off < bytes.length) {
-      const chunk = Math.min(bytes.length - off, 0x40000000);
-      off += fs.writeSync(this.fd, bytes, off, chunk, position + off);
+    try {
+      while (off < bytes.length) {
+        const chunk = Math.min(bytes.length - off, 0x40000000);
+        off += fs.writeSync(this.fd, bytes, off, chunk, position + off);
+      }
+    } catch (err) {
+      throw namedAfterTarget(err, this.target);
     }
   }
 
@@ -107,7 +119,13 @@ export class AtomicFile {
   commit(): void {
     if (this.#done) throw new Error('AtomicFile already committed or aborted');
     try {
-      if (this.#fsync) fs.fsyncSync(this.fd);
+      if (this.#fsync) {
+        try {
+          fs.fsyncSync(this.fd);
+        } catch (err) {
+          throw namedAfterTarget(err, this.target);
+        }
+      }
       fs.closeSync(this.fd);
       crashPoint('before-rename');
       fs.renameSync(this.tempPath, this.target);
@@ -147,4 +165,28 @@ function syncDir(dir: string): void {
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
+}
+
+/**
+ * A rebuilt database keeps the permissions of the file it replaces (a `chmod 600` stays),
+ * and — when we may (running as root) — its owner and group.
+ */
+function keepModeAndOwner(fd: number, target: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(target);
+  } catch {
+    return; // a new file: the open() mode less the umask
+  }
+  if (!st.isFile()) return;
+  fs.fchmodSync(fd, st.mode & 0o7777);
+  if (typeof process.getuid === 'function' && process.getuid() === 0) fs.fchownSync(fd, st.uid, st.gid);
+}
+
+/** A system error of writing the temp file, reported under the target's name (what the user asked for). */
+function namedAfterTarget(err: unknown, target: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (e === null || typeof e !== 'object' || typeof e.code !== 'string') return err;
+  const wrapped = new Error(`${e.code}: ${e.message.replace(/^E[A-Z]+: /, '').replace(/, \w+$/, '')}, write '${target}'`, { cause: err });
+  return Object.assign(wrapped, { code: e.code, errno: e.errno, syscall: e.syscall ?? 'write', path: target });
 }
