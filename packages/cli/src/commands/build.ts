@@ -10,6 +10,7 @@ import { createParser, INPUT_FORMATS, readChunks, resolveInputs, type InputForma
 import { listDir, readDir } from '../input/dir.js';
 import { loadMetadata, parseAlign, parsePositiveInt, parseSeed } from '../options.js';
 import { Progress } from '../progress.js';
+import { count } from '../words.js';
 import type { Context } from '../context.js';
 
 interface BuildOptions {
@@ -164,9 +165,9 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: 
     progress.stop();
     if (opts.quiet !== true) {
       const seconds = (performance.now() - started) / 1000;
-      const extra = dropped > 0 ? `; ${dropped} duplicate record${dropped === 1 ? '' : 's'} dropped (--duplicates ${opts.duplicates})` : '';
+      const extra = dropped > 0 ? `; ${count(dropped, 'duplicate record')} dropped (--duplicates ${opts.duplicates})` : '';
       ctx.io.stderr.write(
-        `cdb build: wrote ${out}: ${result.records} records, ${result.bytes} bytes, ${seconds.toFixed(2)} s (${result.format})${extra}\n`,
+        `cdb build: wrote ${out}: ${count(result.records, 'record')}, ${count(result.bytes, 'byte')}, ${seconds.toFixed(2)} s (${result.format})${extra}\n`,
       );
     }
     return 0;
@@ -247,7 +248,7 @@ async function runAssets(out: string, inputs: string[], opts: BuildOptions, ctx:
     const seconds = (performance.now() - started) / 1000;
     const variants = opts.precompress !== undefined && opts.precompress.length > 0 ? `, precompressed ${opts.precompress.join(',')}` : '';
     ctx.io.stderr.write(
-      `cdb build: wrote ${out}: ${files} file${files === 1 ? '' : 's'} (${result.records} records), ${result.bytes} bytes, ${seconds.toFixed(2)} s (assets${variants})\n`,
+      `cdb build: wrote ${out}: ${count(files, 'file')} (${count(result.records, 'record')}), ${count(result.bytes, 'byte')}, ${seconds.toFixed(2)} s (assets${variants})\n`,
     );
   }
   return 0;

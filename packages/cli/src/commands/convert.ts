@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import { createWriter, type Reader, type Writer, type WriterOptions } from '@mmcdb/core';
 import { systemError } from '../errors.js';
 import { openDb, parseAlign, parseSeed } from '../options.js';
+import { count } from '../words.js';
 import type { Context } from '../context.js';
 
 interface ConvertOptions {
@@ -69,7 +70,7 @@ async function runConvert(input: string, out: string, opts: ConvertOptions, ctx:
     if (opts.quiet !== true) {
       const seconds = (performance.now() - started) / 1000;
       ctx.io.stderr.write(
-        `cdb convert: wrote ${out}: ${result.records} records, ${result.bytes} bytes, ${seconds.toFixed(2)} s (${reader.format} -> ${result.format})\n`,
+        `cdb convert: wrote ${out}: ${count(result.records, 'record')}, ${count(result.bytes, 'byte')}, ${seconds.toFixed(2)} s (${reader.format} -> ${result.format})\n`,
       );
     }
     return 0;

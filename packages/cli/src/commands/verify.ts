@@ -4,6 +4,7 @@ import { verify, type VerifyReport } from '@mmcdb/core';
 import { CliError, systemError } from '../errors.js';
 import { checkDbPath } from '../options.js';
 import { Output } from '../output.js';
+import { count } from '../words.js';
 import type { Context } from '../context.js';
 
 export function registerVerify(program: Command, ctx: Context): void {
@@ -36,7 +37,7 @@ async function runVerify(db: string, ctx: Context): Promise<number> {
     throw new CliError(`${db}: ${e?.code ?? 'ERR_CDB_CORRUPT'}${where}: ${message}`);
   }
   const out = new Output(ctx.io.stdout);
-  out.write(`${db}: ok (${report.format}, ${report.records} records, ${report.fileSize} bytes)\n`);
+  out.write(`${db}: ok (${report.format}, ${count(report.records, 'record')}, ${count(report.fileSize, 'byte')})\n`);
   await out.flush();
   return 0;
 }
