@@ -229,3 +229,32 @@ describe('usage errors → exit 2', () => {
     expect(fs.readdirSync(d)).toEqual([]);
   });
 });
+
+describe('MMCDB_BACKEND that names no backend → exit 2 for every command', () => {
+  const d = tempDir('mmcdb-cli-env-');
+  const db = path.join(d, 'db.mmcdb');
+  const commands: [string, string[]][] = [
+    ['build', [path.join(d, 'new.mmcdb'), fixture('small.cdbmake')]],
+    ['get', [db, 'a']],
+    ['dump', [db]],
+    ['keys', [db]],
+    ['stats', [db]],
+    ['verify', [db]],
+    ['convert', [db, path.join(d, 'new.cdb')]],
+    ['serve', [db, '--port', '0']],
+  ];
+  it.each(commands)('%s', async (cmd, args) => {
+    if (!fs.existsSync(db)) await ok(['build', db, fixture('small.cdbmake'), '-q']);
+    const r = await cdb([cmd, ...args], { env: { MMCDB_BACKEND: 'bogus' } });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toBe(`cdb ${cmd}: MMCDB_BACKEND=bogus is not a backend: expected one of auto, mmap, memory, pread (or unset it)\n`);
+    expect(r.stdout.length).toBe(0);
+    expect(fs.readdirSync(d)).toEqual(['db.mmcdb']);
+  });
+
+  it('an empty MMCDB_BACKEND means unset; help still works', async () => {
+    if (!fs.existsSync(db)) await ok(['build', db, fixture('small.cdbmake'), '-q']);
+    expect((await cdb(['verify', db], { env: { MMCDB_BACKEND: '' } })).status).toBe(0);
+    expect((await cdb(['--help'], { env: { MMCDB_BACKEND: 'bogus' } })).status).toBe(0);
+  });
+});

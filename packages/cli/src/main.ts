@@ -5,7 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { BackendChoice } from '@mmcdb/core';
 import { processIo, type Context, type Io } from './context.js';
 import { EXIT_ERROR, EXIT_USAGE, reportError } from './errors.js';
-import { BACKENDS } from './options.js';
+import { BACKENDS, checkBackendEnv } from './options.js';
 import { registerBuild } from './commands/build.js';
 import { registerGet } from './commands/get.js';
 import { registerDump } from './commands/dump.js';
@@ -62,6 +62,11 @@ Examples:
     },
     backend: () => program.opts<{ backend?: BackendChoice }>().backend,
   };
+  let running: string | undefined;
+  program.hook('preAction', (_program, command) => {
+    running = command.name();
+    checkBackendEnv(io.env);
+  });
   registerBuild(program, ctx);
   registerGet(program, ctx);
   registerDump(program, ctx);
@@ -78,7 +83,7 @@ Examples:
       // Help and --version exit 0; commander has already printed any error.
       return err.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    return reportError(err, undefined, io) || EXIT_ERROR;
+    return reportError(err, running, io) || EXIT_ERROR;
   }
   return exitCode;
 }
