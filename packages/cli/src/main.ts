@@ -14,6 +14,7 @@ import { registerStats } from './commands/stats.js';
 import { registerVerify } from './commands/verify.js';
 import { registerConvert } from './commands/convert.js';
 import { registerServe } from './commands/serve.js';
+import { registerCompletion } from './commands/completion.js';
 
 export type { Io } from './context.js';
 
@@ -75,6 +76,7 @@ Examples:
   registerVerify(program, ctx);
   registerConvert(program, ctx);
   registerServe(program, ctx);
+  registerCompletion(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
