@@ -242,6 +242,7 @@ describe('MMCDB_BACKEND that names no backend → exit 2 for every command', () 
     ['verify', [db]],
     ['convert', [db, path.join(d, 'new.cdb')]],
     ['serve', [db, '--port', '0']],
+    ['completion', ['bash']],
   ];
   it.each(commands)('%s', async (cmd, args) => {
     if (!fs.existsSync(db)) await ok(['build', db, fixture('small.cdbmake'), '-q']);

@@ -6,6 +6,7 @@ import type { BackendChoice } from '@mmcdb/core';
 import { processIo, type Context, type Io } from './context.js';
 import { EXIT_ERROR, EXIT_USAGE, reportError } from './errors.js';
 import { BACKENDS, checkBackendEnv } from './options.js';
+import { colorEnabled } from './terminal.js';
 import { registerBuild } from './commands/build.js';
 import { registerGet } from './commands/get.js';
 import { registerDump } from './commands/dump.js';
@@ -34,6 +35,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      // Commander's own test reads process.stdout/stderr and process.env, not ours.
+      getOutHasColors: () => colorEnabled(io.stdout, io.env),
+      getErrHasColors: () => colorEnabled(io.stderr, io.env),
     })
     .showHelpAfterError('(run cdb --help, or cdb <command> --help, for usage)')
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })

@@ -9,7 +9,7 @@ import { CliError, EXIT_USAGE, InputError, describeSystemError, systemError, typ
 import { createParser, INPUT_FORMATS, readChunks, resolveInputs, type InputFormat, type RecordSink } from '../input/index.js';
 import { listDir, readDir } from '../input/dir.js';
 import { loadMetadata, parseAlign, parsePositiveInt, parseSeed } from '../options.js';
-import { Progress } from '../progress.js';
+import { buildProgress } from '../progress.js';
 import { count } from '../words.js';
 import type { Context } from '../context.js';
 
@@ -25,6 +25,7 @@ interface BuildOptions {
   quiet?: boolean;
   progress: boolean;
   chunkSize?: number;
+  progressDelay?: number;
   assets?: boolean;
   precompress?: Encoding[];
 }
@@ -58,9 +59,10 @@ export function registerBuild(program: Command, ctx: Context): void {
     .addOption(new Option('--format <format>', 'output format').choices(['mmcdb', 'classic']).default('mmcdb'))
     .option('--assets', 'pack one folder as a static-asset database for "cdb serve" (docs/ASSETS.md)')
     .addOption(new Option('--precompress <list>', 'with --assets: also store br and/or gzip variants (e.g. br,gzip)').argParser(parsePrecompress))
-    .option('-q, --quiet', 'no summary line')
-    .option('--no-progress', 'no progress bar (it shows only when stderr is a terminal)')
+    .option('-q, --quiet', 'no summary line, no progress bar')
+    .option('--no-progress', 'no progress bar (it shows only when stderr is a terminal; plain text under NO_COLOR or TERM=dumb)')
     .addOption(new Option('--chunk-size <bytes>', 'read inputs in chunks of this size (testing)').argParser(parsePositiveInt).hideHelp())
+    .addOption(new Option('--progress-delay <ms>', 'show the progress bar after this long (testing)').argParser(Number).hideHelp())
     .addHelpText(
       'after',
       `
@@ -115,7 +117,7 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: 
   process.once('SIGTERM', onSignal);
 
   const totalBytes = specs.every((s) => s.size !== undefined) ? specs.reduce((a, s) => a + s.size!, 0) : undefined;
-  const progress = new Progress(totalBytes, opts.progress && ctx.io.stderr.isTTY === true, ctx.io.stderr);
+  const progress = buildProgress(totalBytes, opts, ctx);
   let bytesRead = 0;
   let dropped = 0;
   try {
@@ -226,7 +228,7 @@ async function runAssets(out: string, inputs: string[], opts: BuildOptions, ctx:
   }
   if (!st.isDirectory()) throw new CliError(`${folder}: not a folder (--assets packs the files under a folder)`);
 
-  const progress = new Progress(undefined, opts.progress && ctx.io.stderr.isTTY === true, ctx.io.stderr);
+  const progress = buildProgress(undefined, opts, ctx);
   let files = 0;
   let bytesRead = 0;
   let result;
