@@ -50,7 +50,7 @@ I/O), 2 usage. Documentation: docs/cli.md.
 Examples:
   $ cdb build /tmp/demo.mmcdb fixtures/countries.jsonl
   $ cdb get /tmp/demo.mmcdb FR --newline
-  $ cdb convert /tmp/demo.mmcdb /tmp/demo.cdb --format classic
+  $ cdb convert /tmp/demo.mmcdb /tmp/demo.cdb            # .cdb: classic, for tinycdb & co
   $ cdb stats /tmp/demo.cdb --tinycdb
   $ cdb build --assets /tmp/site.mmcdb public/ --precompress br,gzip
   $ cdb serve /tmp/site.mmcdb --port 8080`,

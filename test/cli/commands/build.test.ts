@@ -193,11 +193,28 @@ describe('cdb build: options', () => {
   });
 
   it('prints a one-line summary (records, bytes, seconds) on stderr, nothing on stdout; -q silences it', async () => {
-    const out = next();
+    const out = next('mmcdb');
     const r = await ok(['build', out, fixture('small.cdbmake')]);
     expect(r.stdout.length).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`^cdb build: wrote .*: 9 records, ${fs.statSync(out).size} bytes, \\d+\\.\\d\\d s \\(mmcdb\\)\\n$`));
-    expect((await ok(['build', next(), fixture('small.cdbmake'), '-q'])).stderr).toBe('');
+    expect((await ok(['build', next('mmcdb'), fixture('small.cdbmake'), '-q'])).stderr).toBe('');
+  });
+
+  it('an mmcdb file named .cdb (no --format): a warning that cdb readers cannot read it, -q or not', async () => {
+    const out = next('cdb');
+    const r = await ok(['build', out, fixture('small.cdbmake')]);
+    expect(r.stderr).toMatch(/^cdb build: warning: .*\.cdb: wrote the mmcdb format, not classic cdb: tinycdb, Postfix .*--format classic.*\ncdb build: wrote /);
+    expect((await ok(['build', next('CDB'), fixture('small.cdbmake'), '-q'])).stderr).toContain('warning: ');
+    fs.mkdirSync(path.join(dir, 'site'));
+    fs.writeFileSync(path.join(dir, 'site', 'a.txt'), 'a');
+    expect((await ok(['build', '--assets', next('cdb'), path.join(dir, 'site'), '-q'])).stderr).toContain('warning: ');
+    // Not for an explicit --format, .mmcdb names, other names, or a failed build (one line).
+    for (const args of [[next('cdb'), '--format', 'mmcdb'], [next('cdb'), '--format', 'classic'], [next('mmcdb')], [next('db')]]) {
+      expect((await ok(['build', ...args, fixture('small.cdbmake'), '-q'])).stderr, args.join(' ')).toBe('');
+    }
+    const failed = await cdb(['build', next('cdb')], { input: 'nope' });
+    expect(failed.status).toBe(111);
+    expect(failed.stderr.split('\n').filter((l) => l !== '')).toHaveLength(1);
   });
 
   it('an empty input builds an empty database', async () => {

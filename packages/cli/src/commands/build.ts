@@ -11,6 +11,7 @@ import { listDir, readDir } from '../input/dir.js';
 import { loadMetadata, parseAlign, parsePositiveInt, parseSeed } from '../options.js';
 import { buildProgress } from '../progress.js';
 import { count } from '../words.js';
+import { buildNameWarning } from '../file-names.js';
 import type { Context } from '../context.js';
 
 interface BuildOptions {
@@ -22,6 +23,8 @@ interface BuildOptions {
   align?: number;
   metadata?: string;
   format: 'mmcdb' | 'classic';
+  /** --format was given (not its default). */
+  formatGiven?: boolean;
   quiet?: boolean;
   progress: boolean;
   chunkSize?: number;
@@ -71,16 +74,23 @@ Input formats (docs/cli.md): cdbmake "+klen,dlen:key->value" lines then an empty
 header row; dir = every file under a folder (key = relative path). Extensions: .jsonl
 .ndjson .json .csv .tsv .tab; anything else (and stdin) is cdbmake.
 
+Name mmcdb files .mmcdb: .cdb is for classic files (--format classic), which tinycdb,
+Postfix and other cdb readers open; a .cdb name without --format gets a warning.
+
 Examples:
-  $ cdb build countries.cdb fixtures/countries.jsonl
-  $ printf '+1,3:a->xyz\\n+2,0:bc->\\n\\n' | cdb build small.cdb
-  $ cdb build users.cdb users.csv --key-column id --value-column email --duplicates error
-  $ cdb build site.cdb public/ --input-format dir --align 8 --metadata '{"v":1}'
-  $ cdb dump old.cdb | cdb build copy.cdb -
+  $ cdb build countries.mmcdb fixtures/countries.jsonl
+  $ printf '+1,3:a->xyz\\n+2,0:bc->\\n\\n' | cdb build small.mmcdb
+  $ cdb build users.mmcdb users.csv --key-column id --value-column email --duplicates error
+  $ cdb build site.mmcdb public/ --input-format dir --align 8 --metadata '{"v":1}'
+  $ cdb dump old.mmcdb | cdb build copy.mmcdb -
   $ cdb build legacy.cdb data.txt --format classic       # byte-identical to tinycdb cdb -c
   $ cdb build --assets site.mmcdb dist/ --precompress br,gzip && cdb serve site.mmcdb`,
     )
-    .action(ctx.action('build', (out: string, inputs: string[], opts: BuildOptions) => runBuild(out, inputs, opts, ctx)));
+    .action(
+      ctx.action('build', (out: string, inputs: string[], opts: BuildOptions, cmd: Command) =>
+        runBuild(out, inputs, { ...opts, formatGiven: cmd.getOptionValueSource('format') !== 'default' }, ctx),
+      ),
+    );
 }
 
 async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: Context): Promise<number> {
@@ -165,6 +175,7 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: 
     }
     const result = await finish(writer, out);
     progress.stop();
+    warnName(out, result.format, opts, ctx);
     if (opts.quiet !== true) {
       const seconds = (performance.now() - started) / 1000;
       const extra = dropped > 0 ? `; ${count(dropped, 'duplicate record')} dropped (--duplicates ${opts.duplicates})` : '';
@@ -181,6 +192,12 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: 
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** Said once the build succeeded (a failure stays one line), -q or not. */
+function warnName(out: string, format: 'mmcdb' | 'classic', opts: BuildOptions, ctx: Context): void {
+  const warning = buildNameWarning(out, format, opts.formatGiven === true);
+  if (warning !== undefined) ctx.io.stderr.write(`cdb build: warning: ${warning}\n`);
 }
 
 async function finish(writer: Writer, out: string) {
@@ -246,6 +263,7 @@ async function runAssets(out: string, inputs: string[], opts: BuildOptions, ctx:
   } finally {
     progress.stop();
   }
+  warnName(out, 'mmcdb', opts, ctx);
   if (opts.quiet !== true) {
     const seconds = (performance.now() - started) / 1000;
     const variants = opts.precompress !== undefined && opts.precompress.length > 0 ? `, precompressed ${opts.precompress.join(',')}` : '';
