@@ -214,7 +214,7 @@ describe('usage errors → exit 2', () => {
     ['bad --align', ['build', 'x.cdb', '--align', '3'], 'expected a power of two'],
     ['bad --seed', ['build', 'x.cdb', '--seed', '-1'], "option '--seed <n|random>' argument '-1' is invalid"],
     ['bad inline --metadata', ['build', 'x.cdb', '--metadata', '{nope'], '--metadata: expected JSON text or @file'],
-    ['--key-column without csv', ['build', 'x.cdb', '--key-column', 'id'], 'apply to csv/tsv input only', '\n'],
+    ['--key-column without csv', ['build', 'x.cdb', '--key-column', 'id'], '--key-column applies to csv/tsv input only', '\n'],
     ['stdin twice', ['build', 'x.cdb', '-', '-'], 'stdin (-) can be given only once'],
     ['unknown input format', ['build', 'x.cdb', '-i', 'xml'], "argument 'xml' is invalid"],
     ['dump: bad format', ['dump', 'x.cdb', '--format', 'xml'], "argument 'xml' is invalid"],

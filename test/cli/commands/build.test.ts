@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSync } from '@mmcdb/core';
 import { tempDir } from '../../helpers/tmp.js';
-import { cdb, cdbmake, expectGolden, fixture, ok, ROOT, sha256 } from '../helpers.js';
+import { cdb, cdbmake, expectGolden, fixture, ok, ROOT, sha256, tempLeftovers } from '../helpers.js';
 
 const dir = tempDir('mmcdb-cli-build-');
 let n = 0;
@@ -229,5 +229,52 @@ describe('cdb build: options', () => {
     await ok(['build', out], { input: cdbmake([['a', '1']]) });
     await ok(['build', out], { input: cdbmake([['a', '2']]) });
     expect((await ok(['get', out, 'a'])).out).toBe('2');
+  });
+});
+
+describe('cdb build: real-world csv/tsv (fixtures/cli/debian.csv, iso3166.tab)', () => {
+  it("distro-info-data's debian.csv (trailing empty columns omitted): an error naming the line and the option, then --relax-column-count", async () => {
+    const out = next('mmcdb');
+    const r = await cdb(['build', out, fixture('debian.csv'), '--key-column', 'series']);
+    expect(r.status).toBe(111);
+    expect(r.stderr).toBe(`cdb build: ${fixture('debian.csv')}:2: expected 8 fields (as in the header), got 6 (--relax-column-count takes missing fields as empty)\n`);
+    await ok(['build', out, fixture('debian.csv'), '--key-column', 'series', '--relax-column-count', '-q']);
+    expect(JSON.parse((await ok(['get', out, 'forky'])).out)).toEqual({
+      version: '14', codename: 'Forky', series: 'forky', created: '2025-08-09', release: '', eol: '', 'eol-lts': '', 'eol-elts': '',
+    });
+    expect((await ok(['get', out, 'bookworm', 'sid', '--json'])).out).toContain('"eol-elts\\":\\"2033-06-30\\"');
+    expect(entries(out)).toHaveLength(8);
+  });
+
+  it("tzdata's iso3166.tab (# comments, no header): --no-header --comment '#'", async () => {
+    const out = next('mmcdb');
+    expect((await cdb(['build', out, fixture('iso3166.tab')])).stderr).toMatch(/iso3166\.tab:9: expected 1 field \(as in the header\), got 2/);
+    await ok(['build', out, fixture('iso3166.tab'), '--no-header', '--comment', '#', '--value-column', '2', '-q']);
+    expect((await ok(['get', out, 'CI', 'AX', 'KR', '--newline'])).out).toBe("Côte d'Ivoire\nÅland Islands\nKorea (South)\n");
+    expect(entries(out).map(([k]) => k)).toEqual(['AD', 'AX', 'CI', 'DE', 'FR', 'GB', 'KR', 'RE']);
+    const whole = next('mmcdb');
+    await ok(['build', whole, fixture('iso3166.tab'), '--no-header', '--comment', '#', '-q']);
+    expect(JSON.parse((await ok(['get', whole, 'RE'])).out)).toEqual(['RE', 'Réunion']);
+  });
+
+  it('columns are 1-based: --key-column 0 says so (exit 2); names need a header (exit 2)', async () => {
+    const zero = await cdb(['build', next('mmcdb'), fixture('debian.csv'), '--key-column', '0', '--relax-column-count']);
+    expect(zero.status).toBe(2);
+    expect(zero.stderr).toBe('cdb build: --key-column 0: columns are numbered from 1 (the first column is 1)\n');
+    const named = await cdb(['build', next('mmcdb'), fixture('iso3166.tab'), '--no-header', '--comment', '#', '--value-column', 'name']);
+    expect(named.status).toBe(2);
+    expect(named.stderr).toContain('with --no-header, columns are given by number');
+    expect(tempLeftovers(dir)).toEqual([]);
+  });
+
+  it('the csv/tsv options are usage errors for other inputs and with --assets; --comment takes one character', async () => {
+    for (const flag of [['--no-header'], ['--comment', '#'], ['--relax-column-count']]) {
+      const r = await cdb(['build', next('mmcdb'), fixture('small.cdbmake'), ...flag]);
+      expect(r.status, flag[0]).toBe(2);
+      expect(r.stderr).toContain(`${flag[0]} applies to csv/tsv input only`);
+    }
+    expect((await cdb(['build', next('mmcdb'), fixture('small.csv'), '--comment', '//'])).status).toBe(2);
+    expect((await cdb(['build', next('mmcdb'), fixture('small.csv'), '--comment', '"'])).status).toBe(2);
+    expect((await cdb(['build', '--assets', next('mmcdb'), dir, '--no-header'])).stderr).toContain('--assets cannot be combined with --no-header');
   });
 });

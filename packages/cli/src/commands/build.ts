@@ -6,7 +6,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createWriter, isCdbError, type DuplicatePolicy, type Writer, type WriterOptions } from '@mmcdb/core';
 import { buildAssets, type Encoding } from '@mmcdb/core/assets';
 import { CliError, EXIT_USAGE, InputError, describeSystemError, systemError, type InputLocation } from '../errors.js';
-import { createParser, INPUT_FORMATS, readChunks, resolveInputs, type InputFormat, type RecordSink } from '../input/index.js';
+import { createParser, INPUT_FORMATS, parseCommentChar, readChunks, resolveInputs, tabularOptionsGiven, type InputFormat, type RecordSink } from '../input/index.js';
 import { listDir, readDir } from '../input/dir.js';
 import { loadMetadata, parseAlign, parsePositiveInt, parseSeed } from '../options.js';
 import { buildProgress } from '../progress.js';
@@ -18,6 +18,9 @@ interface BuildOptions {
   inputFormat?: InputFormat;
   keyColumn?: string;
   valueColumn?: string;
+  header: boolean;
+  comment?: string;
+  relaxColumnCount?: boolean;
   duplicates: DuplicatePolicy;
   seed?: bigint | 'random';
   align?: number;
@@ -55,6 +58,9 @@ export function registerBuild(program: Command, ctx: Context): void {
     .addOption(new Option('-i, --input-format <format>', 'input format (default: from the file extension; cdbmake otherwise)').choices(INPUT_FORMATS))
     .option('--key-column <column>', 'csv/tsv: key column, by header name or 1-based index (default: 1)')
     .option('--value-column <column>', 'csv/tsv: value column (default: the whole row as a JSON object)')
+    .option('--no-header', 'csv/tsv: no header row (columns by number; the value is the row as a JSON array)')
+    .addOption(new Option('--comment <char>', 'csv/tsv: skip the lines that start with this character (e.g. #)').argParser(parseCommentChar))
+    .option('--relax-column-count', 'csv/tsv: a row with fewer fields gets empty ones (more is still an error)')
     .addOption(new Option('--duplicates <policy>', 'repeated keys: keep all, the first, the last, or fail').choices(['all', 'first', 'last', 'error']).default('all'))
     .addOption(new Option('--seed <n|random>', 'xxh64 seed (decimal or 0x hex), or "random" for untrusted keys').argParser(parseSeed))
     .addOption(new Option('--align <n>', 'align every value to n bytes (a power of two)').argParser(parseAlign))
@@ -99,8 +105,10 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: 
   const started = performance.now();
   const specs = resolveInputs(inputs, opts.inputFormat);
   const tabular = specs.some((s) => s.format === 'csv' || s.format === 'tsv');
-  if (!tabular && (opts.keyColumn !== undefined || opts.valueColumn !== undefined)) {
-    throw new CliError('--key-column and --value-column apply to csv/tsv input only', EXIT_USAGE);
+  const csvOptions = { keyColumn: opts.keyColumn, valueColumn: opts.valueColumn, header: opts.header, comment: opts.comment, relaxColumnCount: opts.relaxColumnCount };
+  const csvOnly = tabularOptionsGiven(csvOptions);
+  if (!tabular && csvOnly.length > 0) {
+    throw new CliError(`${csvOnly.join(', ')} ${csvOnly.length === 1 ? 'applies' : 'apply'} to csv/tsv input only`, EXIT_USAGE);
   }
   const metadata = opts.metadata !== undefined ? loadMetadata(opts.metadata) : undefined;
   const options: WriterOptions = {
@@ -164,7 +172,7 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: 
           throw recordError(err, file, where());
         }
       };
-      const parser = createParser(spec, sink, { keyColumn: opts.keyColumn, valueColumn: opts.valueColumn, bulk });
+      const parser = createParser(spec, sink, { ...csvOptions, bulk });
       where = () => parser.recordLocation;
       for await (const chunk of readChunks(spec, ctx.io.stdin, opts.chunkSize)) {
         parser.push(chunk);
@@ -224,8 +232,7 @@ async function runAssets(out: string, inputs: string[], opts: BuildOptions, ctx:
   const started = performance.now();
   const refused = [
     ['--input-format', opts.inputFormat !== undefined],
-    ['--key-column', opts.keyColumn !== undefined],
-    ['--value-column', opts.valueColumn !== undefined],
+    ...tabularOptionsGiven(opts).map((name) => [name, true] as const),
     ['--duplicates', opts.duplicates !== 'all'],
     ['--seed', opts.seed !== undefined],
     ['--align', opts.align !== undefined],
