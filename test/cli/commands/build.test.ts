@@ -142,6 +142,15 @@ describe('cdb build: options', () => {
     if (policy === 'first') expect(r.stderr).toContain('1 duplicate record dropped');
   });
 
+  it.each(['mmcdb', 'classic'])('--duplicates last reports the superseded records as first reports the dropped ones (%s)', async (format) => {
+    const one = await ok(['build', next('x'), '--duplicates', 'last', '--format', format], { input: dups });
+    expect(one.stderr).toMatch(/: 2 records, .*; 1 duplicate record superseded \(--duplicates last\)\n$/);
+    const input = cdbmake([['k', '1'], ['k', '2'], ['k', '3'], ['j', '1'], ['j', '2']]);
+    const three = await ok(['build', next('x'), '--duplicates', 'last', '--format', format], { input });
+    expect(three.stderr).toMatch(/: 2 records, .*; 3 duplicate records superseded \(--duplicates last\)\n$/);
+    expect((await ok(['build', next('x'), '--duplicates', 'last', '--format', format], { input: cdbmake([['a', '1']]) })).stderr).not.toContain('superseded');
+  });
+
   it('--duplicates error fails on the second occurrence, naming its line', async () => {
     const out = next();
     const r = await cdb(['build', out, '--duplicates', 'error'], { input: dups });

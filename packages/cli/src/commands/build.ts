@@ -138,13 +138,15 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: 
   const progress = buildProgress(totalBytes, opts, ctx);
   let bytesRead = 0;
   let dropped = 0;
+  let added = 0; // records the writer took, superseded ones included
   try {
     for (const spec of specs) {
       let where: () => InputLocation = () => ({});
       let file = spec.name;
       const sink: RecordSink = (key, value) => {
         try {
-          if (!writer.add(key, value)) dropped++;
+          if (writer.add(key, value)) added++;
+          else dropped++;
         } catch (err) {
           throw recordError(err, file, where());
         }
@@ -167,6 +169,7 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: 
         try {
           const took = writer.addCdbmake(bytes);
           dropped += took.dropped;
+          added += took.records - took.dropped;
           return took;
         } catch (err) {
           throw recordError(err, file, where());
@@ -186,7 +189,13 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: 
     warnName(out, result.format, opts, ctx);
     if (opts.quiet !== true) {
       const seconds = (performance.now() - started) / 1000;
-      const extra = dropped > 0 ? `; ${count(dropped, 'duplicate record')} dropped (--duplicates ${opts.duplicates})` : '';
+      const superseded = added - result.records; // --duplicates last: earlier records of a key added again
+      const extra =
+        dropped > 0
+          ? `; ${count(dropped, 'duplicate record')} dropped (--duplicates ${opts.duplicates})`
+          : superseded > 0
+            ? `; ${count(superseded, 'duplicate record')} superseded (--duplicates ${opts.duplicates})`
+            : '';
       ctx.io.stderr.write(
         `cdb build: wrote ${out}: ${count(result.records, 'record')}, ${count(result.bytes, 'byte')}, ${seconds.toFixed(2)} s (${result.format})${extra}\n`,
       );
