@@ -99,3 +99,24 @@ describe('cdb verify --json', () => {
     expect(JSON.parse((await cdb(['verify', dir, '--json'])).out).error.code).toBe('EISDIR');
   });
 });
+
+describe('verify and dump name lengths with the same words', () => {
+  it('a classic record whose key runs past the records: the same text from verify and from dump and get on every backend', async () => {
+    const file = path.join(dir, 'longkey.cdb');
+    await ok(['build', file, '--format', 'classic'], { input: '+3,5:one->Hello\n+3,3:two->abc\n\n' });
+    const b = fs.readFileSync(file);
+    b.writeUInt32LE(255, 2048 + 16); // the second record's key length
+    fs.writeFileSync(file, b);
+    const said = (stderr: string) => /record at \d+ \(.*?\) runs past the end of the records \(\d+\)/.exec(stderr)?.[0];
+    const expected = 'record at 2064 (key 255 bytes, value 3 bytes) runs past the end of the records (2078)';
+    const v = await cdb(['verify', file]);
+    expect(v.status).toBe(111);
+    expect(said(v.stderr)).toBe(expected);
+    for (const backend of ['mmap', 'memory', 'pread']) {
+      const d = await cdb(['dump', file, '--backend', backend]);
+      expect(d.status, backend).toBe(111);
+      expect(said(d.stderr), `dump --backend ${backend}`).toBe(expected);
+      expect(said((await cdb(['get', file, 'two', '--backend', backend])).stderr), `get --backend ${backend}`).toBe(expected);
+    }
+  });
+});
