@@ -26,7 +26,8 @@ function has(shell: string): string | undefined {
   return r.status === 0 ? undefined : `${shell} is not installed`;
 }
 const missing = Object.fromEntries(['bash', 'zsh', 'fish'].map((s) => [s, has(s)]));
-for (const [shell, why] of Object.entries(missing)) if (why !== undefined) console.warn(`[cli completion] ${shell} checks skipped: ${why}`);
+for (const [shell, why] of Object.entries(missing))
+  if (why !== undefined) console.warn(`[cli completion] ${shell} checks skipped: ${why}`);
 
 beforeAll(async () => {
   for (const shell of SHELLS) {
@@ -60,7 +61,8 @@ describe('cdb completion', () => {
     for (const c of COMMANDS) {
       expect(text).toContain(c);
       const help = (await ok([c, '--help'])).out;
-      for (const m of help.matchAll(/^ {2}(?:-\w, )?--([a-z][a-z-]*)/gm)) expect(text, `${c} --${m[1]}`).toMatch(new RegExp(`(--|-l )${m[1]}\\b`));
+      for (const m of help.matchAll(/^ {2}(?:-\w, )?--([a-z][a-z-]*)/gm))
+        expect(text, `${c} --${m[1]}`).toMatch(new RegExp(`(--|-l )${m[1]}\\b`));
     }
   });
 
@@ -101,9 +103,16 @@ describe.skipIf(missing['bash'] !== undefined)('bash', () => {
 
 describe.skipIf(missing['fish'] !== undefined)('fish', () => {
   const fish = (line: string): string[] => {
-    const r = spawnSync('fish', ['--no-config', '-c', `source $argv[1]; complete -C $argv[2]`, path.join(dir, 'cdb.fish'), line], { encoding: 'utf8' });
+    const r = spawnSync(
+      'fish',
+      ['--no-config', '-c', `source $argv[1]; complete -C $argv[2]`, path.join(dir, 'cdb.fish'), line],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
-    return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t')[0]!);
+    return r.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => l.split('\t')[0]!);
   };
   it('completes commands, options and choices', () => {
     expect(fish('cdb g')).toEqual(['get']);
@@ -118,7 +127,11 @@ describe.skipIf(missing['zsh'] !== undefined)('zsh', () => {
   it('parses, and registers _cdb for cdb with compinit', () => {
     const file = path.join(dir, 'cdb.zsh');
     expect(spawnSync('zsh', ['-n', file]).status).toBe(0);
-    const r = spawnSync('zsh', ['-f', '-c', 'autoload -U compinit; compinit -u -D; source $1; print -r -- $_comps[cdb]', 'zsh', file], { encoding: 'utf8' });
+    const r = spawnSync(
+      'zsh',
+      ['-f', '-c', 'autoload -U compinit; compinit -u -D; source $1; print -r -- $_comps[cdb]', 'zsh', file],
+      { encoding: 'utf8' },
+    );
     expect(r.stdout.trim(), r.stderr).toBe('_cdb');
   });
 });

@@ -16,7 +16,12 @@ describe('singular counts', () => {
     const c = await ok(['convert', p('one.mmcdb'), p('one.cdb')]);
     expect(c.stderr).toMatch(/: 1 record, \d+ bytes, /);
     expect((await ok(['verify', p('one.cdb')])).out).toMatch(/: ok \(classic, 1 record, 2\d+ bytes\)\n$/);
-    const two = await ok(['build', p('two.mmcdb')], { input: cdbmake([['k', 'v'], ['l', 'w']]) });
+    const two = await ok(['build', p('two.mmcdb')], {
+      input: cdbmake([
+        ['k', 'v'],
+        ['l', 'w'],
+      ]),
+    });
     expect(two.stderr).toMatch(/: 2 records, /);
     expect((await ok(['build', p('zero.mmcdb')], { input: '\n' })).stderr).toMatch(/: 0 records, /);
   });
@@ -25,7 +30,12 @@ describe('singular counts', () => {
     fs.mkdirSync(p('site'));
     fs.writeFileSync(p('site/index.html'), '<p>hi</p>');
     expect((await ok(['build', '--assets', p('site.mmcdb'), p('site')])).stderr).toMatch(/: 1 file \(\d+ records\), /);
-    const d = await ok(['build', p('dup.mmcdb'), '--duplicates', 'first'], { input: cdbmake([['k', 'v'], ['k', 'w']]) });
+    const d = await ok(['build', p('dup.mmcdb'), '--duplicates', 'first'], {
+      input: cdbmake([
+        ['k', 'v'],
+        ['k', 'w'],
+      ]),
+    });
     expect(d.stderr).toMatch(/: 1 record, .*; 1 duplicate record dropped \(--duplicates first\)\n$/);
   });
 });

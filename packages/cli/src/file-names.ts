@@ -21,7 +21,11 @@ export function buildNameWarning(out: string, format: FormatName, explicit: bool
  * The output format of `cdb convert`: --format, else the output's extension, else mmcdb
  * when an mmcdb-only option (--seed, --align) is given, else the other format than the input's.
  */
-export function convertFormat(input: FormatName, out: string, opts: { format?: FormatName | undefined; mmcdbOptions: boolean }): FormatName {
+export function convertFormat(
+  input: FormatName,
+  out: string,
+  opts: { format?: FormatName | undefined; mmcdbOptions: boolean },
+): FormatName {
   return opts.format ?? formatOfName(out) ?? (opts.mmcdbOptions ? 'mmcdb' : input === 'classic' ? 'mmcdb' : 'classic');
 }
 

@@ -28,9 +28,20 @@ export interface VerifyJson {
 }
 
 /** `cdb verify --json`: core's report, or (report undefined) a file that could not be read at all. */
-export function verifyJson(path: string, report: VerifyReport | undefined, failure?: { code: string; message: string }): VerifyJson {
+export function verifyJson(
+  path: string,
+  report: VerifyReport | undefined,
+  failure?: { code: string; message: string },
+): VerifyJson {
   if (report === undefined) {
-    return { ok: false, path, format: null, records: null, fileSize: null, error: failure ?? { code: 'ERR_CDB_IO', message: 'cannot read' } };
+    return {
+      ok: false,
+      path,
+      format: null,
+      records: null,
+      fileSize: null,
+      error: failure ?? { code: 'ERR_CDB_IO', message: 'cannot read' },
+    };
   }
   if (report.ok) return { ok: true, path, format: report.format, records: report.records, fileSize: report.fileSize };
   const e = report.error;

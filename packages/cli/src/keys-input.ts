@@ -61,7 +61,11 @@ export async function* stdinKeys(stdin: NodeJS.ReadableStream, source: KeySource
     const text = item.toString('latin1');
     const bytes = /^[\x20-\x7e]*$/.test(text) ? decodeText(text, source.encoding) : undefined;
     if (bytes === undefined) {
-      throw new InputError('<stdin>', { line }, `the key is not valid ${source.encoding}: ${JSON.stringify(item.toString('utf8'))}`);
+      throw new InputError(
+        '<stdin>',
+        { line },
+        `the key is not valid ${source.encoding}: ${JSON.stringify(item.toString('utf8'))}`,
+      );
     }
     return bytes;
   };
