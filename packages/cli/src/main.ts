@@ -50,10 +50,12 @@ I/O), 2 usage. Documentation: docs/cli.md.
 Examples:
   $ cdb build /tmp/demo.mmcdb fixtures/countries.jsonl
   $ cdb get /tmp/demo.mmcdb FR --newline
+  $ cut -f1 codes.txt | cdb get /tmp/demo.mmcdb - --json   # many keys, one JSON line each
   $ cdb convert /tmp/demo.mmcdb /tmp/demo.cdb            # .cdb: classic, for tinycdb & co
   $ cdb stats /tmp/demo.cdb --tinycdb
   $ cdb build --assets /tmp/site.mmcdb public/ --precompress br,gzip
-  $ cdb serve /tmp/site.mmcdb --port 8080`,
+  $ cdb serve /tmp/site.mmcdb --port 8080
+  $ source <(cdb completion bash)`,
     );
 
   const ctx: Context = {
