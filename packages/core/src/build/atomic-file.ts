@@ -77,13 +77,17 @@ export class AtomicFile {
     this.tempPath = tempPathFor(this.target);
     this.#fsync = options.fsync ?? true;
     // 'wx': never follow or reuse an existing file under the temp name.
-    this.fd = fs.openSync(this.tempPath, 'wx+', options.mode ?? 0o644);
+    try {
+      this.fd = fs.openSync(this.tempPath, 'wx+', options.mode ?? 0o644);
+    } catch (err) {
+      throw targetError(err, this.target, 'create');
+    }
     try {
       if (options.mode !== undefined) fs.fchmodSync(this.fd, options.mode);
       else keepModeAndOwner(this.fd, this.target);
     } catch (err) {
       this.abort();
-      throw err;
+      throw targetError(err, this.target, 'create');
     }
   }
 
@@ -100,17 +104,21 @@ export class AtomicFile {
         off += fs.writeSync(this.fd, bytes, off, chunk, position + off);
       }
     } catch (err) {
-      throw namedAfterTarget(err, this.target);
+      throw targetError(err, this.target, 'write');
     }
   }
 
   readAt(length: number, position: number): Buffer {
     const buf = Buffer.allocUnsafe(length);
     let off = 0;
-    while (off < length) {
-      const n = fs.readSync(this.fd, buf, off, length - off, position + off);
-      if (n === 0) break;
-      off += n;
+    try {
+      while (off < length) {
+        const n = fs.readSync(this.fd, buf, off, length - off, position + off);
+        if (n === 0) break;
+        off += n;
+      }
+    } catch (err) {
+      throw targetError(err, this.target, 'write');
     }
     return off === length ? buf : buf.subarray(0, off);
   }
@@ -119,20 +127,14 @@ export class AtomicFile {
   commit(): void {
     if (this.#done) throw new Error('AtomicFile already committed or aborted');
     try {
-      if (this.#fsync) {
-        try {
-          fs.fsyncSync(this.fd);
-        } catch (err) {
-          throw namedAfterTarget(err, this.target);
-        }
-      }
+      if (this.#fsync) fs.fsyncSync(this.fd);
       fs.closeSync(this.fd);
       crashPoint('before-rename');
       fs.renameSync(this.tempPath, this.target);
       crashPoint('after-rename');
     } catch (err) {
       this.abort();
-      throw err;
+      throw targetError(err, this.target, 'replace');
     }
     this.#done = true;
     if (this.#fsync) syncDir(path.dirname(this.target));
@@ -153,6 +155,23 @@ export class AtomicFile {
       // nothing to remove
     }
   }
+}
+
+/**
+ * A system error met while building `target`, as the error of the target: the message and
+ * `path` name the target, not the temp file (the original error is the `cause`); `code`,
+ * `errno` and `syscall` stay. Anything else is returned as it is.
+ */
+export function targetError(err: unknown, target: string, action: 'create' | 'write' | 'replace'): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (e === null || typeof e !== 'object' || typeof e.code !== 'string' || !/^E[A-Z0-9]+$/.test(e.code)) return err;
+  const reason = typeof e.message === 'string' ? e.message.replace(/^E[A-Z0-9]+: /, '').replace(/, \w+ '.*$/, '') : e.code;
+  const out = new Error(`${e.code}: ${reason}, ${action} '${target}'`, { cause: err }) as NodeJS.ErrnoException;
+  out.code = e.code;
+  if (e.errno !== undefined) out.errno = e.errno;
+  if (e.syscall !== undefined) out.syscall = e.syscall;
+  out.path = target;
+  return out;
 }
 
 function syncDir(dir: string): void {
@@ -181,12 +200,4 @@ function keepModeAndOwner(fd: number, target: string): void {
   if (!st.isFile()) return;
   fs.fchmodSync(fd, st.mode & 0o7777);
   if (typeof process.getuid === 'function' && process.getuid() === 0) fs.fchownSync(fd, st.uid, st.gid);
-}
-
-/** A system error of writing the temp file, reported under the target's name (what the user asked for). */
-function namedAfterTarget(err: unknown, target: string): unknown {
-  const e = err as NodeJS.ErrnoException;
-  if (e === null || typeof e !== 'object' || typeof e.code !== 'string') return err;
-  const wrapped = new Error(`${e.code}: ${e.message.replace(/^E[A-Z]+: /, '').replace(/, \w+$/, '')}, write '${target}'`, { cause: err });
-  return Object.assign(wrapped, { code: e.code, errno: e.errno, syscall: e.syscall ?? 'write', path: target });
 }
