@@ -25,11 +25,24 @@
  * ArrayBuffer is garbage-collected. Views are private copy-on-write pages (MAP_PRIVATE,
  * PROT_READ|PROT_WRITE): writing into one never changes the file.
  *
- * Errors. Data problems throw an Error with `code` ERR_CDB_FORMAT / ERR_CDB_TRUNCATED /
- * ERR_CDB_CHECKSUM / ERR_CDB_VERSION (open) or ERR_CDB_CORRUPT (lookups, iteration),
- * plus numeric `offset` and `path`; the message names the field and ends with
- * "(path, offset N)". System errors have code = errno name (ENOENT, EACCES, EISDIR,
- * …), `errno`, `syscall` and `path`. Bad arguments throw TypeError / RangeError.
+ * Errors. Data problems throw `code` ERR_CDB_FORMAT / ERR_CDB_TRUNCATED / ERR_CDB_CHECKSUM
+ * / ERR_CDB_VERSION (open), ERR_CDB_CORRUPT (lookups, iteration), ERR_CDB_CLOSED,
+ * ERR_CDB_TOO_LARGE, with `path` and (when known) numeric `offset`. They are instances of
+ * the class given to setErrorClass() — @mmcdb/core passes its CdbError, constructed as
+ * `new CdbError(code, message, { offset, path })` — with the same message (and offset)
+ * as core's own readers give for the same check; without a class, plain Errors whose
+ * message is that message plus " (path, offset N)", as CdbError would make it. System
+ * errors have code = errno name (ENOENT, EACCES, EISDIR, …), `errno`, `syscall` and
+ * `path`. Bad arguments throw TypeError (code ERR_INVALID_ARG_TYPE) / RangeError
+ * (ERR_OUT_OF_RANGE). Two codes are this package's own, never CdbErrors:
+ * - ERR_MMCDB_NATIVE_LOAD: thrown by this module's import when no addon loads (with
+ *   `attempts`: every path tried and why it failed); @mmcdb/core then falls back.
+ * - ERR_MMCDB_NATIVE_QUEUE: getManyAsync rejects with it when the threadpool refused the
+ *   job (napi_queue_async_work failed — the env is shutting down).
+ *
+ * Threads. Everything holds per env: each worker thread that imports this module gets
+ * its own instance (and must call setErrorClass itself); a handle belongs to the env
+ * that opened it.
  *
  * Page cache. open() keeps the file descriptor open (closed when the mapping is
  * unmapped) for evict(). residency() and evict() use mincore(2), which reports the page
@@ -51,10 +64,11 @@
  */
 export interface NativeBinding {
   open(path: string, options?: NativeOpenOptions): NativeHandle;
-  /** Test hook: XXH64 of `bytes` with the seed (seedHi << 32 | seedLo), both u32. */
-  xxh64(bytes: Uint8Array, seedHi: number, seedLo: number): bigint;
-  /** Test hook: the classic djb cdb hash (u32). */
-  djb(bytes: Uint8Array): number;
+  /**
+   * The class ERR_CDB_* errors are made with in this env (null: plain Errors again);
+   * called as `new ctor(code, message, { offset?, path })`. TypeError for anything else.
+   */
+  setErrorClass(ctor: (new (code: string, message: string, options: { offset?: number; path?: string }) => Error) | null): void;
   /**
    * The writer's bulk cdbmake path (@mmcdb/core Writer.addCdbmake): parses the complete
    * `+klen,dlen:key->value\n` records at the start of src and writes each as an mmcdb
@@ -76,13 +90,8 @@ export interface NativeBinding {
     hashes: Uint32Array,
     state: Float64Array,
   ): number;
-  /**
-   * Test hook: maps `mapLength` bytes of `path` outside the handler's registry and reads
-   * the byte at readOffset (past the end of the file: a SIGBUS that is not ours). chain:
-   * a test handler is installed first and ours re-installed over it, which must chain to
-   * it. chain false: nothing before ours — the process dies of SIGBUS.
-   */
-  sigbusTest(path: string, mapLength: number, readOffset: number, chain: boolean): { value: number; previousCalls: number; previousAddressOk: boolean };
+  // Test hooks (xxh64, djb, sigbusTest) are not here: they exist only in the test addon,
+  // build/Release/mmcdb_test.node (binding.gyp target mmcdb_test), which the tests load.
 }
 
 export interface NativeOpenOptions {
@@ -146,6 +155,11 @@ export interface NativeHandle {
   next(cursor: number): number;
   /** The metadata JSON text (FORMAT.md §Metadata), undefined when none or classic. */
   metadata(): string | undefined;
+  /**
+   * mmcdb: the header's record_count (FORMAT.md §Header); classic: the records the hash
+   * tables reach (non-empty slots), as @mmcdb/core's ClassicEngine counts them.
+   */
+  recordCount(): number;
   /** A Buffer copy of file bytes [offset, offset + length). */
   copy(offset: number, length: number): Buffer;
   /**
@@ -234,8 +248,7 @@ export interface NativeStats {
 declare const binding: NativeBinding;
 export default binding;
 export declare const open: NativeBinding['open'];
-export declare const xxh64: NativeBinding['xxh64'];
-export declare const djb: NativeBinding['djb'];
 export declare const encodeCdbmake: NativeBinding['encodeCdbmake'];
+export declare const setErrorClass: NativeBinding['setErrorClass'];
 /** View (or copy) of file bytes [offset, offset + length) — the addressing above. */
 export declare function viewOf(handle: NativeHandle, offset: number, length: number): Buffer;

@@ -8,8 +8,8 @@
 
 namespace mmcdb {
 
-Mapping* Mapping::Open(const char* path, int* err_no, const char** syscall) {
-  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+Mapping* Mapping::Open(const std::string& path, int* err_no, const char** syscall) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     *err_no = errno;
     *syscall = "open";
@@ -47,20 +47,20 @@ Mapping* Mapping::Open(const char* path, int* err_no, const char** syscall) {
     base = static_cast<uint8_t*>(p);
   }
   InstallSigbusGuard();
-  Mapping* m = new Mapping(base, size, fd);
-  m->slot_ = RegisterMapping(base, size);
+  Mapping* m = new Mapping(base, size, fd, path);
+  m->region_ = RegisterRegion(base, size, 0, m);
   return m;
 }
 
 uint64_t Mapping::fault_offset() const {
-  if (MappingDamaged(slot_)) return MappingFaultOffset(slot_);
+  if (RegionFaulted(region_)) return RegionFaultOffset(region_);
   uint64_t f = local_fault_.load(std::memory_order_acquire);
   return f == 0 ? 0 : f - 1;
 }
 
 void Mapping::MarkDamaged(uint64_t offset) {
-  if (slot_ >= 0) {
-    mmcdb::MarkDamaged(slot_, offset);
+  if (region_ != nullptr) {
+    MarkRegionFaulted(region_, offset);
     return;
   }
   uint64_t expected = 0;
@@ -81,7 +81,7 @@ void Mapping::Unref() {
 }
 
 Mapping::~Mapping() {
-  UnregisterMapping(slot_);
+  UnregisterRegion(region_);
   if (base_ != nullptr) ::munmap(base_, size_);
   if (fd_ >= 0) ::close(fd_);
 }

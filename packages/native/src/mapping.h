@@ -1,6 +1,6 @@
-// A read-only file mapping with a reference count. The reader handle holds one
-// reference and every segment ArrayBuffer handed to JS holds one (released by its
-// finalizer), so the pages stay mapped until close() AND the last view is collected.
+// A file mapping with a reference count. The reader handle holds one reference and
+// every segment ArrayBuffer handed to JS holds one (released by its finalizer), so the
+// pages stay mapped until close() AND the last view is collected.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -15,14 +15,23 @@ class Mapping {
   // Maps `path` MAP_PRIVATE with PROT_READ|PROT_WRITE: JS writes into a view land in
   // private copy-on-write pages and never reach the file. On failure returns nullptr
   // and sets *err_no (an errno value) and *syscall.
-  static Mapping* Open(const char* path, int* err_no, const char** syscall);
+  static Mapping* Open(const std::string& path, int* err_no, const char** syscall);
 
   const uint8_t* data() const { return base_; }
   uint8_t* mutable_data() const { return base_; }
   uint64_t size() const { return size_; }
+  const std::string& path() const { return path_; }
   // The file descriptor open() used, kept open for posix_fadvise (evict()); closed
   // with the mapping. Reopening the path instead could reach a file that replaced it.
   int fd() const { return fd_; }
+
+  // Whether addr lies in this mapping; *file_offset = the file offset it maps.
+  bool Contains(uintptr_t addr, uint64_t* file_offset) const {
+    uintptr_t b = reinterpret_cast<uintptr_t>(base_);
+    if (base_ == nullptr || addr < b || addr - b >= size_) return false;
+    *file_offset = addr - b;
+    return true;
+  }
 
   // Whether off-thread batch lookups should request pages (MADV_WILLNEED) before
   // reading them: worth it when the pages are cold (faults overlap: 2× the throughput),
@@ -33,9 +42,7 @@ class Mapping {
   // Truncation under the mapping (guard.h): true once a read of it met SIGBUS (native
   // or JS) or CheckFileSize() saw the file shorter than the mapping. A damaged mapping
   // is never trusted again: every lookup reports ERR_CDB_TRUNCATED.
-  bool damaged() const {
-    return MappingDamaged(slot_) || local_fault_.load(std::memory_order_relaxed) != 0;
-  }
+  bool damaged() const { return RegionFaulted(region_) || local_fault_.load(std::memory_order_relaxed) != 0; }
   // The file offset of the first fault (or the file's new size, from CheckFileSize()).
   uint64_t fault_offset() const;
   void MarkDamaged(uint64_t offset);
@@ -49,13 +56,15 @@ class Mapping {
   void Unref();
 
  private:
-  Mapping(uint8_t* base, uint64_t size, int fd) : base_(base), size_(size), fd_(fd) {}
+  Mapping(uint8_t* base, uint64_t size, int fd, std::string path)
+      : base_(base), size_(size), fd_(fd), path_(std::move(path)) {}
   ~Mapping();
 
   uint8_t* base_;
   uint64_t size_;
   int fd_;
-  int slot_ = -1;  // in the guard's registry; −1: not registered (registry full)
+  std::string path_;
+  GuardRegion* region_ = nullptr;  // in the guard's registry; nullptr: not registered
   std::atomic<uint64_t> local_fault_{0};  // 1 + offset, for an unregistered mapping
   std::atomic<int64_t> refs_{1};
   std::atomic<bool> io_hints_{true};
