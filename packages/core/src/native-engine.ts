@@ -2,9 +2,10 @@
 // import time; when it cannot load, the reason is kept for Reader.fallbackReason.
 // Hot path: the addon hashes, probes and compares keys and returns numbers (absolute
 // offset and length in a shared Float64Array); this module makes the Buffer view over
-// the mapping's ArrayBuffer — no per-value allocation in C++.
+// the mapping's ArrayBuffer — no per-value allocation in C++. Errors: the addon throws
+// CdbError itself (setErrorClass below, per env), so nothing here re-wraps them.
 import type { Advice, Backend, Engine, EngineStats, FormatName, Residency, WarmTarget } from './engine.js';
-import { CdbError, type CdbErrorCode } from './errors.js';
+import { CdbError } from './errors.js';
 import type { Bytes } from './keys.js';
 import { ClassicEngine } from './classic/engine.js';
 import { readToc } from './classic/format.js';
@@ -52,6 +53,8 @@ export type EncodeCdbmake = (
 interface NativeBinding {
   open(path: string, options?: { advice?: Advice; windowSize?: number; windowStride?: number }): NativeHandle;
   encodeCdbmake?: EncodeCdbmake;
+  /** Makes the addon throw this class for ERR_CDB_* errors, in this env (thread). */
+  setErrorClass(ctor: typeof CdbError): void;
 }
 
 type NativeLoad =
@@ -61,6 +64,7 @@ type NativeLoad =
 let state: NativeLoad;
 try {
   const binding = ((await import('@mmcdb/native' as string)) as { default: NativeBinding }).default;
+  binding.setErrorClass(CdbError);
   state = {
     ok: true,
     open: (path, advice) => new NativeEngine(openHandle(binding, path, advice), path, advice),
@@ -98,19 +102,7 @@ export function forceWindowsForTesting(windowSize: number, windowStride: number)
 }
 
 function openHandle(binding: NativeBinding, path: string, advice: Advice): NativeHandle {
-  try {
-    return binding.open(path, { advice, ...windowsForTesting });
-  } catch (err) {
-    throw toCdbError(err);
-  }
-}
-
-/** The addon throws plain Errors with an ERR_CDB_* code; give them the CdbError class. */
-function toCdbError(err: unknown): unknown {
-  const e = err as { code?: unknown; message?: string; offset?: number; path?: string };
-  if (typeof e?.code !== 'string' || !e.code.startsWith('ERR_CDB_')) return err;
-  const message = (e.message ?? '').replace(/ \([^()]*\)$/, ''); // CdbError re-adds "(path, offset N)"
-  return new CdbError(e.code as CdbErrorCode, message, { offset: e.offset, path: e.path });
+  return binding.open(path, { advice, ...windowsForTesting });
 }
 
 class NativeEngine implements Engine {
@@ -149,12 +141,7 @@ class NativeEngine implements Engine {
   }
 
   get(key: Bytes): Buffer | undefined {
-    let r: number;
-    try {
-      r = this.#h.get(key);
-    } catch (err) {
-      throw toCdbError(err);
-    }
+    const r = this.#h.get(key);
     if (r === 0) return undefined;
     const out = this.#out;
     if (r === 1) {
@@ -165,48 +152,31 @@ class NativeEngine implements Engine {
       const seg = this.#segments[i];
       if (seg !== undefined) return bufferView(seg, offset - i * this.#stride, out[1]!);
     }
-    try {
-      return this.#view(out[0]!, out[1]!);
-    } catch (err) {
-      throw toCdbError(err);
-    }
+    return this.#view(out[0]!, out[1]!);
   }
 
   getAll(key: Bytes): Buffer[] {
-    try {
-      let n = this.#h.getAll(key);
-      if (n * 2 > this.#out.length) {
-        this.#h.setOut(new Float64Array(Math.max(n * 2, this.#out.length * 2)));
-        this.#out = this.#h.out;
-        n = this.#h.getAll(key);
-      }
-      const out = this.#out;
-      const values = new Array<Buffer>(n);
-      for (let i = 0; i < n; i++) values[i] = this.#view(out[2 * i]!, out[2 * i + 1]!);
-      return values;
-    } catch (err) {
-      throw toCdbError(err);
+    let n = this.#h.getAll(key);
+    if (n * 2 > this.#out.length) {
+      this.#h.setOut(new Float64Array(Math.max(n * 2, this.#out.length * 2)));
+      this.#out = this.#h.out;
+      n = this.#h.getAll(key);
     }
+    const out = this.#out;
+    const values = new Array<Buffer>(n);
+    for (let i = 0; i < n; i++) values[i] = this.#view(out[2 * i]!, out[2 * i + 1]!);
+    return values;
   }
 
   getMany(keys: Bytes[]): (Buffer | undefined)[] {
     if (this.#batchOut.length < keys.length * 2) this.#batchOut = new Float64Array(keys.length * 2);
     const out = this.#batchOut;
-    try {
-      this.#h.getMany(keys, out);
-    } catch (err) {
-      throw toCdbError(err);
-    }
+    this.#h.getMany(keys, out);
     return this.#views(out, keys.length);
   }
 
   async getManyAsync(keys: Bytes[]): Promise<(Buffer | undefined)[]> {
-    let out: Float64Array;
-    try {
-      out = await this.#h.getManyAsync(keys);
-    } catch (err) {
-      throw toCdbError(err);
-    }
+    const out = await this.#h.getManyAsync(keys);
     return this.#views(out, keys.length);
   }
 
@@ -221,11 +191,7 @@ class NativeEngine implements Engine {
   }
 
   async warm(what: WarmTarget): Promise<void> {
-    try {
-      await this.#h.warm(what);
-    } catch (err) {
-      throw toCdbError(err);
-    }
+    await this.#h.warm(what);
   }
 
   residency(): Residency {
@@ -242,11 +208,7 @@ class NativeEngine implements Engine {
     if (this.#advice !== 'sequential') this.#h.advise('sequential');
     try {
       for (let cursor = 0; ; ) {
-        try {
-          cursor = this.#h.next(cursor);
-        } catch (err) {
-          throw toCdbError(err);
-        }
+        cursor = this.#h.next(cursor);
         if (cursor < 0) return;
         const out = this.#out;
         const key = this.#view(out[0]!, out[1]!);
@@ -258,11 +220,7 @@ class NativeEngine implements Engine {
   }
 
   metadataText(): string | undefined {
-    try {
-      return this.#h.metadata();
-    } catch (err) {
-      throw toCdbError(err);
-    }
+    return this.#h.metadata();
   }
 
   /** The file shrank under the mapping (docs/RELIABILITY.md): every lookup now throws ERR_CDB_TRUNCATED. */
