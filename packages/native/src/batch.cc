@@ -23,12 +23,12 @@ bool KeysLength(napi_env env, napi_value keys, uint32_t* n) {
   return napi_get_array_length(env, keys, n) == napi_ok;
 }
 
-bool ReadKeys(napi_env env, napi_value keys, uint32_t from, uint32_t count, std::vector<uint8_t>* bytes,
-              std::vector<size_t>* ends) {
+bool ReadKeys(napi_env env, napi_value keys, uint32_t n, std::vector<uint8_t>* bytes, std::vector<size_t>* ends) {
   bytes->clear();
   ends->clear();
+  ends->reserve(n);
   KeyArg key;
-  for (uint32_t i = from; i < from + count; i++) {
+  for (uint32_t i = 0; i < n; i++) {
     napi_value v;
     if (napi_get_element(env, keys, i, &v) != napi_ok) return false;
     if (!key.Read(env, v)) return false;
@@ -67,42 +67,29 @@ napi_value GetMany(napi_env env, napi_callback_info info) {
   if (h == nullptr) return nullptr;
   if (h->mapping == nullptr) return ThrowClosed(env, h);
   uint32_t n = 0;
-  if (!KeysLength(env, argv[0], &n)) return nullptr;
   double* out = nullptr;
+  if (!KeysLength(env, argv[0], &n) || !OutArray(env, argv[1], 2 * static_cast<size_t>(n), &out)) return nullptr;
+  // 1. Every key, copied into this call's own buffers. Reading an element can run JS (a
+  //    getter), even this handle's own methods — getMany, getManyAsync, get, setOut,
+  //    close — and nothing they do can reach these buffers.
+  std::vector<uint8_t> bytes;
+  std::vector<size_t> ends;
+  if (!ReadKeys(env, argv[0], n, &bytes, &ends)) return nullptr;
+  // 2. Only now the handle's state, looked at again: JS may have closed it, or detached
+  //    or shrunk `out`. No JS runs from here on.
+  if (h->mapping == nullptr) return ThrowClosed(env, h);
   if (!OutArray(env, argv[1], 2 * static_cast<size_t>(n), &out)) return nullptr;
-  // A getter on the array could call close(): this reference keeps the pages mapped.
-  Mapping* m = h->mapping;
-  m->Ref();
-  int64_t found = 0;
-  KeyBytes spans[kSyncGroup];
+  if (h->mapping->damaged()) return ThrowTruncated(env, h, 0);
+  std::vector<KeyBytes> spans(n);
+  KeySpans(bytes, ends, spans.data());
   CdbFault fault;
-  napi_value result = nullptr;
-  for (uint32_t b = 0; b < n; b += kSyncGroup) {
-    uint32_t count = n - b < kSyncGroup ? n - b : static_cast<uint32_t>(kSyncGroup);
-    if (!ReadKeys(env, argv[0], b, count, &h->key_bytes, &h->key_ends)) goto done;
-    // Reading keys can run JS (getters) that detaches or shrinks `out`: look again.
-    if (!OutArray(env, argv[1], 2 * static_cast<size_t>(n), &out)) goto done;
-    KeySpans(h->key_bytes, h->key_ends, spans);
-    if (m->damaged()) {
-      ThrowCdbError(env, TruncatedFault(m, 0), h->path);
-      goto done;
-    }
-    int64_t r = 0;
-    uintptr_t bad = 0;
-    if (!Guarded([&] { r = h->file.FindMany(spans, count, kSyncGroup, out + 2 * b, &fault, nullptr); }, &bad)) {
-      ThrowCdbError(env, TruncatedFault(m, bad), h->path);
-      goto done;
-    }
-    if (r < 0) {
-      ThrowCdbError(env, fault, h->path);
-      goto done;
-    }
-    found += r;
+  int64_t found = 0;
+  uintptr_t bad = 0;
+  if (!Guarded([&] { found = h->file.FindMany(spans.data(), n, kSyncGroup, out, &fault, nullptr); }, &bad)) {
+    return ThrowTruncated(env, h, bad);
   }
-  result = Int(env, found);
-done:
-  m->Unref();
-  return result;
+  if (found < 0) return ThrowCdbError(env, fault, h->path);
+  return Int(env, found);
 }
 
 }  // namespace mmcdb

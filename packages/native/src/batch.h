@@ -13,11 +13,12 @@ namespace mmcdb {
 // The length of `keys`, which must be an array (TypeError otherwise).
 bool KeysLength(napi_env env, napi_value keys, uint32_t* n);
 
-// Copies the bytes of keys[from, from + count) into *bytes (cleared first) and the end
-// offset of each into *ends: copies, so nothing JS does later (a getter on the array, a
-// detached buffer) can pull them away. False with a pending exception.
-bool ReadKeys(napi_env env, napi_value keys, uint32_t from, uint32_t count, std::vector<uint8_t>* bytes,
-              std::vector<size_t>* ends);
+// Copies the bytes of keys[0, n) into *bytes (cleared first) and the end offset of each
+// into *ends — the CALLER's buffers, never shared state: reading an element can run JS
+// (a getter) that calls this handle again, detaches a key's buffer or changes the
+// array. Elements past a shrunk array are undefined: TypeError. False with a pending
+// exception.
+bool ReadKeys(napi_env env, napi_value keys, uint32_t n, std::vector<uint8_t>* bytes, std::vector<size_t>* ends);
 
 // Spans over ReadKeys' output: spans[j] = key j (ends.size() of them).
 void KeySpans(const std::vector<uint8_t>& bytes, const std::vector<size_t>& ends, KeyBytes* spans);

@@ -157,16 +157,17 @@ napi_value GetManyAsync(napi_env env, napi_callback_info info) {
   if (h->mapping == nullptr) return ThrowClosed(env, h);
   uint32_t n = 0;
   if (!KeysLength(env, argv[0], &n)) return nullptr;
-  if (h->mapping->damaged()) return ThrowTruncated(env, h, 0);
+  // Every key first, into the batch's own buffers (getters run JS: batch.h ReadKeys);
+  // the handle's state only afterwards.
   AsyncBatch* b = new AsyncBatch();
   std::vector<size_t> ends;
-  if (!ReadKeys(env, argv[0], 0, n, &b->bytes, &ends)) {
+  if (!ReadKeys(env, argv[0], n, &b->bytes, &ends)) {
     delete b;
     return nullptr;
   }
-  if (h->mapping == nullptr) {  // a getter closed the handle
+  if (h->mapping == nullptr || h->mapping->damaged()) {  // a getter closed the handle / the file shrank
     delete b;
-    return ThrowClosed(env, h);
+    return h->mapping == nullptr ? ThrowClosed(env, h) : ThrowTruncated(env, h, 0);
   }
   b->keys.resize(n);
   KeySpans(b->bytes, ends, b->keys.data());

@@ -30,9 +30,9 @@ struct Handle {
   double* out = nullptr;
   size_t out_length = 0;  // in doubles
   napi_ref out_ref = nullptr;
-  std::vector<ValueRef> scratch;   // getAll beyond the stack batch
-  std::vector<uint8_t> key_bytes;  // getMany: the current group's keys
-  std::vector<size_t> key_ends;
+  // getAll beyond the stack batch. Shared, but no JS runs while getAll uses it (batch
+  // lookups, which do run JS while reading keys, keep everything per call).
+  std::vector<ValueRef> scratch;
   int js_refs = 0;  // method functions alive
   bool damaged_at_close = false;
 
