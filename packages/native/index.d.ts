@@ -19,8 +19,8 @@
  *   is empty; use copy(offset, length) for every value.
  *
  * Lifetime. The mapping is reference-counted: the handle holds one reference and each
- * segment ArrayBuffer holds one, released by its finalizer. close() drops the
- * handle's reference only, so every later call throws ERR_CDB_CLOSED while views made
+ * segment ArrayBuffer holds one, released by its finalizer. close() closes the file
+ * descriptor and drops the handle's reference, so every later call throws ERR_CDB_CLOSED while views made
  * before still read the file's bytes; the pages are unmapped when the last segment
  * ArrayBuffer is garbage-collected. Views are private copy-on-write pages (MAP_PRIVATE,
  * PROT_READ|PROT_WRITE): writing into one never changes the file.
@@ -44,8 +44,8 @@
  * its own instance (and must call setErrorClass itself); a handle belongs to the env
  * that opened it.
  *
- * Page cache. open() keeps the file descriptor open (closed when the mapping is
- * unmapped) for evict(). residency() and evict() use mincore(2), which reports the page
+ * Page cache. open() keeps the file descriptor open until close() (for evict() and the
+ * fstat of damaged()); close() closes it at once, whatever views remain. residency() and evict() use mincore(2), which reports the page
  * cache only to a process that may write the file (owner, write permission or
  * CAP_SYS_ADMIN) — otherwise only this process's own mapped pages.
  *
@@ -217,7 +217,8 @@ export interface NativeHandle {
    * Drops the file's clean pages: madvise(MADV_DONTNEED) over the whole mapping (this
    * process stops holding them; views stay valid and re-read the file — any private
    * copy-on-write page a user wrote into through a view REVERTS to the file's bytes),
-   * then posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) on the descriptor kept from open().
+   * then posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) on the descriptor kept from open()
+   * (until close()).
    * Returns the bytes still resident afterwards (mincore): pages that another mapping
    * holds (another process, or another open() of the same file here), and dirty pages of
    * a file just written and not yet synced, stay.
@@ -229,7 +230,10 @@ export interface NativeHandle {
    * Once true, every lookup throws ERR_CDB_TRUNCATED. After close(): the value at close.
    */
   damaged(): boolean;
-  /** Idempotent. Later calls (except stats, damaged) throw ERR_CDB_CLOSED; see Lifetime. */
+  /**
+   * Idempotent. Closes the file descriptor and drops the handle's mapping reference;
+   * later calls (except stats, damaged) throw ERR_CDB_CLOSED; see Lifetime.
+   */
   close(): void;
   stats(): NativeStats;
 }

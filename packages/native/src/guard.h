@@ -11,9 +11,10 @@
 // - Any other SIGBUS goes to the handler installed before ours (or, when there was
 //   none, the default action: the process dies of SIGBUS as it would without us).
 //
-// The registry is a fixed array of 1,024 regions (guard_registry.cc). The handler only
-// reads it with atomic loads, reads one initial-exec thread-local pointer and calls
-// only mmap / sigaction: async-signal-safe.
+// The registry has no fixed size: chunks of regions linked by atomic pointers, allocated
+// by RegisterRegion (never in the handler), whose slots are reused and never freed
+// (guard_registry.cc). The handler only walks them with atomic loads, reads one
+// initial-exec thread-local pointer and calls only mmap / sigaction: async-signal-safe.
 #pragma once
 #include <setjmp.h>
 #include <signal.h>
@@ -38,8 +39,8 @@ struct GuardRegion {
 };
 
 // Registers [start, start + length), which maps the file from file_offset on, for
-// `owner` (an opaque pointer, handed back by RegionOwnerOf). nullptr
-// when every slot is taken (the region is then unprotected).
+// `owner` (an opaque pointer, handed back by RegionOwnerOf). nullptr only when memory
+// for a new chunk could not be allocated (the region is then unprotected).
 GuardRegion* RegisterRegion(const void* start, uint64_t length, uint64_t file_offset, const void* owner);
 void UnregisterRegion(GuardRegion* region);
 inline bool RegionFaulted(const GuardRegion* r) {

@@ -1,7 +1,12 @@
-// The SIGBUS guard's registry of mapped regions (guard.h), signal-safe: a fixed chunk
-// of kChunk regions. RegisterRegion claims a free slot (compare-and-swap on `used`);
-// slots are reused. When all are taken the region is not registered (its JS views are
-// then unprotected; native reads still are).
+// The SIGBUS guard's registry of mapped regions (guard.h): unbounded, signal-safe.
+// Chunks of kChunk regions form a list linked by atomic pointers. RegisterRegion claims
+// a free slot (compare-and-swap on `used`) or, when every chunk is full, appends a new
+// chunk (allocated here, under a mutex — never in the signal handler). Slots are reused;
+// chunks are never freed, so the handler can walk the list at any moment. (A fixed
+// array of 1,024 filled up after ~1,000 closed readers whose views were still alive;
+// the next mapping was then unprotected and a truncation killed the process.)
+#include <mutex>
+#include <new>
 
 #include "guard.h"
 #include "guard_internal.h"
@@ -9,7 +14,7 @@
 namespace mmcdb {
 namespace {
 
-constexpr int kChunk = 1024;
+constexpr int kChunk = 256;
 
 struct Chunk {
   GuardRegion regions[kChunk];
@@ -17,6 +22,7 @@ struct Chunk {
 };
 
 Chunk g_first;
+std::mutex g_grow_mutex;
 
 }  // namespace
 
@@ -50,8 +56,17 @@ GuardRegion* RegisterRegion(const void* start, uint64_t length, uint64_t file_of
       r.start.store(reinterpret_cast<uintptr_t>(start), std::memory_order_release);  // live from here
       return &r;
     }
-    c = c->next.load(std::memory_order_acquire);
-    if (c == nullptr) return nullptr;  // full
+    Chunk* next = c->next.load(std::memory_order_acquire);
+    if (next == nullptr) {
+      std::lock_guard<std::mutex> lock(g_grow_mutex);
+      next = c->next.load(std::memory_order_acquire);
+      if (next == nullptr) {
+        next = new (std::nothrow) Chunk();
+        if (next == nullptr) return nullptr;  // out of memory: this region stays unprotected
+        c->next.store(next, std::memory_order_release);
+      }
+    }
+    c = next;
   }
 }
 

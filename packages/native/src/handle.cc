@@ -24,7 +24,9 @@ bool IsDamaged(Handle* h) { return h->mapping != nullptr ? h->mapping->CheckFile
 }  // namespace
 
 Handle::~Handle() {
-  if (mapping != nullptr) mapping->Unref();
+  if (mapping == nullptr) return;
+  mapping->CloseFd();  // only this handle's methods use it
+  mapping->Unref();
 }
 
 Handle* MethodArgs(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv, napi_value* self) {
@@ -109,14 +111,17 @@ napi_value SetOut(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
-// close(): drops the handle's mapping reference. Segment ArrayBuffers keep theirs,
-// so views made earlier stay readable until they are garbage-collected.
+// close(): closes the file descriptor now (only the handle's methods use it) and drops
+// the handle's mapping reference. Segment ArrayBuffers keep theirs, so views made
+// earlier stay readable until they are garbage-collected; in-flight threadpool jobs
+// hold their own.
 napi_value Close(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   Handle* h = MethodArgs(env, info, &argc, nullptr);
   if (h == nullptr) return nullptr;
   if (h->mapping != nullptr) {
-    h->damaged_at_close = h->mapping->damaged();
+    h->damaged_at_close = h->mapping->CheckFileSize();
+    h->mapping->CloseFd();
     h->mapping->Unref();
     h->mapping = nullptr;
   }

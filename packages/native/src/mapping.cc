@@ -67,10 +67,16 @@ void Mapping::MarkDamaged(uint64_t offset) {
   local_fault_.compare_exchange_strong(expected, offset + 1, std::memory_order_acq_rel);
 }
 
+void Mapping::CloseFd() {
+  int fd = fd_.exchange(-1, std::memory_order_acq_rel);
+  if (fd >= 0) ::close(fd);
+}
+
 bool Mapping::CheckFileSize() {
   if (damaged()) return true;
   struct stat st;
-  if (fd_ >= 0 && ::fstat(fd_, &st) == 0 && static_cast<uint64_t>(st.st_size) < size_) {
+  const int fd = this->fd();
+  if (fd >= 0 && ::fstat(fd, &st) == 0 && static_cast<uint64_t>(st.st_size) < size_) {
     MarkDamaged(static_cast<uint64_t>(st.st_size));
   }
   return damaged();
@@ -83,7 +89,7 @@ void Mapping::Unref() {
 Mapping::~Mapping() {
   UnregisterRegion(region_);
   if (base_ != nullptr) ::munmap(base_, size_);
-  if (fd_ >= 0) ::close(fd_);
+  CloseFd();
 }
 
 void SegmentToken::Release() {

@@ -21,9 +21,12 @@ class Mapping {
   uint8_t* mutable_data() const { return base_; }
   uint64_t size() const { return size_; }
   const std::string& path() const { return path_; }
-  // The file descriptor open() used, kept open for posix_fadvise (evict()); closed
-  // with the mapping. Reopening the path instead could reach a file that replaced it.
-  int fd() const { return fd_; }
+  // The file descriptor open() used, kept open for posix_fadvise (evict()) and fstat
+  // (CheckFileSize) — reopening the path could reach a file that replaced it — until
+  // the handle is closed: CloseFd(). The pages stay mapped without it (views made
+  // earlier may outlive close() by any time); −1 once closed.
+  int fd() const { return fd_.load(std::memory_order_acquire); }
+  void CloseFd();
 
   // Whether addr lies in this mapping; *file_offset = the file offset it maps.
   bool Contains(uintptr_t addr, uint64_t* file_offset) const {
@@ -62,7 +65,7 @@ class Mapping {
 
   uint8_t* base_;
   uint64_t size_;
-  int fd_;
+  std::atomic<int> fd_;
   std::string path_;
   GuardRegion* region_ = nullptr;  // in the guard's registry; nullptr: not registered
   std::atomic<uint64_t> local_fault_{0};  // 1 + offset, for an unregistered mapping
