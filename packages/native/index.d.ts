@@ -1,29 +1,42 @@
 /**
  * @mmcdb/native — the Node-API reader behind @mmcdb/core's 'mmap' backend.
  *
- * Addressing. All offsets handed out are ABSOLUTE byte offsets in the file (< 2^53).
- * To view bytes [off, off + len): i = Math.floor(off / segmentStride),
- * start = i * segmentStride, then `Buffer.from(segments[i], off - start, len)`.
- * - fileSize ≤ 1 GiB: one segment over the whole file, created at open; segmentStride = 2^32.
- * - fileSize > 1 GiB: overlapping windows; segment i covers
- *   [i × 2^27, min(i × 2^27 + 2^28, fileSize)) (256 MiB every 128 MiB) for
- *   i < ceil(fileSize / 2^27), segmentStride = 2^27, created on first use through
- *   segment(i); every range of ≤ 128 MiB lies wholly inside segment floor(off / 2^27). A
- *   larger value may not: get() then returns 2 instead of 1, and JS uses range(off, len)
- *   (its own ArrayBuffer, up to 2^32 − 1 bytes) or copy() (limited to
- *   buffer.constants.MAX_LENGTH; beyond it: ERR_CDB_TOO_LARGE).
- *   Why these sizes (src/handle.h): V8 counts every ArrayBuffer's length as external
+ * Memory. The file is mapped twice (src/mapping.h). Lookups, iteration, metadata() and
+ * copy() read a read-only mapping of the whole file that no JS ArrayBuffer covers; the
+ * segments — the only ArrayBuffers handed out — cover just the DATA SECTION (FORMAT.md
+ * §Layout: mmcdb [128, data_end); classic [2048, position of table 0)), in a second,
+ * private copy-on-write mapping (MAP_PRIVATE, PROT_READ|PROT_WRITE). So no JS code can
+ * reach the header or the index, and a write into a view never changes what any lookup
+ * finds — nor the file. It does change what later views of the same bytes show (they
+ * share the memory: zero-copy); evict() / advise('dontneed') revert such writes to the
+ * file's bytes. Take a copy (copy(), Buffer.from(view)) to keep bytes you write into.
+ *
+ * Addressing. All offsets handed out are ABSOLUTE byte offsets in the file (< 2^53);
+ * segments start at file offset segmentBase (the data section's start). To view bytes
+ * [off, off + len) of a value or key: rel = off − segmentBase, i = min(floor(rel /
+ * segmentStride), segments.length − 1), start = i × segmentStride, then
+ * `Buffer.from(segments[i], rel − start, len)` (index.js viewOf). With D = the data
+ * section's size:
+ * - D ≤ 1 GiB: one segment over all of it, created at open; segmentStride = 2^32.
+ * - D > 1 GiB: overlapping windows; segment i covers data bytes
+ *   [i × 2^27, min(i × 2^27 + 2^28, D)) (256 MiB every 128 MiB) for i < ceil(D / 2^27),
+ *   segmentStride = 2^27, created on first use through segment(i); every range of
+ *   ≤ 128 MiB lies wholly inside its segment i. A larger value may not: get() then
+ *   returns 2 instead of 1, and JS uses range(off, len) (its own ArrayBuffer, up to
+ *   2^32 − 1 bytes) or copy() (limited to buffer.constants.MAX_LENGTH; beyond it:
+ *   ERR_CDB_TOO_LARGE).
+ *   Why these sizes (src/segments.h): V8 counts every ArrayBuffer's length as external
  *   memory and collects garbage when the count grows by more than 64 MiB — once at open
  *   for a single segment, once per window made for windowed files.
+ * - D = 0 (no records): segments = [an empty ArrayBuffer].
  * - externalBuffers false (V8 sandbox, napi_no_external_buffers_allowed): segments
  *   is empty; use copy(offset, length) for every value.
  *
- * Lifetime. The mapping is reference-counted: the handle holds one reference and each
- * segment ArrayBuffer holds one, released by its finalizer. close() closes the file
- * descriptor and drops the handle's reference, so every later call throws ERR_CDB_CLOSED while views made
- * before still read the file's bytes; the pages are unmapped when the last segment
- * ArrayBuffer is garbage-collected. Views are private copy-on-write pages (MAP_PRIVATE,
- * PROT_READ|PROT_WRITE): writing into one never changes the file.
+ * Lifetime. The mappings are reference-counted together: the handle holds one reference
+ * and each segment ArrayBuffer holds one, released by its finalizer. close() closes the
+ * file descriptor and drops the handle's reference, so every later call throws
+ * ERR_CDB_CLOSED while views made before still read the file's bytes; the pages are
+ * unmapped when the last segment ArrayBuffer is garbage-collected.
  *
  * Errors. Data problems throw `code` ERR_CDB_FORMAT / ERR_CDB_TRUNCATED / ERR_CDB_CHECKSUM
  * / ERR_CDB_VERSION (open), ERR_CDB_CORRUPT (lookups, iteration), ERR_CDB_CLOSED,
@@ -96,7 +109,7 @@ export interface NativeBinding {
 
 export interface NativeOpenOptions {
   /**
-   * madvise(2) over the whole mapping right after mmap. Absent: none (the kernel's
+   * madvise(2) over both mappings right after mmap. Absent: none (the kernel's
    * default, 'normal': fault readahead). 'random' stops readahead: a cold get() reads one
    * page instead of stalling on a readahead window (measured: 13–18 ms), but a cold
    * scan (next()) is ~7× slower (advise('sequential') or warm('all') first). Other strings: RangeError; non-strings: TypeError.
@@ -114,18 +127,24 @@ export interface NativeHandle {
   readonly format: 'mmcdb' | 'classic';
   readonly fileSize: number;
   /**
-   * External ArrayBuffers over the mapping (see Addressing). Empty when !externalBuffers.
-   * A file of ≤ 1 GiB has its one segment filled at open. A windowed file gets a list of
-   * holes: call segment(i) (and cache it here) for the windows you read from, so open
-   * stays O(1) at any size.
+   * External ArrayBuffers over the data section (see Memory, Addressing). Empty when
+   * !externalBuffers. A data section of ≤ 1 GiB has its one segment filled at open. A
+   * windowed one gets a list of holes: call segment(i) (and cache it here) for the
+   * windows you read from, so open stays O(1) at any size.
    */
   readonly segments: (ArrayBuffer | undefined)[];
   /** Creates the ArrayBuffer over window i; undefined when i is out of range or external buffers are refused. */
   segment(i: number): ArrayBuffer | undefined;
-  /** An external ArrayBuffer over exactly file bytes [offset, offset + length) (length < 2^32), for a value no window holds; undefined when refused. */
+  /**
+   * An external ArrayBuffer over exactly file bytes [offset, offset + length) (length
+   * < 2^32), for a value no window holds; undefined when refused or when the bytes are
+   * not all inside the data section.
+   */
   range(offset: number, length: number): ArrayBuffer | undefined;
   /** Byte distance between segment starts: 2^32 for a single segment, else 2^27 (128 MiB). */
   readonly segmentStride: number;
+  /** File offset where segment 0 starts: the data section's start (mmcdb 128, classic 2048). */
+  readonly segmentBase: number;
   readonly externalBuffers: boolean;
   /**
    * The shared output array the lookups write into (absolute offsets, lengths).
@@ -169,7 +188,7 @@ export interface NativeHandle {
    * (first value of a duplicated key; '' and empty values as get()). One N-API call:
    * keys are taken 16 at a time, hashed, their slots then candidate records prefetched
    * before any is compared, so cache misses overlap. The caller checks that a value lies
-   * inside segment floor(offset / segmentStride) (always true up to 128 MiB) or uses
+   * inside its segment (Addressing; always true up to 128 MiB) or uses
    * copy(), as for get() returning 2. `out` must hold ≥ 2N numbers (RangeError), and is
    * only valid up to the key where an error was thrown. Errors: TypeError for keys that
    * are not an array of strings / Uint8Arrays; ERR_CDB_CORRUPT (+ offset) as get() would
@@ -192,8 +211,9 @@ export interface NativeHandle {
    */
   getManyAsync(keys: (string | Uint8Array)[]): Promise<Float64Array>;
   /**
-   * madvise(2) over the whole mapping, or [offset, offset + length) widened to whole
-   * pages (length defaults to the rest of the file): 'normal' | 'random' | 'sequential' |
+   * madvise(2) over the whole file, or [offset, offset + length) widened to whole
+   * pages, in both mappings (the read-only one; the views one for the part of the range
+   * it holds) (length defaults to the rest of the file): 'normal' | 'random' | 'sequential' |
    * 'willneed' | 'dontneed'. Other names: RangeError; a range beyond the file: RangeError.
    * 'dontneed' drops this process's pages of the range, as evict() does (views stay
    * valid and re-read the file; private writes into them are lost).
@@ -203,18 +223,19 @@ export interface NativeHandle {
    * Off-thread prefetch: MADV_WILLNEED in 2 MiB chunks (kept 8 ahead) and a read of one
    * byte per page, on the threadpool. 'index' — mmcdb: [index_offset, meta_offset);
    * classic: the 2048-byte TOC and the hash tables (pos of table 0 to EOF); 'all' — the
-   * whole file. Resolves once every page has been touched (so it is resident unless
+   * whole file, and the data section's pages once more through the views mapping (so JS
+   * reading values takes no page faults either). Resolves once every page has been touched (so it is resident unless
    * memory pressure evicts it again). Other values: RangeError. close() meanwhile is safe.
    */
   warm(what: 'index' | 'all'): Promise<void>;
   /**
-   * mincore(2) over the mapping: bytes of the index (as warm('index') defines it) and of
+   * mincore(2) over both mappings (a page counts when either has it): bytes of the index (as warm('index') defines it) and of
    * the records (mmcdb: [128, data_end); classic: [2048, pos of table 0)) that are
    * resident in the page cache, out of their totals. ~1 ms per 100 MB.
    */
   residency(): { index: { resident: number; total: number }; data: { resident: number; total: number }; pageSize: number };
   /**
-   * Drops the file's clean pages: madvise(MADV_DONTNEED) over the whole mapping (this
+   * Drops the file's clean pages: madvise(MADV_DONTNEED) over both mappings (this
    * process stops holding them; views stay valid and re-read the file — any private
    * copy-on-write page a user wrote into through a view REVERTS to the file's bytes),
    * then posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) on the descriptor kept from open()

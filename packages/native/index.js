@@ -62,20 +62,24 @@ export const encodeCdbmake = binding.encodeCdbmake;
 export const setErrorClass = binding.setErrorClass;
 
 /**
- * A view of `length` file bytes at absolute `offset` over the handle's segments,
- * or a copy when no segment holds them whole (or external buffers are unavailable).
- * Reference implementation of the addressing documented in index.d.ts.
+ * A view of `length` file bytes at absolute `offset` over the handle's segments, or a
+ * copy when no segment holds them whole, they are outside the data section (segments
+ * cover only that), or external buffers are unavailable. Reference implementation of
+ * the addressing documented in index.d.ts.
  */
 export function viewOf(handle, offset, length) {
-  if (!handle.externalBuffers) return handle.copy(offset, length);
-  const i = Math.floor(offset / handle.segmentStride);
+  const n = handle.segments.length;
+  const rel = offset - handle.segmentBase;
+  if (!handle.externalBuffers || n === 0 || rel < 0) return handle.copy(offset, length);
+  // The last window also holds an empty value at the very end of the data section.
+  const i = Math.min(Math.floor(rel / handle.segmentStride), n - 1);
   const start = i * handle.segmentStride;
-  // Windows of files over 1 GiB are created on first use (see index.d.ts, segment()).
+  // Windows of data sections over 1 GiB are created on first use (index.d.ts, segment()).
   const seg = handle.segments[i] ?? (handle.segments[i] = handle.segment(i));
-  if (seg === undefined || offset - start + length > seg.byteLength) {
+  if (seg === undefined || rel - start + length > seg.byteLength) {
     // A value no window holds whole: an ArrayBuffer of its own, else a copy.
     const own = seg === undefined ? undefined : handle.range(offset, length);
     return own !== undefined ? Buffer.from(own) : handle.copy(offset, length);
   }
-  return Buffer.from(seg, offset - start, length);
+  return Buffer.from(seg, rel - start, length);
 }

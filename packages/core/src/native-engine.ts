@@ -7,9 +7,6 @@
 import type { Advice, Backend, Engine, EngineStats, FormatName, Residency, WarmTarget } from './engine.js';
 import { CdbError } from './errors.js';
 import type { Bytes } from './keys.js';
-import { ClassicEngine } from './classic/engine.js';
-import { readToc } from './classic/format.js';
-import { MemorySource } from './source.js';
 import { bufferView } from './buffer-view.js';
 
 /** The subset of @mmcdb/native's handle this module uses (see packages/native/index.d.ts). */
@@ -20,6 +17,8 @@ interface NativeHandle {
   segment(i: number): ArrayBuffer | undefined;
   range(offset: number, length: number): ArrayBuffer | undefined;
   readonly segmentStride: number;
+  /** File offset where segment 0 starts: segments cover only the data section. */
+  readonly segmentBase: number;
   readonly externalBuffers: boolean;
   readonly out: Float64Array;
   get(key: Bytes): 0 | 1 | 2;
@@ -27,6 +26,7 @@ interface NativeHandle {
   setOut(out: Float64Array): void;
   next(cursor: number): number;
   metadata(): string | undefined;
+  recordCount(): number;
   copy(offset: number, length: number): Buffer;
   close(): void;
   stats(): { mappedBytes: number; segments: number; externalBuffers: boolean; closed: boolean; damaged: boolean };
@@ -111,8 +111,12 @@ class NativeEngine implements Engine {
   readonly fileSize: number;
   readonly #h: NativeHandle;
   readonly #path: string;
-  /** The whole file as one ArrayBuffer (files of ≤ 1 GiB with external buffers): the fast path. */
+  /**
+   * The whole data section as one ArrayBuffer (≤ 1 GiB, external buffers), starting at
+   * file offset #base: the fast path. Segments never cover the header or the index.
+   */
   readonly #whole: ArrayBuffer | undefined;
+  readonly #base: number;
   /** The handle's segment list (windows are filled in on first use) and their stride. */
   readonly #segments: (ArrayBuffer | undefined)[];
   readonly #stride: number;
@@ -132,7 +136,8 @@ class NativeEngine implements Engine {
     const seg = handle.segments[0];
     this.#segments = handle.segments;
     this.#stride = handle.segmentStride;
-    this.#whole = handle.externalBuffers && handle.segments.length === 1 && seg?.byteLength === handle.fileSize ? seg : undefined;
+    this.#base = handle.segmentBase;
+    this.#whole = handle.externalBuffers && handle.segments.length === 1 ? seg : undefined;
   }
 
   get size(): number {
@@ -146,11 +151,11 @@ class NativeEngine implements Engine {
     const out = this.#out;
     if (r === 1) {
       // 1: the value lies wholly in one segment (the addon checked it): view it there.
-      if (this.#whole !== undefined) return bufferView(this.#whole, out[0]!, out[1]!);
-      const offset = out[0]!;
-      const i = Math.floor(offset / this.#stride);
+      if (this.#whole !== undefined) return bufferView(this.#whole, out[0]! - this.#base, out[1]!);
+      const rel = out[0]! - this.#base;
+      const i = Math.min(Math.floor(rel / this.#stride), this.#segments.length - 1);
       const seg = this.#segments[i];
-      if (seg !== undefined) return bufferView(seg, offset - i * this.#stride, out[1]!);
+      if (seg !== undefined) return bufferView(seg, rel - i * this.#stride, out[1]!);
     }
     return this.#view(out[0]!, out[1]!);
   }
@@ -243,28 +248,27 @@ class NativeEngine implements Engine {
     this.#h.close();
   }
 
-  /** A view of file bytes [offset, offset + length) over the right segment, or a copy. */
+  /** A view of data-section bytes [offset, offset + length) over the right segment, or a copy. */
   #view(offset: number, length: number): Buffer {
     const h = this.#h;
-    if (this.#whole !== undefined) return bufferView(this.#whole, offset, length);
-    if (!h.externalBuffers) return h.copy(offset, length);
-    const i = Math.floor(offset / h.segmentStride);
+    if (this.#whole !== undefined) return bufferView(this.#whole, offset - this.#base, length);
+    if (!h.externalBuffers || h.segments.length === 0) return h.copy(offset, length);
+    // The last window also holds an empty value at the very end of the data section.
+    const rel = offset - this.#base;
+    const i = Math.min(Math.floor(rel / h.segmentStride), h.segments.length - 1);
     const start = i * h.segmentStride;
     // Windows of files over 1 GiB are created on first use (packages/native/index.d.ts).
     const seg = h.segments[i] ?? (h.segments[i] = h.segment(i));
-    if (seg === undefined || offset - start + length > seg.byteLength) {
+    if (seg === undefined || rel - start + length > seg.byteLength) {
       // A value no window holds whole: an ArrayBuffer of its own (still zero-copy), else a copy.
       const own = seg === undefined ? undefined : h.range(offset, length);
       return own !== undefined ? Buffer.from(own) : h.copy(offset, length);
     }
-    return bufferView(seg, offset - start, length);
+    return bufferView(seg, rel - start, length);
   }
 
+  /** mmcdb: the header's record_count; classic: the non-empty slots (read natively: JS never sees the header). */
   #countRecords(): number {
-    const header = this.#view(0, Math.min(this.fileSize, 2048));
-    if (this.format === 'mmcdb') return Number(header.readBigUInt64LE(16)); // FORMAT.md §Header record_count
-    // Classic files are under 4 GiB: count the non-empty slots through the pure-TS engine.
-    const src = new MemorySource(this.#view(0, this.fileSize));
-    return new ClassicEngine(src, readToc(src, this.#path), 'mmap', this.#path).size;
+    return this.#h.recordCount();
   }
 }

@@ -63,29 +63,33 @@ struct AsyncJob {
 void RunJob(AsyncJob* job) {
   AsyncBatch* b = job->batch;
   const DbFile& f = b->file;
-  const uint8_t* base = job->mapping->data();
+  const Mapping* mapping = job->mapping;
   for (size_t at = job->begin; at < job->end; at += kAsyncGroup) {
     size_t m = job->end - at < kAsyncGroup ? job->end - at : kAsyncGroup;
     double* out = b->results.data() + 2 * at;
-    const bool hints = job->mapping->io_hints();
+    const bool hints = mapping->io_hints();
     auto t0 = std::chrono::steady_clock::now();
     if (f.FindMany(b->keys.data() + at, m, kAsyncGroup, out, &job->fault, hints ? WillNeedHint : nullptr) < 0) {
       job->failed = true;
       job->fault_key = at;
       return;
     }
-    // Request every value of the group, then fault each page in here.
+    // Request every value of the group, then fault each page in here — through the
+    // views mapping, the memory JS will read them from (values lie in the data section,
+    // so it has them; found values mean it exists).
     for (size_t j = 0; hints && j < m; j++) {
       if (out[2 * j] >= 0 && out[2 * j + 1] > 0) {
-        WillNeedHint(base + static_cast<uint64_t>(out[2 * j]), static_cast<uint64_t>(out[2 * j + 1]));
+        WillNeedHint(mapping->view(static_cast<uint64_t>(out[2 * j])), static_cast<uint64_t>(out[2 * j + 1]));
       }
     }
     for (size_t j = 0; j < m; j++) {
-      if (out[2 * j] >= 0) TouchPages(base + static_cast<uint64_t>(out[2 * j]), static_cast<uint64_t>(out[2 * j + 1]));
+      if (out[2 * j] >= 0 && out[2 * j + 1] > 0) {
+        TouchPages(mapping->view(static_cast<uint64_t>(out[2 * j])), static_cast<uint64_t>(out[2 * j + 1]));
+      }
     }
     double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
     bool cold = ns > kColdNsPerKey * static_cast<double>(m);
-    if (cold != hints) job->mapping->set_io_hints(cold);
+    if (cold != hints) job->mapping->set_io_hints(cold);  // (the only write: an atomic)
   }
 }
 

@@ -63,6 +63,10 @@ int64_t Probe(const ClassicFile& f, const uint8_t* key, size_t key_length, uint3
   for (uint32_t recpos; (recpos = NextCandidate(f, h, &i, &probes)) != 0;) {
     RecordRef r;
     if (!ReadRecord(f, recpos, f.pos[t] + i * kSlot, &r, fault)) return -1;
+    // The caller reads the value next: start loading its first cache line now. (Through
+    // the read-only mapping: the lines are the same physical memory JS reads through the
+    // views mapping, and measured faster than prefetching the views address.)
+    if (r.value_length != 0) __builtin_prefetch(f.base + r.value_offset);
     if (r.key_length == key_length && std::memcmp(f.base + r.key_offset, key, key_length) == 0) {
       if (static_cast<size_t>(found) < capacity) out[found] = ValueRef{r.value_offset, r.value_length};
       found++;

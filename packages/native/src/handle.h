@@ -21,10 +21,14 @@ struct Handle {
   Mapping* mapping = nullptr;  // the handle's own reference; nullptr after close()
   DbFile file;                 // over the mapping; format detected once, at open
   std::string path;
-  // Segments (segments.cc): window i covers [i × stride, i × stride + window).
+  // Segments (segments.cc) cover the data section [seg_base, seg_end) only: window i
+  // covers file bytes [seg_base + i × stride, seg_base + i × stride + window).
+  uint64_t seg_base = 0;
+  uint64_t seg_end = 0;
   uint64_t stride = 0;
   uint64_t window = 0;
-  uint32_t segment_count = 0;
+  uint32_t window_count = 0;   // windows the data section has
+  uint32_t segment_count = 0;  // ArrayBuffers JS may ask for: window_count, 0 without external buffers
   bool external_buffers = true;
   // The shared output array (a Float64Array held by out_ref).
   double* out = nullptr;

@@ -31,10 +31,10 @@ napi_value Get(napi_env env, napi_callback_info info) {
     return ThrowTruncated(env, h, bad);
   }
   if (n < 0) return ThrowCdbError(env, fault, h->path);
-  if (n == 0) return Int(env, 0);
+  if (n == 0) return Small(env, 0);
   h->out[0] = static_cast<double>(ref.offset);
   h->out[1] = static_cast<double>(ref.length);
-  return Int(env, InOneSegment(h, ref.offset, ref.length) ? 1 : 2);
+  return Small(env, InOneSegment(h, ref.offset, ref.length) ? 1 : 2);
 }
 
 // getAll(key): the number n of values; when n ≤ out.length / 2, out holds n pairs.

@@ -37,7 +37,7 @@ Mapping* Mapping::Open(const std::string& path, int* err_no, const char** syscal
   uint64_t size = static_cast<uint64_t>(st.st_size);
   uint8_t* base = nullptr;
   if (size > 0) {
-    void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    void* p = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED) {
       *err_no = errno;
       *syscall = "mmap";
@@ -48,19 +48,49 @@ Mapping* Mapping::Open(const std::string& path, int* err_no, const char** syscal
   }
   InstallSigbusGuard();
   Mapping* m = new Mapping(base, size, fd, path);
-  m->region_ = RegisterRegion(base, size, 0, m);
+  m->ro_region_ = RegisterRegion(base, size, 0, m);
   return m;
 }
 
+int Mapping::MapViews(uint64_t from, uint64_t to) {
+  if (views_ != nullptr || from > to || to > size_) return EINVAL;
+  views_from_ = from;
+  views_to_ = to;
+  if (from == to) return 0;  // no records: nothing to view
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  views_offset_ = from / page * page;  // mmap's offset must be page-aligned
+  views_length_ = to - views_offset_;
+  void* p = ::mmap(nullptr, views_length_, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd(), static_cast<off_t>(views_offset_));
+  if (p == MAP_FAILED) return errno;
+  views_ = static_cast<uint8_t*>(p);
+  views_region_ = RegisterRegion(views_, views_length_, views_offset_, this);
+  return 0;
+}
+
+bool Mapping::Contains(uintptr_t addr, uint64_t* file_offset) const {
+  uintptr_t b = reinterpret_cast<uintptr_t>(base_);
+  if (base_ != nullptr && addr >= b && addr - b < size_) {
+    *file_offset = addr - b;
+    return true;
+  }
+  uintptr_t v = reinterpret_cast<uintptr_t>(views_);
+  if (views_ != nullptr && addr >= v && addr - v < views_length_) {
+    *file_offset = views_offset_ + (addr - v);
+    return true;
+  }
+  return false;
+}
+
 uint64_t Mapping::fault_offset() const {
-  if (RegionFaulted(region_)) return RegionFaultOffset(region_);
+  if (RegionFaulted(ro_region_)) return RegionFaultOffset(ro_region_);
+  if (RegionFaulted(views_region_)) return RegionFaultOffset(views_region_);
   uint64_t f = local_fault_.load(std::memory_order_acquire);
   return f == 0 ? 0 : f - 1;
 }
 
 void Mapping::MarkDamaged(uint64_t offset) {
-  if (region_ != nullptr) {
-    MarkRegionFaulted(region_, offset);
+  if (ro_region_ != nullptr) {
+    MarkRegionFaulted(ro_region_, offset);
     return;
   }
   uint64_t expected = 0;
@@ -87,8 +117,10 @@ void Mapping::Unref() {
 }
 
 Mapping::~Mapping() {
-  UnregisterRegion(region_);
+  UnregisterRegion(ro_region_);
+  UnregisterRegion(views_region_);
   if (base_ != nullptr) ::munmap(base_, size_);
+  if (views_ != nullptr) ::munmap(views_, views_length_);
   CloseFd();
 }
 

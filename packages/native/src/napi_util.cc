@@ -35,6 +35,11 @@ napi_value Int(napi_env env, int64_t i) {
   return napi_create_int64(env, i, &v) == napi_ok ? v : nullptr;
 }
 
+napi_value Small(napi_env env, int32_t i) {
+  napi_value v;
+  return napi_create_int32(env, i, &v) == napi_ok ? v : nullptr;
+}
+
 napi_value Bool(napi_env env, bool b) {
   napi_value v;
   return napi_get_boolean(env, b, &v) == napi_ok ? v : nullptr;

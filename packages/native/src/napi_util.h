@@ -19,6 +19,8 @@ namespace mmcdb {
 napi_value Undefined(napi_env env);
 napi_value Number(napi_env env, double v);
 napi_value Int(napi_env env, int64_t v);
+// A small integer (a V8 Smi: no double conversion) — get()'s 0 / 1 / 2.
+napi_value Small(napi_env env, int32_t v);
 napi_value Bool(napi_env env, bool v);
 napi_value String(napi_env env, const std::string& s);
 

@@ -72,6 +72,7 @@ bool SetDataProperties(napi_env env, napi_value obj, Handle* h, napi_value segme
          SetNumber(env, obj, "fileSize", static_cast<double>(h->mapping->size())) &&
          SetProperty(env, obj, "segments", segments) &&
          SetNumber(env, obj, "segmentStride", static_cast<double>(h->stride)) &&
+         SetNumber(env, obj, "segmentBase", static_cast<double>(h->seg_base)) &&
          SetProperty(env, obj, "externalBuffers", Bool(env, h->external_buffers)) &&
          SetProperty(env, obj, "out", out);
 }
@@ -90,13 +91,6 @@ napi_value Open(napi_env env, napi_callback_info info) {
   const char* syscall = "open";
   Mapping* m = Mapping::Open(path, &err_no, &syscall);
   if (m == nullptr) return ThrowErrno(env, err_no, syscall, path);
-  if (opts.advice >= 0) {
-    int e = AdviseRange(m->data(), 0, m->size(), opts.advice);
-    if (e != 0) {
-      m->Unref();
-      return ThrowErrno(env, e, "madvise", path);
-    }
-  }
   Handle* h = new Handle();  // owns the mapping reference from here on
   h->mapping = m;
   h->path = path;
@@ -112,7 +106,15 @@ napi_value Open(napi_env env, napi_callback_info info) {
     delete h;
     return ThrowCdbError(env, fault, path);
   }
-  ChooseWindows(h, opts.window, opts.stride);
+  // The second mapping, for views: the data section only (mapping.h).
+  const Range data = h->file.Data();
+  int e = m->MapViews(data.from, data.to);
+  if (e == 0 && opts.advice >= 0) e = AdviseMapping(m, 0, m->size(), opts.advice);
+  if (e != 0) {
+    delete h;
+    return ThrowErrno(env, e, opts.advice >= 0 ? "madvise" : "mmap", path);
+  }
+  ChooseWindows(h, data, opts.window, opts.stride);
   napi_value segments = MakeSegmentList(env, h, opts.allow_external);
   // The shared output array: 256 (offset, length) pairs until setOut() replaces it.
   napi_value ab, out;

@@ -18,6 +18,7 @@ struct WarmJob {
   napi_async_work work = nullptr;
   Range ranges[2];
   int range_count = 0;
+  bool views = false;  // also touch the data section through the views mapping
   int err_no = 0;
   bool truncated = false;
   CdbFault fault;
@@ -29,9 +30,15 @@ void ExecuteWarm(napi_env, void* data) {
   uintptr_t bad = 0;
   bool ran = Guarded(
       [&] {
+        const Mapping* m = job->mapping;
         for (int i = 0; i < job->range_count; i++) {
-          int e = WarmRange(job->mapping->data(), job->ranges[i].from, job->ranges[i].to);
+          int e = WarmRange(m->data(), job->ranges[i].from, job->ranges[i].to);
           if (e != 0 && job->err_no == 0) job->err_no = e;
+        }
+        // 'all': the pages are in now; map them into the views mapping too, so that JS
+        // reading values does not fault on them (minor faults, a few per 64 KiB).
+        if (job->views && m->has_views()) {
+          TouchPages(m->view(m->views_from()), m->views_to() - m->views_from());
         }
       },
       &bad);
@@ -63,14 +70,14 @@ void CompleteWarm(napi_env env, napi_status, void* data) {
   delete job;
 }
 
-// The mincore bytes of the file (one per page, bit 0 = resident); 0 or an errno.
-int Resident(Handle* h, std::vector<unsigned char>* pages) {
-  return ResidentPages(h->mapping->data(), h->mapping->size(), pages);
-}
+// The mincore bytes of the file (one per page, bit 0 = resident in either mapping); 0
+// or an errno.
+int Resident(Handle* h, std::vector<unsigned char>* pages) { return ResidentMapping(h->mapping, pages); }
 
 }  // namespace
 
-// advise(advice, offset?, length?): madvise over the mapping or a range of it.
+// advise(advice, offset?, length?): madvise over the file or a range of it (both
+// mappings: the read-only one and, for the data section, the views).
 napi_value Advise(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -91,7 +98,7 @@ napi_value Advise(napi_env env, napi_callback_info info) {
   }
   if (!IsUndefined(env, argv[2]) && !ReadOffset(env, argv[2], "length", &length)) return nullptr;
   if (offset > size || length > size - offset) return ThrowRange(env, "offset + length is beyond the end of the file");
-  int e = AdviseRange(h->mapping->data(), offset, length, advice);
+  int e = AdviseMapping(h->mapping, offset, length, advice);
   if (e != 0) return ThrowErrno(env, e, "madvise", h->path);
   return Undefined(env);
 }
@@ -111,6 +118,7 @@ napi_value Warm(napi_env env, napi_callback_info info) {
   WarmJob* job = new WarmJob();
   if (what == "all") {
     job->ranges[job->range_count++] = Range{0, h->mapping->size()};
+    job->views = true;
   } else {
     job->ranges[job->range_count++] = h->file.Index();
     if (!h->file.is_mmcdb) job->ranges[job->range_count++] = Range{0, kClassicTocSize};
@@ -161,7 +169,7 @@ napi_value Residency(napi_env env, napi_callback_info info) {
   return obj;
 }
 
-// evict(): MADV_DONTNEED over the mapping (this process lets go of its pages; private
+// evict(): MADV_DONTNEED over both mappings (this process lets go of its pages; private
 // copies written through views are discarded), then POSIX_FADV_DONTNEED on the file.
 // Returns the bytes of the file still resident (pages another process maps, or dirty).
 napi_value Evict(napi_env env, napi_callback_info info) {
@@ -170,7 +178,7 @@ napi_value Evict(napi_env env, napi_callback_info info) {
   if (h == nullptr) return nullptr;
   if (h->mapping == nullptr) return ThrowClosed(env, h);
   const uint64_t size = h->mapping->size();
-  int e = AdviseRange(h->mapping->data(), 0, size, MADV_DONTNEED);
+  int e = AdviseMapping(h->mapping, 0, size, MADV_DONTNEED);
   if (e != 0) return ThrowErrno(env, e, "madvise", h->path);
   e = ::posix_fadvise(h->mapping->fd(), 0, 0, POSIX_FADV_DONTNEED);
   if (e != 0) return ThrowErrno(env, e, "posix_fadvise", h->path);

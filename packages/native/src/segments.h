@@ -1,5 +1,7 @@
-// The ArrayBuffers JS views values through (index.d.ts, Addressing): one segment over
-// the whole file up to 1 GiB, else overlapping windows made on first use.
+// The ArrayBuffers JS views values through (index.d.ts, Addressing). They cover the
+// data section only (mapping.h: the views mapping) — never the header or the index —
+// and are addressed from its file offset, h->seg_base (JS: handle.segmentBase): one
+// segment over all of it up to 1 GiB, else overlapping windows made on first use.
 #pragma once
 #include <node_api.h>
 
@@ -9,9 +11,10 @@
 
 namespace mmcdb {
 
-// Files up to 1 GiB get one segment at open. Larger files get overlapping windows of
-// 256 MiB every 128 MiB, created on first use: a range of ≤ 128 MiB lies wholly in window
-// floor(off / 128 MiB); a larger value gets an ArrayBuffer of its own (handle.range()).
+// Data sections up to 1 GiB get one segment at open. Larger ones get overlapping windows
+// of 256 MiB every 128 MiB, created on first use: a range of ≤ 128 MiB lies wholly in
+// window floor((off − base) / 128 MiB); a larger value gets an ArrayBuffer of its own
+// (handle.range()).
 // The trade-off behind the sizes: V8 counts each ArrayBuffer's length as external memory
 // and collects garbage whenever that count grows by more than 64 MiB. One segment made at
 // open pays that GC once, at open (1–6 ms in a small process, 42 ms in the benchmark's
@@ -26,16 +29,24 @@ constexpr uint64_t kWindowStride = 1ULL << 27;
 // double-frees in node-addon-api), so no segment is ever larger than 2^32 − 1 bytes.
 constexpr uint64_t kMaxSegment = (1ULL << 32) - 1;
 
-// Sets h's stride / window (test options: window, stride > 0 force windows).
-void ChooseWindows(Handle* h, double window, double stride);
+// Sets h's data section and its windows (test options: window, stride > 0 force windows).
+void ChooseWindows(Handle* h, Range data, double window, double stride);
 
 // The segment list for the handle object: [segment 0] for a single segment, `count`
 // holes for windows, [] without external buffers (h->external_buffers false).
 napi_value MakeSegmentList(napi_env env, Handle* h, bool allow_external);
 
-// Whether [offset, offset + length) lies wholly in segment floor(offset / stride).
+// The window holding file offset `offset` of the data section, i = floor((offset −
+// base) / stride) — the last one for offset = seg_end (an empty value at the very end).
+inline uint64_t WindowOf(const Handle* h, uint64_t offset) {
+  uint64_t i = (offset - h->seg_base) / h->stride;
+  return h->window_count > 0 && i >= h->window_count ? h->window_count - 1 : i;
+}
+
+// Whether [offset, offset + length) (a value or key: inside the data section) lies
+// wholly in window WindowOf(offset).
 inline bool InOneSegment(const Handle* h, uint64_t offset, uint64_t length) {
-  uint64_t start = (offset / h->stride) * h->stride;
+  uint64_t start = h->seg_base + WindowOf(h, offset) * h->stride;
   return offset + length - start <= h->window;
 }
 
