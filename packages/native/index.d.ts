@@ -72,8 +72,11 @@
  * the end of the mapping). Either way the handle is then `damaged`: every later lookup
  * throws ERR_CDB_TRUNCATED. A cut inside a page is not a fault: the rest of that page
  * reads as zeros; damaged() / stats() also compare the file's size (fstat) to catch it.
- * SIGBUS faults outside our mappings go to the previous handler (or kill the process, as
- * without us).
+ * A fault is charged to the mapping it hit: a key that is a view of ANOTHER database
+ * whose file was truncated makes the call throw ERR_CDB_TRUNCATED "the key's memory
+ * faulted…" with that database's path and offset; the called handle stays usable and
+ * undamaged (the other one is damaged). SIGBUS faults outside our mappings and outside
+ * our native reads go to the previous handler (or kill the process, as without us).
  */
 export interface NativeBinding {
   open(path: string, options?: NativeOpenOptions): NativeHandle;

@@ -2,6 +2,8 @@
 // key reading shared with getManyAsync (batch.h).
 #include "batch.h"
 
+#include <cstring>
+
 #include "errors.h"
 #include "handle.h"
 #include "napi_util.h"
@@ -23,16 +25,24 @@ bool KeysLength(napi_env env, napi_value keys, uint32_t* n) {
   return napi_get_array_length(env, keys, n) == napi_ok;
 }
 
-bool ReadKeys(napi_env env, napi_value keys, uint32_t n, std::vector<uint8_t>* bytes, std::vector<size_t>* ends) {
+bool ReadKeys(napi_env env, napi_value keys, uint32_t n, std::vector<uint8_t>* bytes, std::vector<size_t>* ends,
+              uintptr_t* fault_address) {
   bytes->clear();
   ends->clear();
   ends->reserve(n);
+  *fault_address = 0;
   KeyArg key;
   for (uint32_t i = 0; i < n; i++) {
     napi_value v;
     if (napi_get_element(env, keys, i, &v) != napi_ok) return false;
     if (!key.Read(env, v)) return false;
-    bytes->insert(bytes->end(), key.data(), key.data() + key.length());
+    const size_t at = bytes->size();
+    bytes->resize(at + key.length());  // allocated outside the guard
+    if (key.external() && key.length() > 0) {
+      if (!Guarded([&] { std::memcpy(bytes->data() + at, key.data(), key.length()); }, fault_address)) return false;
+    } else if (key.length() > 0) {
+      std::memcpy(bytes->data() + at, key.data(), key.length());
+    }
     ends->push_back(bytes->size());
   }
   return true;
@@ -74,7 +84,10 @@ napi_value GetMany(napi_env env, napi_callback_info info) {
   //    close — and nothing they do can reach these buffers.
   std::vector<uint8_t> bytes;
   std::vector<size_t> ends;
-  if (!ReadKeys(env, argv[0], n, &bytes, &ends)) return nullptr;
+  uintptr_t key_fault = 0;
+  if (!ReadKeys(env, argv[0], n, &bytes, &ends, &key_fault)) {
+    return key_fault != 0 && h->mapping != nullptr ? ThrowTruncated(env, h, key_fault) : nullptr;
+  }
   // 2. Only now the handle's state, looked at again: JS may have closed it, or detached
   //    or shrunk `out`. No JS runs from here on.
   if (h->mapping == nullptr) return ThrowClosed(env, h);

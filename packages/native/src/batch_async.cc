@@ -165,9 +165,10 @@ napi_value GetManyAsync(napi_env env, napi_callback_info info) {
   // the handle's state only afterwards.
   AsyncBatch* b = new AsyncBatch();
   std::vector<size_t> ends;
-  if (!ReadKeys(env, argv[0], n, &b->bytes, &ends)) {
+  uintptr_t key_fault = 0;
+  if (!ReadKeys(env, argv[0], n, &b->bytes, &ends, &key_fault)) {
     delete b;
-    return nullptr;
+    return key_fault != 0 && h->mapping != nullptr ? ThrowTruncated(env, h, key_fault) : nullptr;
   }
   if (h->mapping == nullptr || h->mapping->damaged()) {  // a getter closed the handle / the file shrank
     delete b;

@@ -38,16 +38,29 @@ Handle* MethodArgs(napi_env env, napi_callback_info info, size_t* argc, napi_val
 napi_value ThrowClosed(napi_env env, Handle* h) { return ThrowCdb(env, "ERR_CDB_CLOSED", "the database is closed", h->path); }
 
 CdbFault TruncatedFault(Mapping* m, uintptr_t fault_address) {
-  uint64_t offset;
-  if (fault_address != 0 && m->Contains(fault_address, &offset)) {
-    m->MarkDamaged(offset);
-  } else {
-    if (fault_address != 0) m->MarkDamaged(m->size());  // a fault outside the mapping (a key's bytes?): still not trusted
-    offset = m->fault_offset();
-  }
   CdbFault f;
-  f.Set("ERR_CDB_TRUNCATED", "the file was truncated while mapped: byte " + Num(offset) + " is gone (the mapping was " +
-        Num(m->size()) + " bytes); reopen the database", offset);
+  uint64_t offset = 0;
+  if (fault_address == 0 || m->Contains(fault_address, &offset)) {
+    // Our own memory: the file shrank under it. Every later lookup is refused.
+    if (fault_address != 0) m->MarkDamaged(offset);
+    else offset = m->fault_offset();
+    f.Set("ERR_CDB_TRUNCATED", "the file was truncated while mapped: byte " + Num(offset) + " is gone (the mapping was " +
+          Num(m->size()) + " bytes); reopen the database", offset);
+    return f;
+  }
+  // Someone else's memory — the key: a view of another database whose file was
+  // truncated (the handler charged that mapping), or of memory we do not know. This
+  // database is fine and stays usable; the error names the memory that faulted.
+  const Mapping* other = static_cast<const Mapping*>(RegionOwnerOf(fault_address, &offset));
+  if (other != nullptr) {
+    // `other` is alive: the key's ArrayBuffer holds a reference on it for this call.
+    f.Set("ERR_CDB_TRUNCATED", "the key's memory faulted: it is a view of another database whose file was truncated "
+          "while mapped (byte " + Num(offset) + " is gone)", offset);
+    f.path = other->path();
+  } else {
+    f.SetNoOffset("ERR_CDB_TRUNCATED", "the key's memory faulted (SIGBUS outside this database's mappings: a view of a "
+                  "file truncated while mapped?)");
+  }
   return f;
 }
 

@@ -55,9 +55,11 @@ bool SetOutArray(napi_env env, Handle* h, napi_value array);
 Handle* MethodArgs(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv, napi_value* self = nullptr);
 // Throws ERR_CDB_CLOSED for h; returns nullptr.
 napi_value ThrowClosed(napi_env env, Handle* h);
-// The ERR_CDB_TRUNCATED fault of a mapping whose file shrank: at `fault_address` (a
-// SIGBUS just caught), or the first fault recorded for the mapping when 0. Marks the
-// mapping damaged. No Node-API: safe on the threadpool.
+// The ERR_CDB_TRUNCATED fault for a SIGBUS at `fault_address` during a call on m (0:
+// m was found damaged before reading). A fault in m's memory marks m damaged; one in
+// other memory (the key's bytes: a view of another database's truncated file) does not
+// — the fault is charged to the mapping it hit (guard.h) and the error names it. No
+// Node-API: safe on the threadpool.
 CdbFault TruncatedFault(Mapping* m, uintptr_t fault_address);
 // Throws TruncatedFault(h->mapping, fault_address); returns nullptr.
 napi_value ThrowTruncated(napi_env env, Handle* h, uintptr_t fault_address);
