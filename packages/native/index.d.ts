@@ -45,8 +45,10 @@
  * `new CdbError(code, message, { offset, path })` — with the same message (and offset)
  * as core's own readers give for the same check; without a class, plain Errors whose
  * message is that message plus " (path, offset N)", as CdbError would make it. System
- * errors have code = errno name (ENOENT, EACCES, EISDIR, …), `errno`, `syscall` and
- * `path`. Bad arguments throw TypeError (code ERR_INVALID_ARG_TYPE) / RangeError
+ * errors have code = errno name (ENOENT, EACCES, EISDIR for a folder, …), `errno`,
+ * `syscall` and `path`. open() never blocks and reads nothing before it knows the path is
+ * a regular file: a FIFO, socket or device throws ERR_CDB_FORMAT "not a regular file
+ * (a FIFO)" (… "a socket", "a character device", "a block device"). Bad arguments throw TypeError (code ERR_INVALID_ARG_TYPE) / RangeError
  * (ERR_OUT_OF_RANGE). Two codes are this package's own, never CdbErrors:
  * - ERR_MMCDB_NATIVE_LOAD: thrown by this module's import when no addon loads (with
  *   `attempts`: every path tried and why it failed); @mmcdb/core then falls back.

@@ -8,29 +8,57 @@
 
 namespace mmcdb {
 
-Mapping* Mapping::Open(const std::string& path, int* err_no, const char** syscall) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+namespace {
+
+// What a non-regular file is, for the error.
+const char* KindOf(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "not a file";
+}
+
+}  // namespace
+
+Mapping* Mapping::Open(const std::string& path, OpenError* error) {
+  // O_NONBLOCK: open(2) of a FIFO with no writer would otherwise block forever (and some
+  // devices block too). Nothing is read before the S_ISREG check below.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
-    *err_no = errno;
-    *syscall = "open";
+    error->err_no = errno;
+    error->syscall = "open";
+    // A Unix socket (or a device without a driver) cannot be opened at all: say what it is.
+    struct stat st;
+    if ((errno == ENXIO || errno == EOPNOTSUPP) && ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+      error->not_regular = KindOf(st.st_mode);
+    }
     return nullptr;
   }
   struct stat st;
   if (::fstat(fd, &st) != 0) {
-    *err_no = errno;
-    *syscall = "fstat";
+    error->err_no = errno;
+    error->syscall = "fstat";
     ::close(fd);
     return nullptr;
   }
   if (S_ISDIR(st.st_mode)) {
-    *err_no = EISDIR;
-    *syscall = "open";
+    error->err_no = EISDIR;
+    error->syscall = "open";
     ::close(fd);
     return nullptr;
   }
   if (!S_ISREG(st.st_mode)) {
-    *err_no = ENODEV;
-    *syscall = "mmap";
+    error->not_regular = KindOf(st.st_mode);
+    ::close(fd);
+    return nullptr;
+  }
+  // A regular file: blocking again (it never mattered for one, but the descriptor is
+  // kept, and nothing should inherit a surprise flag).
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+    error->err_no = errno;
+    error->syscall = "fcntl";
     ::close(fd);
     return nullptr;
   }
@@ -39,8 +67,8 @@ Mapping* Mapping::Open(const std::string& path, int* err_no, const char** syscal
   if (size > 0) {
     void* p = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED) {
-      *err_no = errno;
-      *syscall = "mmap";
+      error->err_no = errno;
+      error->syscall = "mmap";
       ::close(fd);
       return nullptr;
     }

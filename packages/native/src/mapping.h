@@ -23,9 +23,17 @@ namespace mmcdb {
 
 class Mapping {
  public:
-  // Opens `path` and maps it read-only. On failure returns nullptr and sets *err_no (an
-  // errno value) and *syscall.
-  static Mapping* Open(const std::string& path, int* err_no, const char** syscall);
+  // Why Open failed: an errno from `syscall`, or (not_regular != nullptr) the path is
+  // not a regular file — "a FIFO", "a socket", "a character device", ….
+  struct OpenError {
+    int err_no = 0;
+    const char* syscall = "open";
+    const char* not_regular = nullptr;
+  };
+  // Opens `path` and maps it read-only; nullptr with *error on failure. Never blocks on
+  // a FIFO: the file is opened O_NONBLOCK, fstat'ed and refused unless it is a regular
+  // file (a folder: EISDIR), and only then made blocking again.
+  static Mapping* Open(const std::string& path, OpenError* error);
   // Maps file bytes [from, to) — the data section, known once the file is validated —
   // for views (from the page holding `from`). Once, before any view. 0 or an errno.
   int MapViews(uint64_t from, uint64_t to);

@@ -87,10 +87,12 @@ napi_value Open(napi_env env, napi_callback_info info) {
   OpenOptions opts;
   if (!ReadPath(env, argv[0], &path) || !ReadOptions(env, argv[1], &opts)) return nullptr;
 
-  int err_no = 0;
-  const char* syscall = "open";
-  Mapping* m = Mapping::Open(path, &err_no, &syscall);
-  if (m == nullptr) return ThrowErrno(env, err_no, syscall, path);
+  Mapping::OpenError error;
+  Mapping* m = Mapping::Open(path, &error);
+  if (m == nullptr && error.not_regular != nullptr) {
+    return ThrowCdb(env, "ERR_CDB_FORMAT", std::string("not a regular file (") + error.not_regular + ")", path);
+  }
+  if (m == nullptr) return ThrowErrno(env, error.err_no, error.syscall, path);
   Handle* h = new Handle();  // owns the mapping reference from here on
   h->mapping = m;
   h->path = path;
