@@ -46,10 +46,12 @@
  * as core's own readers give for the same check; without a class, plain Errors whose
  * message is that message plus " (path, offset N)", as CdbError would make it. System
  * errors have code = errno name (ENOENT, EACCES, EISDIR for a folder, …), `errno`,
- * `syscall` and `path`. open() never blocks and reads nothing before it knows the path is
- * a regular file: a FIFO, socket or device throws ERR_CDB_FORMAT "not a regular file
- * (a FIFO)" (… "a socket", "a character device", "a block device"). Bad arguments throw TypeError (code ERR_INVALID_ARG_TYPE) / RangeError
- * (ERR_OUT_OF_RANGE). Two codes are this package's own, never CdbErrors:
+ * `syscall` and `path`. open() never blocks and reads nothing before it knows the path
+ * is a regular file: a FIFO, socket or device throws ERR_CDB_FORMAT "not a regular file
+ * (a FIFO)" (… "a socket", "a character device", "a block device"). Bad arguments throw
+ * TypeError (code ERR_INVALID_ARG_TYPE) / RangeError (ERR_OUT_OF_RANGE). Two codes are
+ * this package's own, never CdbErrors (documented here rather than mapped to a CdbError
+ * code: neither is a data problem):
  * - ERR_MMCDB_NATIVE_LOAD: thrown by this module's import when no addon loads (with
  *   `attempts`: every path tried and why it failed); @mmcdb/core then falls back.
  * - ERR_MMCDB_NATIVE_QUEUE: getManyAsync rejects with it when the threadpool refused the
@@ -60,9 +62,10 @@
  * that opened it.
  *
  * Page cache. open() keeps the file descriptor open until close() (for evict() and the
- * fstat of damaged()); close() closes it at once, whatever views remain. residency() and evict() use mincore(2), which reports the page
- * cache only to a process that may write the file (owner, write permission or
- * CAP_SYS_ADMIN) — otherwise only this process's own mapped pages.
+ * fstat of damaged()); close() closes it at once, whatever views remain. residency()
+ * and evict() use mincore(2), which reports the page cache only to a process that may
+ * write the file (owner, write permission or CAP_SYS_ADMIN) — otherwise only this
+ * process's own mapped pages.
  *
  * Truncation while mapped (docs/RELIABILITY.md). Another process may truncate the file in
  * place; touching a page past the new end raises SIGBUS. A process-wide SIGBUS handler
@@ -71,7 +74,8 @@
  * metadata, open, and the threadpool jobs of getManyAsync / warm) throws — or rejects
  * with — ERR_CDB_TRUNCATED with the faulting file offset; a JS read through a view made
  * earlier reads zeros instead (anonymous zero pages are mapped from the faulting page to
- * the end of the mapping). Either way the handle is then `damaged`: every later lookup
+ * the end of the mapping; the guard's registry of mappings has no size limit). Either
+ * way the handle is then `damaged`: every later lookup
  * throws ERR_CDB_TRUNCATED. A cut inside a page is not a fault: the rest of that page
  * reads as zeros; damaged() / stats() also compare the file's size (fstat) to catch it.
  * A fault is charged to the mapping it hit: a key that is a view of ANOTHER database
@@ -191,13 +195,18 @@ export interface NativeHandle {
    * out[2i] = value offset (absolute) and out[2i + 1] = length, or out[2i] = -1 and
    * out[2i + 1] = 0 when absent. Returns the number found. Equal, key by key, to get()
    * (first value of a duplicated key; '' and empty values as get()). One N-API call:
-   * keys are taken 16 at a time, hashed, their slots then candidate records prefetched
-   * before any is compared, so cache misses overlap. The caller checks that a value lies
-   * inside its segment (Addressing; always true up to 128 MiB) or uses
-   * copy(), as for get() returning 2. `out` must hold ≥ 2N numbers (RangeError), and is
-   * only valid up to the key where an error was thrown. Errors: TypeError for keys that
-   * are not an array of strings / Uint8Arrays; ERR_CDB_CORRUPT (+ offset) as get() would
-   * throw for the first key, in order, whose lookup meets corruption; ERR_CDB_CLOSED.
+   * first every key is read and copied (N = the array's length when the call starts;
+   * getters on it may run any JS, even this handle's methods, without effect on this
+   * call; a getter that closes the handle makes it throw ERR_CDB_CLOSED), then `out` and
+   * the handle are checked again, then the keys are looked up 16 at a time: hashed,
+   * their slots then candidate records prefetched before any is compared, so cache
+   * misses overlap. The caller checks that a value lies inside its segment (Addressing;
+   * always true up to 128 MiB) or uses copy(), as for get() returning 2. `out` must hold
+   * ≥ 2N numbers (RangeError), and is only valid up to the key where an error was
+   * thrown. Errors: TypeError for keys that are not an array of strings / Uint8Arrays
+   * (a Proxy is not an array); ERR_CDB_CORRUPT (+ offset) as get() would throw for the
+   * first key, in order, whose lookup meets corruption; ERR_CDB_CLOSED; ERR_CDB_TRUNCATED
+   * when a key's bytes fault (a view of a truncated database: see Truncation).
    */
   getMany(keys: (string | Uint8Array)[], out: Float64Array): number;
   /**
@@ -229,14 +238,16 @@ export interface NativeHandle {
    * byte per page, on the threadpool. 'index' — mmcdb: [index_offset, meta_offset);
    * classic: the 2048-byte TOC and the hash tables (pos of table 0 to EOF); 'all' — the
    * whole file, and the data section's pages once more through the views mapping (so JS
-   * reading values takes no page faults either). Resolves once every page has been touched (so it is resident unless
-   * memory pressure evicts it again). Other values: RangeError. close() meanwhile is safe.
+   * reading values takes no page faults either). Resolves once every page has been
+   * touched (so it is resident unless memory pressure evicts it again). Other values:
+   * RangeError. close() meanwhile is safe.
    */
   warm(what: 'index' | 'all'): Promise<void>;
   /**
-   * mincore(2) over both mappings (a page counts when either has it): bytes of the index (as warm('index') defines it) and of
-   * the records (mmcdb: [128, data_end); classic: [2048, pos of table 0)) that are
-   * resident in the page cache, out of their totals. ~1 ms per 100 MB.
+   * mincore(2) over both mappings (a page counts when either has it): bytes of the
+   * index (as warm('index') defines it) and of the records (mmcdb: [128, data_end);
+   * classic: [2048, pos of table 0)) that are resident in the page cache, out of their
+   * totals. ~1 ms per 100 MB.
    */
   residency(): { index: { resident: number; total: number }; data: { resident: number; total: number }; pageSize: number };
   /**

@@ -125,10 +125,10 @@ void SettleBatch(napi_env env, AsyncBatch* b) {
     }
   }
   if (arr != nullptr) {
-    if (napi_resolve_deferred(env, b->deferred, arr) != napi_ok) arr = nullptr;
+    DropTeardownStatus(napi_resolve_deferred(env, b->deferred, arr));
   } else {
     if (err == nullptr) err = TakeException(env, "getManyAsync: cannot make the result");
-    if (err != nullptr && napi_reject_deferred(env, b->deferred, err) != napi_ok) err = nullptr;
+    if (err != nullptr) DropTeardownStatus(napi_reject_deferred(env, b->deferred, err));
   }
   delete b;
 }
@@ -143,7 +143,7 @@ void CompleteJob(napi_env env, napi_status, void* data) {
     b->fault_key = job->fault_key;
     b->fault = job->fault;
   }
-  if (job->work != nullptr && napi_delete_async_work(env, job->work) != napi_ok) job->work = nullptr;
+  if (job->work != nullptr) DropTeardownStatus(napi_delete_async_work(env, job->work));
   delete job;
   if (--b->pending == 0) SettleBatch(env, b);
 }
@@ -203,7 +203,7 @@ napi_value GetManyAsync(napi_env env, napi_callback_info info) {
         napi_create_async_work(env, nullptr, name, ExecuteJob, CompleteJob, job, &job->work) != napi_ok) {
       delete job;
       for (AsyncJob* j : created) {
-        if (napi_delete_async_work(env, j->work) != napi_ok) j->work = nullptr;
+        DropTeardownStatus(napi_delete_async_work(env, j->work));
         delete j;
       }
       // The promise is dropped unsettled; the caller gets the exception instead.

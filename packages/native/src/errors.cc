@@ -14,7 +14,7 @@ struct EnvData {
 void FinalizeEnvData(napi_env env, void* data, void*) {
   EnvData* d = static_cast<EnvData*>(data);
   // During teardown Node may refuse; it then frees the reference itself.
-  if (d->error_class != nullptr && napi_delete_reference(env, d->error_class) != napi_ok) d->error_class = nullptr;
+  if (d->error_class != nullptr) DropTeardownStatus(napi_delete_reference(env, d->error_class));
   delete d;
 }
 

@@ -12,7 +12,7 @@ void FinalizeMethod(napi_env env, void* data, void*) {
   Handle* h = static_cast<Handle*>(data);
   if (--h->js_refs == 0) {
     // During env teardown Node may refuse; it frees the reference itself then.
-    if (h->out_ref != nullptr && napi_delete_reference(env, h->out_ref) != napi_ok) h->out_ref = nullptr;
+    if (h->out_ref != nullptr) DropTeardownStatus(napi_delete_reference(env, h->out_ref));
     delete h;
   }
 }

@@ -15,6 +15,12 @@
 
 namespace mmcdb {
 
+// For the few calls whose failure leaves nothing to do — settling a promise, deleting a
+// reference or an async work in a completion or finalizer — which fail only while the
+// env is being torn down, when Node frees what is left with the env: the status is
+// dropped here, on purpose and visibly, instead of being ignored silently.
+inline void DropTeardownStatus(napi_status) {}
+
 // Values; nullptr when the call failed.
 napi_value Undefined(napi_env env);
 napi_value Number(napi_env env, double v);

@@ -61,12 +61,12 @@ void CompleteWarm(napi_env env, napi_status, void* data) {
   }
   if (job->truncated || job->err_no != 0) {
     if (err == nullptr) err = TakeException(env, "warm: cannot make the error");
-    if (err != nullptr && napi_reject_deferred(env, job->deferred, err) != napi_ok) err = nullptr;
+    if (err != nullptr) DropTeardownStatus(napi_reject_deferred(env, job->deferred, err));
   } else {
     napi_value undef = Undefined(env);
-    if (undef != nullptr && napi_resolve_deferred(env, job->deferred, undef) != napi_ok) undef = nullptr;
+    if (undef != nullptr) DropTeardownStatus(napi_resolve_deferred(env, job->deferred, undef));
   }
-  if (napi_delete_async_work(env, job->work) != napi_ok) job->work = nullptr;
+  DropTeardownStatus(napi_delete_async_work(env, job->work));
   delete job;
 }
 
@@ -134,7 +134,7 @@ napi_value Warm(napi_env env, napi_callback_info info) {
   job->mapping->Ref();
   if (napi_queue_async_work(env, job->work) != napi_ok) {
     job->mapping->Unref();
-    if (napi_delete_async_work(env, job->work) != napi_ok) job->work = nullptr;
+    DropTeardownStatus(napi_delete_async_work(env, job->work));
     delete job;
     return nullptr;
   }
