@@ -27,6 +27,15 @@ describe('@mmcdb/native loader', () => {
     for (const h of HOOKS) expect(typeof (testAddon as unknown as Record<string, unknown>)[h]).toBe('function');
   });
 
+  it('the test addon checks its hooks\' arguments (sigbusTest with a read past the mapping used to segfault)', () => {
+    const file = path.join(tempDir('mmcdb-native-hooks-'), 'page');
+    fs.writeFileSync(file, Buffer.alloc(4096, 1));
+    expect(() => testAddon.sigbusTest(file, 4096, 1e9, false)).toThrow(RangeError);
+    expect(() => testAddon.sigbusTest(file, 0, 0, false)).toThrow(RangeError);
+    expect(() => testAddon.sigbusTest(42 as unknown as string, 4096, 0, false)).toThrow(TypeError);
+    expect(testAddon.sigbusTest(file, 4096, 5, false)).toMatchObject({ value: 1, previousCalls: 0 }); // inside the file: no fault
+  });
+
   it('refuses a module with test hooks (the test addon) as the production one', () => {
     const dir = tempDir('mmcdb-native-loader-hooks-');
     fs.copyFileSync(nativeIndex, path.join(dir, 'index.js'));

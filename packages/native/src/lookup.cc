@@ -11,9 +11,9 @@
 namespace mmcdb {
 
 // get(key): 1 and out[0..1] = (absolute value offset, length); 0 when absent.
-// Returns 2 instead of 1 when the value does not lie wholly inside segment
-// floor(offset / segmentStride) (possible for values over 128 MiB in files over 1 GiB,
-// segments.h kWindow): JS then uses range() or copy().
+// Returns 2 instead of 1 when the value does not lie wholly inside its segment
+// (segments.h InOneSegment; possible for values over 128 MiB in data sections over
+// 1 GiB): JS then uses range() or copy().
 napi_value Get(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];

@@ -25,8 +25,8 @@ namespace mmcdb {
 constexpr uint64_t kSingleSegmentMax = 1ULL << 30;
 constexpr uint64_t kWindow = 1ULL << 28;
 constexpr uint64_t kWindowStride = 1ULL << 27;
-// Node 20 refuses external ArrayBuffers of 2^32 bytes or more (and a failed create
-// double-frees in node-addon-api), so no segment is ever larger than 2^32 − 1 bytes.
+// Node 20 refuses external ArrayBuffers of 2^32 bytes or more (native-measurements.md,
+// Limits), so no segment is ever larger than 2^32 − 1 bytes.
 constexpr uint64_t kMaxSegment = (1ULL << 32) - 1;
 
 // Sets h's data section and its windows (test options: window, stride > 0 force windows).
