@@ -1,11 +1,11 @@
-// The loader (packages/native/index.js) reports every candidate it tried in one Error,
+// The loader (packages/native/index.cjs) reports every candidate it tried in one Error,
 // and loads the production addon, which has no test hooks (those live in the test
 // addon, build/Release/mmcdb_test.node).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { native, nativeIndex, productionAddonPath, testAddon } from './helpers/native.js';
+import { native, nativeLoader, productionAddonPath, testAddon } from './helpers/native.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const HOOKS = ['xxh64', 'djb', 'sigbusTest'];
@@ -38,11 +38,10 @@ describe('@mmcdb/native loader', () => {
 
   it('refuses a module with test hooks (the test addon) as the production one', () => {
     const dir = tempDir('mmcdb-native-loader-hooks-');
-    fs.copyFileSync(nativeIndex, path.join(dir, 'index.js'));
-    fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
+    fs.copyFileSync(nativeLoader, path.join(dir, 'index.cjs'));
     fs.mkdirSync(path.join(dir, 'build', 'Release'), { recursive: true });
     fs.copyFileSync(path.join(path.dirname(productionAddonPath), 'mmcdb_test.node'), path.join(dir, 'build', 'Release', 'mmcdb.node'));
-    const script = `import(${JSON.stringify(path.join(dir, 'index.js'))}).then(() => console.log('{"loaded":true}'), (e) => console.log(JSON.stringify({ code: e.code, attempts: e.attempts })))`;
+    const script = `try { require(${JSON.stringify(path.join(dir, 'index.cjs'))}); console.log('{"loaded":true}'); } catch (e) { console.log(JSON.stringify({ code: e.code, attempts: e.attempts })); }`;
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     const e = JSON.parse(r.stdout) as { code: string; attempts: { path: string; reason: string }[] };
     expect(e.code).toBe('ERR_MMCDB_NATIVE_LOAD');
@@ -51,9 +50,8 @@ describe('@mmcdb/native loader', () => {
 
   it('throws ONE error listing every path tried and why', () => {
     const dir = tempDir('mmcdb-native-loader-');
-    fs.copyFileSync(nativeIndex, path.join(dir, 'index.js'));
-    fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
-    const script = `import(${JSON.stringify(path.join(dir, 'index.js'))}).catch((e) => { console.log(JSON.stringify({ code: e.code, message: e.message, attempts: e.attempts })); })`;
+    fs.copyFileSync(nativeLoader, path.join(dir, 'index.cjs'));
+    const script = `try { require(${JSON.stringify(path.join(dir, 'index.cjs'))}); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message, attempts: e.attempts })); }`;
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     const e = JSON.parse(r.stdout) as { code: string; message: string; attempts: { path: string; reason: string }[] };
     expect(e.code).toBe('ERR_MMCDB_NATIVE_LOAD');

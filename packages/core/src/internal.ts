@@ -21,6 +21,7 @@ export { verifyClassic } from './format/classic/verify.js';
 export { analyzeClassic, type ClassicDbStats } from './format/classic/analyze.js';
 export { openEngine } from './format/open-engine.js';
 export { loadNative } from './reader/native-engine.js';
+export { nativeAddon, nativeFailure } from './source/native.js';
 
 /** Sets one test hook for the duration of a test; returns a function that restores it. */
 export function setTestHook<K extends keyof typeof testHooks>(name: K, value: (typeof testHooks)[K]): () => void {

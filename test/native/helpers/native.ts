@@ -10,6 +10,8 @@ import type * as NativeModule from '../../../packages/native/index.js';
 export const repoRoot = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const nativeDir = path.join(repoRoot, 'packages', 'native');
 export const nativeIndex = path.join(nativeDir, 'index.js');
+/** The loader itself (CommonJS; index.js is its ES module face). */
+export const nativeLoader = path.join(nativeDir, 'index.cjs');
 
 export type { NativeHandle } from '../../../packages/native/index.js';
 

@@ -1,88 +1,21 @@
-// The one module that owns the native binding (@mmcdb/native). It is loaded once, at
-// import time; when it cannot load, the reason is kept for Reader.fallbackReason.
+// The 'mmap' backend: an Engine over a handle of the native addon (source/native.ts).
 // Hot path: the addon hashes, probes and compares keys and returns numbers (absolute
 // offset and length in a shared Float64Array); this module makes the Buffer view over
 // the mapping's ArrayBuffer — no per-value allocation in C++. Errors: the addon throws
-// CdbError itself (setErrorClass below, per env), so nothing here re-wraps them.
+// CdbError itself (setErrorClass, per env), so nothing here re-wraps them.
 import type { Advice, Backend, Engine, FormatName, Residency, WarmTarget } from '../format/engine.js';
-import { CdbError } from '../util/errors.js';
 import type { Bytes } from '../util/bytes.js';
 import { testHooks } from '../util/test-hooks.js';
+import { nativeAddon, nativeFailure, type NativeHandle } from '../source/native.js';
 import { bufferView } from './buffer-view.js';
 
-/** The subset of @mmcdb/native's handle this module uses (see packages/native/index.d.ts). */
-interface NativeHandle {
-  readonly format: FormatName;
-  readonly fileSize: number;
-  readonly segments: (ArrayBuffer | undefined)[];
-  segment(i: number): ArrayBuffer | undefined;
-  range(offset: number, length: number): ArrayBuffer | undefined;
-  readonly segmentStride: number;
-  /** File offset where segment 0 starts: segments cover only the data section. */
-  readonly segmentBase: number;
-  readonly externalBuffers: boolean;
-  readonly out: Float64Array;
-  get(key: Bytes): 0 | 1 | 2;
-  getAll(key: Bytes): number;
-  setOut(out: Float64Array): void;
-  next(cursor: number): number;
-  metadata(): string | undefined;
-  recordCount(): number;
-  copy(offset: number, length: number): Buffer;
-  close(): void;
-  stats(): { mappedBytes: number; segments: number; externalBuffers: boolean; closed: boolean; damaged: boolean };
-  damaged(): boolean;
-  getMany(keys: readonly Bytes[], out: Float64Array): number;
-  getManyAsync(keys: readonly Bytes[]): Promise<Float64Array>;
-  advise(advice: string, offset?: number, length?: number): void;
-  warm(what: WarmTarget): Promise<void>;
-  residency(): Residency;
-  evict(): number;
-}
-/** @mmcdb/native's bulk cdbmake encoder (packages/native/index.d.ts), used by the writer. */
-export type EncodeCdbmake = (
-  src: Uint8Array,
-  dst: Uint8Array,
-  filePos: number,
-  align: number,
-  seed: bigint,
-  positions: Float64Array,
-  hashes: Uint32Array,
-  state: Float64Array,
-) => number;
+export type NativeLoad = { ok: true; open(path: string, advice: Advice): Engine } | { ok: false; reason: string };
 
-interface NativeBinding {
-  open(path: string, options?: { advice?: Advice; windowSize?: number; windowStride?: number }): NativeHandle;
-  encodeCdbmake?: EncodeCdbmake;
-  /** Makes the addon throw this class for ERR_CDB_* errors, in this env (thread). */
-  setErrorClass(ctor: typeof CdbError): void;
-}
-
-type NativeLoad =
-  | { ok: true; open(path: string, advice: Advice): Engine; encodeCdbmake: EncodeCdbmake | undefined }
-  | { ok: false; reason: string };
-
-let state: NativeLoad;
-try {
-  const binding = ((await import('@mmcdb/native' as string)) as { default: NativeBinding }).default;
-  binding.setErrorClass(CdbError);
-  state = {
-    ok: true,
-    open: (path, advice) => new NativeEngine(openHandle(binding, path, advice), advice),
-    encodeCdbmake: binding.encodeCdbmake,
-  };
-} catch (err) {
-  state = { ok: false, reason: (err as Error).message };
-  if (/\bmmcdb\b/.test(process.env['DEBUG'] ?? '')) console.error(`mmcdb: native reader unavailable: ${state.reason}`);
-}
-
+/** The mmap backend, when the addon loaded here; else why not (Reader.fallbackReason). */
 export function loadNative(): NativeLoad {
-  const disabled = testHooks.nativeDisabled;
-  return disabled === undefined ? state : { ok: false, reason: disabled };
-}
-
-function openHandle(binding: NativeBinding, path: string, advice: Advice): NativeHandle {
-  return binding.open(path, { advice, ...testHooks.windows });
+  const addon = nativeAddon();
+  if (addon === undefined) return { ok: false, reason: nativeFailure() };
+  return { ok: true, open: (path, advice) => new NativeEngine(addon.open(path, { advice, ...testHooks.windows }), advice) };
 }
 
 class NativeEngine implements Engine {
