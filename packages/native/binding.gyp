@@ -16,6 +16,7 @@
       "src/db_file.cc",
       "src/encode.cc",
       "src/errors.cc",
+      "src/file_lock.cc",
       "src/guard.cc",
       "src/guard_registry.cc",
       "src/handle.cc",

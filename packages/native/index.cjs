@@ -42,7 +42,7 @@ function load() {
 const addon = load();
 
 /** @type {import('./index.d.ts').NativeBinding} */
-const binding = { open: addon.open, encodeCdbmake: addon.encodeCdbmake, setErrorClass: addon.setErrorClass };
+const binding = { open: addon.open, encodeCdbmake: addon.encodeCdbmake, setErrorClass: addon.setErrorClass, lockFile: addon.lockFile };
 
 
 /**

@@ -92,6 +92,13 @@ export interface NativeBinding {
    */
   setErrorClass(ctor: (new (code: string, message: string, options: { offset?: number; path?: string }) => Error) | null): void;
   /**
+   * flock(fd, LOCK_EX | LOCK_NB) (LOCK_SH when exclusive is false): true when the lock is
+   * held now, false when another open file description holds a conflicting one. The lock
+   * is released when the descriptor is closed. Used for build temp files (a live build
+   * holds its temp file locked, so another build can tell it from a dead one's leftover).
+   */
+  lockFile(fd: number, exclusive?: boolean): boolean;
+  /**
    * The writer's bulk cdbmake path (@mmcdb/core Writer.addCdbmake): parses the complete
    * `+klen,dlen:key->value\n` records at the start of src and writes each as an mmcdb
    * record (FORMAT.md §Records) into dst, values aligned to `align` counting from file
@@ -291,5 +298,6 @@ export default binding;
 export declare const open: NativeBinding['open'];
 export declare const encodeCdbmake: NativeBinding['encodeCdbmake'];
 export declare const setErrorClass: NativeBinding['setErrorClass'];
+export declare const lockFile: NativeBinding['lockFile'];
 /** View (or copy) of file bytes [offset, offset + length) — the addressing above. */
 export declare function viewOf(handle: NativeHandle, offset: number, length: number): Buffer;

@@ -6,4 +6,5 @@ export default binding;
 export const open = binding.open;
 export const encodeCdbmake = binding.encodeCdbmake;
 export const setErrorClass = binding.setErrorClass;
+export const lockFile = binding.lockFile;
 export const viewOf = binding.viewOf;

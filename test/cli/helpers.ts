@@ -96,7 +96,7 @@ export function sha256(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
-/** Writer temp files (`.<name>.<pid>-<hex>.mmcdb-tmp`) left in `dir`. */
+/** Writer temp files (`.<name>.<pid>-<hex>.<pid namespace>.mmcdb-tmp`) left in `dir`. */
 export function tempLeftovers(dir: string): string[] {
   return fs.readdirSync(dir).filter((n) => n.endsWith('.mmcdb-tmp'));
 }

@@ -1,11 +1,13 @@
 // @mmcdb/native: the export table. Everything else lives in its own file — open.cc
 // (open), handle*.cc / lookup.cc / segments.cc / batch*.cc / pages.cc (the handle's
 // methods), mapping + guard (mmap, SIGBUS), mmcdb_lookup / classic_lookup (the formats),
-// errors (CdbError), encode (the writer's bulk cdbmake path), test_hooks (test addon only).
+// errors (CdbError), encode (the writer's bulk cdbmake path), file_lock (build temp files),
+// test_hooks (test addon only).
 #include <node_api.h>
 
 #include "encode.h"
 #include "errors.h"
+#include "file_lock.h"
 #include "guard.h"
 #include "open.h"
 #ifdef MMCDB_TEST_HOOKS
@@ -17,6 +19,7 @@ NAPI_MODULE_INIT() {
       {"open", nullptr, mmcdb::Open, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"encodeCdbmake", nullptr, mmcdb::EncodeCdbmake, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setErrorClass", nullptr, mmcdb::SetErrorClass, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"lockFile", nullptr, mmcdb::LockFile, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
 #ifdef MMCDB_TEST_HOOKS
       {"xxh64", nullptr, mmcdb::Xxh64Hook, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"djb", nullptr, mmcdb::DjbHook, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -84,6 +84,8 @@ export interface NativeAddon {
   open(path: string, options?: { advice?: Advice; windowSize?: number; windowStride?: number }): NativeHandle;
   /** Makes the addon throw this class for ERR_CDB_* errors, in this env (thread). */
   setErrorClass(ctor: typeof CdbError): void;
+  /** flock(fd, LOCK_EX|LOCK_NB): true when held now, false when another holds it (build temp files). */
+  lockFile(fd: number, exclusive?: boolean): boolean;
   encodeCdbmake?: EncodeCdbmake;
   shardRoute?: ShardRoute;
   shardRouter?: (seed: bigint, n: number) => NativeShardRouter;
