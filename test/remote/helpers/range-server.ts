@@ -84,6 +84,7 @@ export async function startRangeServer(): Promise<RangeServer> {
       return Math.max(0, ...depth);
     },
     reset: () => {
+      n = 0;
       self.log.length = 0;
       self.fault = undefined;
       self.latencyMs = 0;
@@ -100,7 +101,8 @@ export async function startRangeServer(): Promise<RangeServer> {
 
   const server = http.createServer((req, res) => {
     const startedAt = performance.now();
-    const fault = self.fault?.(req, n++);
+    const index = n++; // (outside the optional call: counted whether or not a fault is set)
+    const fault = self.fault?.(req, index);
     const entry: Logged = {
       method: req.method ?? 'GET',
       path: req.url ?? '/',
