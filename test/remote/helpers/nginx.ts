@@ -38,6 +38,8 @@ export function freePort(): Promise<number> {
 export async function startNginx(root: string, options: { cors?: boolean } = {}): Promise<Nginx> {
   if (NGINX === undefined) throw new Error(nginxUnavailable());
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'mmcdb-nginx-'));
+  // Started as root, nginx's workers run as an unprivileged user: the served folder must be readable.
+  fs.chmodSync(root, 0o755);
   fs.mkdirSync(path.join(prefix, 'logs'));
   fs.mkdirSync(path.join(prefix, 'tmp'));
   const cors = options.cors
