@@ -5,6 +5,8 @@
 export { openRemote } from './reader/remote/open-remote.js';
 export { RemoteReader, type CallOptions, type RemoteStats } from './reader/remote/remote-reader.js';
 export type { RemoteOptions } from './reader/remote/options.js';
+export type { MmcdbLayout } from './reader/remote/mmcdb-remote.js';
+export type { ClassicLayout } from './reader/remote/classic-remote.js';
 export type { RemoteKey } from './reader/remote/keys.js';
 export type { Version } from './source/http/validators.js';
 export { RemoteError } from './source/http/remote-error.js';

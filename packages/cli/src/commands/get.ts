@@ -5,6 +5,7 @@ import { decodeKey, KEY_ENCODINGS, openDb } from '../options.js';
 import { Output } from '../output.js';
 import { isValidUtf8 } from '../input/values.js';
 import type { Context } from '../context.js';
+import { isUrl, openRemoteDb } from '../remote.js';
 
 interface GetOptions {
   all?: boolean;
@@ -17,7 +18,7 @@ export function registerGet(program: Command, ctx: Context): void {
   program
     .command('get')
     .description('print the value of a key (exit 0 found, 100 not found)')
-    .argument('<db>', 'the database')
+    .argument('<db>', 'the database: a path, or an http(s):// URL (read with Range requests)')
     .argument('<key>', 'the key (UTF-8 text unless --key-encoding says otherwise)')
     .option('-a, --all', 'every value of the key, in insertion order')
     .option('--json', 'print values as JSON strings (a JSON array with --all); bytes that are not UTF-8 as {"base64": "…"}')
@@ -37,10 +38,10 @@ Examples:
 
 async function runGet(db: string, keyText: string, opts: GetOptions, ctx: Context): Promise<number> {
   const key = decodeKey(keyText, opts.keyEncoding);
-  const reader = openDb(db, ctx.backend());
+  const reader = isUrl(db) ? await openRemoteDb(db) : openDb(db, ctx.backend());
   const out = new Output(ctx.io.stdout);
   try {
-    const values = opts.all === true ? reader.getAll(key) : [reader.get(key)].filter((v) => v !== undefined);
+    const values: Uint8Array[] = opts.all === true ? await reader.getAll(key) : [await reader.get(key)].filter((v) => v !== undefined);
     if (values.length === 0) return EXIT_NOT_FOUND;
     if (opts.json === true) {
       const items = values.map(jsonValue);

@@ -4,12 +4,13 @@ import type { Command } from 'commander';
 import { openDb } from '../options.js';
 import { Output } from '../output.js';
 import type { Context } from '../context.js';
+import { isUrl, openRemoteDb } from '../remote.js';
 
 export function registerKeys(program: Command, ctx: Context): void {
   program
     .command('keys')
     .description('print every key, in file order, one per line (a key stored twice prints twice)')
-    .argument('<db>', 'the database')
+    .argument('<db>', 'the database: a path, or an http(s):// URL (streamed in large ranges)')
     .option('--cdbmake', 'print "+klen:key" lines and a final empty line, like tinycdb cdb -l')
     .addHelpText(
       'after',
@@ -22,11 +23,11 @@ Examples:
 }
 
 async function runKeys(db: string, cdbmake: boolean, ctx: Context): Promise<number> {
-  const reader = openDb(db, ctx.backend(), 'sequential');
+  const reader = isUrl(db) ? await openRemoteDb(db) : openDb(db, ctx.backend(), 'sequential');
   const out = new Output(ctx.io.stdout);
   try {
     let n = 0;
-    for (const key of reader.keys()) {
+    for await (const key of reader.keys()) {
       if (cdbmake) out.write(`+${key.length}:`);
       out.write(key);
       out.write('\n');

@@ -16,6 +16,14 @@ const FIRST_WINDOW = 32;
 /** Largest window (32 KiB). */
 const MAX_WINDOW = 4096;
 
+export interface ClassicLayout {
+  format: 'classic';
+  /** Slots of all tables. */
+  indexSlots: number;
+  /** Tables with at least one slot. */
+  tables: number;
+}
+
 export class ClassicRemote {
   readonly format = 'classic' as const;
   readonly toc: Toc;
@@ -33,6 +41,17 @@ export class ClassicRemote {
       checkPosition: (pos, referrer) => checkRecordPosition(pos, end, referrer, t.url),
       decode: (bytes, pos) => decodeRecord(bytes, 0, pos, end, t.url),
     };
+  }
+
+  /** The tables as the TOC describes them (CLASSIC.md §TOC). */
+  layout(): ClassicLayout {
+    let slots = 0;
+    let tables = 0;
+    for (let t = 0; t < 256; t++) {
+      slots += this.toc.slots[t]!;
+      if (this.toc.slots[t]! > 0) tables++;
+    }
+    return { format: 'classic', indexSlots: slots, tables };
   }
 
   /** §Lookup through windows of the table; candidates of each window are matched before the next is read. */

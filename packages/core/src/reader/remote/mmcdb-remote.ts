@@ -21,6 +21,17 @@ import type { Lookup } from './lookup.js';
 import { matchRecords, type Candidate, type ReadTuning, type RecordCodec, type Want } from './records.js';
 import { SequentialWindow } from './scan.js';
 
+/** The index as the header describes it (FORMAT.md §Header). */
+export interface MmcdbLayout {
+  format: 'mmcdb';
+  indexSlots: number;
+  homeSlots: number;
+  maxProbe: number;
+  seed: bigint;
+  valueAlign: number;
+  metadataBytes: number;
+}
+
 /** At most this many slots per range (64 KiB): max_probe saturates at 2^32 − 1 and may be pathological. */
 export const MAX_SLOTS_PER_READ = 4096;
 
@@ -44,6 +55,11 @@ export class MmcdbRemote {
         return rec;
       },
     };
+  }
+
+  layout(): MmcdbLayout {
+    const h = this.header;
+    return { format: 'mmcdb', indexSlots: h.indexLength, homeSlots: h.homeSlots, maxProbe: h.maxProbe, seed: h.seed, valueAlign: h.valueAlign, metadataBytes: h.metaLength };
   }
 
   size(): Promise<number> {

@@ -5,10 +5,10 @@ import { CdbError, isCdbError } from '../../util/errors.js';
 import type { RangeReader, CacheCounters } from '../../source/http/range-reader.js';
 import type { CacheMode, HttpTransport, TransportCounters } from '../../source/http/transport.js';
 import type { Version } from '../../source/http/validators.js';
-import type { ClassicRemote } from './classic-remote.js';
+import type { ClassicLayout, ClassicRemote } from './classic-remote.js';
 import { checkKeyList, keyBytes, type RemoteKey } from './keys.js';
 import { runLookups } from './lookup.js';
-import type { MmcdbRemote } from './mmcdb-remote.js';
+import type { MmcdbLayout, MmcdbRemote } from './mmcdb-remote.js';
 import type { ResolvedOptions } from './options.js';
 import type { Want } from './records.js';
 
@@ -179,6 +179,11 @@ export class RemoteReader implements AsyncIterable<[Uint8Array, Uint8Array]> {
 
   [Symbol.asyncIterator](): AsyncGenerator<[Uint8Array, Uint8Array]> {
     return this.entries();
+  }
+
+  /** What the header (mmcdb) or the TOC (classic) says about the index; no request. */
+  layout(): MmcdbLayout | ClassicLayout {
+    return this.#check().db.layout();
   }
 
   stats(): RemoteStats {
