@@ -104,8 +104,8 @@ describe.skipIf(why !== undefined)('the browser entry in headless Chromium', () 
       const consoleLines: string[] = [];
       tab.on('console', (m) => consoleLines.push(m.text()));
       await tab.goto(`${pageBase}/`);
-      await tab.waitForFunction(() => (window as unknown as { results?: unknown }).results !== undefined, undefined, { timeout: 60_000 });
-      results = await tab.evaluate(() => (window as unknown as { results: Record<string, unknown> }).results);
+      await tab.waitForFunction(() => (globalThis as unknown as { results?: unknown }).results !== undefined, undefined, { timeout: 60_000 });
+      results = await tab.evaluate(() => (globalThis as unknown as { results: Record<string, unknown> }).results);
       expect(results['error'], consoleLines.join('\n')).toBeUndefined();
     } finally {
       await context.close();
