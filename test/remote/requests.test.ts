@@ -123,7 +123,7 @@ describe('mmcdb: one request when the slot block is cached', () => {
       const home = mmcdbCodec.homeSlot(xxh64Split(Buffer.from(keyOf(i)), h.seed, { hi: 0, lo: 0 }).hi, h.homeSlots);
       const start = h.indexOffset + home * 16;
       const end = start + (h.maxProbe + 2) * 16 - 1;
-      return Math.floor(start / 4096) === Math.floor(end / 4096) ? Math.floor(start / 4096) : -1;
+      return Math.floor(start / 1024) === Math.floor(end / 1024) ? Math.floor(start / 1024) : -1; // default blockSize
     };
     const a = 100;
     const b = Array.from({ length: N }, (_, i) => i).find((i) => Math.abs(i - a) > 500 && blockOf(i) === blockOf(a) && blockOf(a) >= 0)!;

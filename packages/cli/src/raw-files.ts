@@ -124,6 +124,15 @@ function stream(res: ServerResponse, fd: number, ranges: Array<[number, number]>
     if (heads[i] !== undefined) res.write(heads[i]);
     i++;
     if (end === start) return next();
+    if (end - start <= 256 * 1024) {
+      // A small part (a lookup's slots or record): one positional read, no stream to set up.
+      const buf = Buffer.allocUnsafe(end - start);
+      return fs.read(fd, buf, 0, buf.length, start, (err, n) => {
+        if (err !== null || n !== buf.length) return res.destroy();
+        if (res.write(buf)) next();
+        else res.once('drain', next);
+      });
+    }
     const rs = fs.createReadStream('', { fd, start, end: end - 1, autoClose: false });
     rs.on('error', () => res.destroy());
     rs.on('end', next);

@@ -17,7 +17,7 @@ export interface RemoteOptions {
   retryDelayMs?: number;
   /** Block cache size in bytes; 0 = no cache (default 16 MiB). */
   cacheBytes?: number;
-  /** Cache block size: a power of two from 512 to 1 MiB (default 4096). */
+  /** Cache block size: a power of two from 512 to 1 MiB (default 1024). */
   blockSize?: number;
   /** Bytes of the first request, which holds the header; a smaller file comes whole (default 16384). */
   initialBytes?: number;
@@ -35,7 +35,7 @@ export interface RemoteOptions {
   maxValueBytes?: number;
   /** Range size of entries() and other sequential reads (default 4 MiB). */
   scanBytes?: number;
-  /** Bytes read past a record's key in its first read, so that short values need no second request (default 512). */
+  /** Bytes read past a record's key in its first read, so that short values need no second request (default 256). */
   readAheadBytes?: number;
 }
 
@@ -79,7 +79,7 @@ export function resolveOptions(url: string | URL, o: RemoteOptions): ResolvedOpt
   if (typeof fetchImpl !== 'function') throw new TypeError('no fetch() here: pass options.fetch');
   const headers: Record<string, string> = {};
   if (o.headers !== undefined) new Headers(o.headers as ConstructorParameters<typeof Headers>[0]).forEach((v, k) => (headers[k] = v));
-  const blockSize = int('blockSize', o.blockSize, 4096, 512, MiB);
+  const blockSize = int('blockSize', o.blockSize, 1024, 512, MiB);
   if ((blockSize & (blockSize - 1)) !== 0) throw new RangeError(`blockSize must be a power of two, got ${blockSize}`);
   const node = isNodeLike();
   return {
@@ -101,6 +101,6 @@ export function resolveOptions(url: string | URL, o: RemoteOptions): ResolvedOpt
     maxGapBytes: int('maxGapBytes', o.maxGapBytes, 8192, 0, 64 * MiB),
     maxValueBytes: int('maxValueBytes', o.maxValueBytes, 256 * MiB, 0, 2 ** 32),
     scanBytes: int('scanBytes', o.scanBytes, 4 * MiB, 4096, 256 * MiB),
-    readAheadBytes: int('readAheadBytes', o.readAheadBytes, 512, 0, 16 * MiB),
+    readAheadBytes: int('readAheadBytes', o.readAheadBytes, 256, 0, 16 * MiB),
   };
 }

@@ -44,6 +44,7 @@ export class BlockCache {
     }
     this.#blocks.set(index, bytes.slice());
     this.#bytes += bytes.length;
+    if (this.#bytes <= this.maxBytes) return;
     for (const [i, b] of this.#blocks) {
       if (this.#bytes <= this.maxBytes) break;
       this.#blocks.delete(i);

@@ -228,7 +228,10 @@ export class HttpTransport {
     }
     let wanted = 0;
     for (const r of rs) wanted += r.end - r.start;
-    const body = await readAtMost(res, wanted + PART_OVERHEAD * (rs.length + 1));
+    const limit = wanted + PART_OVERHEAD * (rs.length + 1);
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    // A declared length within the bound: one buffer of that size, no chunks to join.
+    const body = Number.isSafeInteger(declared) && declared <= limit ? await readExact(res, declared) : await readAtMost(res, limit);
     let parts: Part[];
     try {
       parts = parseByteranges(body, boundary);
