@@ -3,11 +3,21 @@
 // (multipart/byteranges) when the server takes them, else one request per range — with a
 // bounded number in flight, a timeout per attempt, bounded retries with backoff on 5xx
 // and broken connections, and every response checked against the pinned version.
-import { CdbError } from '../../util/errors.js';
 import { BodyError, discardBody, readAtMost, readExact } from './body.js';
-import { linkedController, Semaphore, sleep } from './concurrency.js';
+import { Semaphore } from './concurrency.js';
 import { byterangesBoundary, parseByteranges, type Part } from './multipart.js';
-import { RemoteError } from './remote-error.js';
+import type { RemoteError } from './remote-error.js';
+import {
+  attempt,
+  changedError,
+  failStatus,
+  remoteError,
+  withRetries,
+  type CacheMode,
+  type RequestContext,
+  type TransportCounters,
+  type TransportOptions,
+} from './request.js';
 import { parseContentRange, versionMismatch, versionOf, type ContentRange, type Version } from './validators.js';
 
 /** A byte range [start, end) of the remote file. */
@@ -16,31 +26,7 @@ export interface ByteRange {
   end: number;
 }
 
-/** RequestInit.cache (missing from Node's RequestInit type): reopen() uses 'no-cache'. */
-export type CacheMode = 'default' | 'no-store' | 'reload' | 'no-cache' | 'force-cache';
-
-export interface TransportOptions {
-  url: string;
-  /** The URL as errors show it (no query string: it may hold a signature). */
-  shownUrl: string;
-  fetch: (url: string, init: RequestInit) => Promise<Response>;
-  headers: Record<string, string>;
-  timeoutMs: number;
-  retries: number;
-  retryDelayMs: number;
-  ifMatch: boolean;
-  multiRange: boolean;
-  concurrency: number;
-  maxWholeFileBytes: number;
-  signal: AbortSignal | undefined;
-}
-
-/** What every transport of one reader adds to (stats()). */
-export interface TransportCounters {
-  requests: number;
-  bytes: number;
-  retries: number;
-}
+export type { CacheMode, TransportCounters, TransportOptions };
 
 export interface FirstRead {
   /** Bytes from offset 0. */
@@ -48,13 +34,6 @@ export interface FirstRead {
   /** True when `bytes` is the whole file. */
   whole: boolean;
   version: Version;
-}
-
-/** Failures worth another attempt: 5xx, 429, a reset or cut connection. */
-class Transient extends Error {
-  constructor(message: string, readonly status?: number, readonly retryAfterMs?: number, cause?: unknown) {
-    super(message, { cause });
-  }
 }
 
 /** Statuses after which a multi-range request is retried as single ranges (the server refused the form). */
@@ -67,18 +46,16 @@ const MAX_RANGE_HEADER = 6000;
 export class HttpTransport {
   readonly #o: TransportOptions;
   readonly #counters: TransportCounters;
-  readonly #closing: AbortSignal;
+  readonly #ctx: RequestContext;
   readonly #gate: Semaphore;
-  readonly #cache: CacheMode | undefined;
   #version: Version | undefined;
   #multiRange: boolean;
 
   constructor(options: TransportOptions, counters: TransportCounters, closing: AbortSignal, cache?: CacheMode) {
     this.#o = options;
     this.#counters = counters;
-    this.#closing = closing;
+    this.#ctx = { o: options, counters, closing, cache };
     this.#gate = new Semaphore(options.concurrency);
-    this.#cache = cache;
     this.#multiRange = options.multiRange;
   }
 
@@ -89,13 +66,13 @@ export class HttpTransport {
 
   /** The first request: bytes [0, length), or the whole file from a server that ignores Range (when small). Pins the version. */
   async first(length: number, signal?: AbortSignal): Promise<FirstRead> {
-    const read = await this.#withRetries(signal, () =>
+    const read = await withRetries(this.#ctx, signal, () =>
       this.#attempt(`bytes=0-${length - 1}`, signal, async (res): Promise<FirstRead> => {
         if (res.status === 206) {
           const cr = await this.#contentRange(res);
           if (cr.start !== 0 || cr.end > length || cr.total === undefined) {
             await discardBody(res);
-            throw this.#error(`asked for bytes 0-${length - 1}, the server sent Content-Range ${res.headers.get('content-range')}`, res.status);
+            throw remoteError(this.#ctx, `asked for bytes 0-${length - 1}, the server sent Content-Range ${res.headers.get('content-range')}`, res.status);
           }
           const bytes = await readExact(res, cr.end);
           this.#counters.bytes += bytes.length;
@@ -108,11 +85,22 @@ export class HttpTransport {
           // An empty file has no byte 0: the format check then says what it is not.
           if (cr !== undefined && 'unsatisfied' in cr && cr.unsatisfied === 0) return { bytes: new Uint8Array(0), whole: true, version: versionOf(res.headers, 0) };
         }
-        return this.#failStatus(res);
+        return failStatus(this.#ctx, res);
       }),
     );
     this.#version = read.version;
     return read;
+  }
+
+  /** One request for `range`, conditional on the pinned version when ifMatch is on (Node: no CORS preflight to fear). */
+  #attempt<T>(range: string, signal: AbortSignal | undefined, handle: (res: Response) => Promise<T>): Promise<T> {
+    const v = this.#version;
+    const conditions: Record<string, string> = {};
+    if (this.#o.ifMatch && v !== undefined) {
+      if (v.etag !== undefined) conditions['If-Match'] = v.etag;
+      else if (v.lastModified !== undefined) conditions['If-Unmodified-Since'] = v.lastModified;
+    }
+    return attempt(this.#ctx, range, conditions, signal, handle);
   }
 
   /** A server that ignored Range: take the file whole if it is small, else refuse without downloading it. */
@@ -121,7 +109,7 @@ export class HttpTransport {
     const limit = this.#o.maxWholeFileBytes;
     const declared = Number(res.headers.get('content-length') ?? NaN);
     const refuse = (size: string): RemoteError =>
-      this.#error(
+      remoteError(this.#ctx, 
         `the server ignores Range requests (HTTP 200 with the whole file, ${size}); only files up to maxWholeFileBytes = ${limit} bytes are taken whole`,
         200,
       );
@@ -159,13 +147,13 @@ export class HttpTransport {
   }
 
   async #single(r: ByteRange, signal: AbortSignal | undefined): Promise<Uint8Array> {
-    return this.#withRetries(signal, () =>
+    return withRetries(this.#ctx, signal, () =>
       this.#attempt(`bytes=${r.start}-${r.end - 1}`, signal, async (res) => {
         if (res.status === 206) {
           const cr = await this.#contentRange(res);
           if (cr.start !== r.start || cr.end !== r.end) {
             await discardBody(res);
-            throw this.#error(`asked for bytes ${r.start}-${r.end - 1}, the server sent ${cr.start}-${cr.end - 1}`, 206);
+            throw remoteError(this.#ctx, `asked for bytes ${r.start}-${r.end - 1}, the server sent ${cr.start}-${cr.end - 1}`, 206);
           }
           const bytes = await readExact(res, r.end - r.start);
           this.#counters.bytes += bytes.length;
@@ -173,9 +161,9 @@ export class HttpTransport {
         }
         if (res.status === 200) {
           await discardBody(res);
-          throw this.#error('the server ignored the Range header (HTTP 200 with the whole file)', 200);
+          throw remoteError(this.#ctx, 'the server ignored the Range header (HTTP 200 with the whole file)', 200);
         }
-        return this.#failStatus(res);
+        return failStatus(this.#ctx, res);
       }),
     );
   }
@@ -183,7 +171,7 @@ export class HttpTransport {
   /** Several ranges in one request; undefined for each range the answer did not cover. */
   async #multi(rs: readonly ByteRange[], signal: AbortSignal | undefined): Promise<(Uint8Array | undefined)[]> {
     const header = `bytes=${rs.map((r) => `${r.start}-${r.end - 1}`).join(',')}`;
-    return this.#withRetries(signal, () =>
+    return withRetries(this.#ctx, signal, () =>
       this.#attempt(header, signal, async (res) => {
         if (res.status === 206) {
           const boundary = byterangesBoundary(res.headers.get('content-type'));
@@ -194,7 +182,7 @@ export class HttpTransport {
             const span = rs[rs.length - 1]!.end - rs[0]!.start;
             if (cr.end - cr.start > span) {
               await discardBody(res);
-              throw this.#error(`asked for ${rs.length} ranges within ${span} bytes, the server sent ${cr.end - cr.start}`, 206);
+              throw remoteError(this.#ctx, `asked for ${rs.length} ranges within ${span} bytes, the server sent ${cr.end - cr.start}`, 206);
             }
             parts = [{ ...cr, bytes: await readExact(res, cr.end - cr.start) }];
           } else {
@@ -214,7 +202,7 @@ export class HttpTransport {
           this.#multiRange = false; // from now on one range per request
           return rs.map(() => undefined);
         }
-        return this.#failStatus(res);
+        return failStatus(this.#ctx, res);
       }),
     );
   }
@@ -224,7 +212,7 @@ export class HttpTransport {
     const why = versionMismatch(this.#version!, res.headers, undefined);
     if (why !== undefined) {
       await discardBody(res);
-      throw this.#changed(why, res.status);
+      throw changedError(this.#ctx, why, res.status);
     }
     let wanted = 0;
     for (const r of rs) wanted += r.end - r.start;
@@ -236,11 +224,11 @@ export class HttpTransport {
     try {
       parts = parseByteranges(body, boundary);
     } catch (err) {
-      throw this.#error(`a malformed multipart/byteranges answer: ${(err as Error).message}`, 206);
+      throw remoteError(this.#ctx, `a malformed multipart/byteranges answer: ${(err as Error).message}`, 206);
     }
     for (const p of parts) {
-      if (p.total === undefined) throw this.#error('a multipart part without the file size in its Content-Range', 206);
-      if (p.total !== this.#version!.size) throw this.#changed(`its size is now ${p.total} bytes, was ${this.#version!.size}`, 206);
+      if (p.total === undefined) throw remoteError(this.#ctx, 'a multipart part without the file size in its Content-Range', 206);
+      if (p.total !== this.#version!.size) throw changedError(this.#ctx, `its size is now ${p.total} bytes, was ${this.#version!.size}`, 206);
     }
     return parts;
   }
@@ -251,7 +239,7 @@ export class HttpTransport {
     const cr = parseContentRange(res.headers.get('content-range'));
     if (cr === undefined || 'unsatisfied' in cr) {
       await discardBody(res);
-      throw this.#error(
+      throw remoteError(this.#ctx, 
         `a 206 answer without a Content-Range this reader can use (${res.headers.get('content-range') ?? 'none visible'}; from a browser the server must send Access-Control-Expose-Headers: Content-Range, ETag)`,
         206,
       );
@@ -259,12 +247,12 @@ export class HttpTransport {
     if (this.#version !== undefined) {
       if (cr.total === undefined) {
         await discardBody(res);
-        throw this.#error(`a Content-Range without the file size (${res.headers.get('content-range')}): the version cannot be checked`, 206);
+        throw remoteError(this.#ctx, `a Content-Range without the file size (${res.headers.get('content-range')}): the version cannot be checked`, 206);
       }
       const why = versionMismatch(this.#version, res.headers, cr.total);
       if (why !== undefined) {
         await discardBody(res);
-        throw this.#changed(why, 206);
+        throw changedError(this.#ctx, why, 206);
       }
     }
     return cr;
@@ -274,7 +262,7 @@ export class HttpTransport {
     const enc = res.headers.get('content-encoding');
     if (enc !== null && enc.trim() !== '' && enc.trim().toLowerCase() !== 'identity') {
       await discardBody(res);
-      throw this.#error(`the server answered a range with Content-Encoding: ${enc} (byte offsets would not be the file's)`, res.status);
+      throw remoteError(this.#ctx, `the server answered a range with Content-Encoding: ${enc} (byte offsets would not be the file's)`, res.status);
     }
   }
 
@@ -283,96 +271,6 @@ export class HttpTransport {
     return cr !== undefined && 'unsatisfied' in cr && cr.unsatisfied !== this.#version?.size;
   }
 
-  /** Any status we did not expect: 412/416 mean a new version, 5xx/429 are retried, the rest fail. */
-  async #failStatus(res: Response): Promise<never> {
-    await discardBody(res);
-    const status = res.status;
-    if (status === 412) throw this.#changed('the server says the pinned version no longer matches (HTTP 412)', status);
-    if (status === 416) throw this.#changed('a range inside the pinned file is no longer satisfiable (HTTP 416)', status);
-    const text = `HTTP ${status}${res.statusText ? ` ${res.statusText}` : ''}`;
-    if (status >= 500 || status === 429) {
-      const after = Number(res.headers.get('retry-after'));
-      throw new Transient(text, status, Number.isFinite(after) && after >= 0 ? Math.min(after * 1000, 5000) : undefined);
-    }
-    throw this.#error(text, status);
-  }
-
-  /** One attempt: headers, a timeout over the whole exchange, errors classified. */
-  async #attempt<T>(range: string, signal: AbortSignal | undefined, handle: (res: Response) => Promise<T>): Promise<T> {
-    const { controller, release } = linkedController([this.#closing, this.#o.signal, signal]);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error('timeout'));
-    }, this.#o.timeoutMs);
-    const headers: Record<string, string> = { ...this.#o.headers, Range: range, 'Accept-Encoding': 'identity' };
-    const v = this.#version;
-    if (this.#o.ifMatch && v !== undefined) {
-      if (v.etag !== undefined) headers['If-Match'] = v.etag;
-      else if (v.lastModified !== undefined) headers['If-Unmodified-Since'] = v.lastModified;
-    }
-    try {
-      this.#counters.requests++;
-      const init: RequestInit & { cache?: CacheMode } = { headers, signal: controller.signal };
-      if (this.#cache !== undefined) init.cache = this.#cache;
-      const res = await this.#o.fetch(this.#o.url, init);
-      return await handle(res);
-    } catch (err) {
-      if (timedOut) throw this.#error(`no complete answer within timeoutMs = ${this.#o.timeoutMs} ms`, undefined, err);
-      this.#throwIfStopped(signal, err);
-      if (err instanceof CdbError || err instanceof Transient) throw err;
-      if (err instanceof BodyError) {
-        if (err.kind === 'long') throw this.#error(err.message, undefined, err);
-        throw new Transient(err.message, undefined, undefined, err.cause ?? err);
-      }
-      if (err instanceof TypeError) throw new Transient(`the request failed: ${causeText(err)}`, undefined, undefined, err);
-      throw this.#error(`the request failed: ${causeText(err)}`, undefined, err);
-    } finally {
-      clearTimeout(timer);
-      release();
-    }
-  }
-
-  async #withRetries<T>(signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<T> {
-    for (let n = 0; ; n++) {
-      try {
-        return await attempt();
-      } catch (err) {
-        if (!(err instanceof Transient)) throw err;
-        if (n >= this.#o.retries) {
-          throw this.#error(`${err.message}${n > 0 ? ` (${n + 1} attempts)` : ''}`, err.status, err.cause);
-        }
-        this.#counters.retries++;
-        const backoff = this.#o.retryDelayMs * 2 ** n * (0.75 + Math.random() / 2);
-        const { controller, release } = linkedController([this.#closing, this.#o.signal, signal]);
-        try {
-          await sleep(Math.min(Math.max(backoff, err.retryAfterMs ?? 0), 10_000), controller.signal);
-        } catch (reason) {
-          this.#throwIfStopped(signal, reason);
-          throw reason;
-        } finally {
-          release();
-        }
-      }
-    }
-  }
-
-  #throwIfStopped(signal: AbortSignal | undefined, cause: unknown): void {
-    if (this.#closing.aborted) throw new CdbError('ERR_CDB_CLOSED', 'reader closed during the read', { path: this.#o.shownUrl });
-    const s = signal?.aborted ? signal : this.#o.signal?.aborted ? this.#o.signal : undefined;
-    if (s !== undefined) throw new CdbError('ERR_CDB_ABORTED', 'the read was aborted', { path: this.#o.shownUrl, cause: s.reason ?? cause });
-  }
-
-  #error(message: string, status?: number, cause?: unknown): RemoteError {
-    return new RemoteError('ERR_CDB_REMOTE', message, { url: this.#o.shownUrl, status, cause });
-  }
-
-  #changed(why: string, status: number): RemoteError {
-    return new RemoteError('ERR_CDB_CHANGED', `the file changed on the server: ${why} (reopen() to read the new version)`, {
-      url: this.#o.shownUrl,
-      status,
-    });
-  }
 }
 
 /** Splits sorted ranges into multi-range requests whose Range header stays under MAX_RANGE_HEADER. */
@@ -392,10 +290,4 @@ function packGroups(ranges: readonly ByteRange[]): number[][] {
   });
   if (group.length > 0) groups.push(group);
   return groups;
-}
-
-function causeText(err: unknown): string {
-  const e = err as { message?: string; cause?: { code?: string; message?: string } };
-  const inner = e.cause?.code ?? e.cause?.message;
-  return `${e.message ?? String(err)}${inner !== undefined ? ` (${inner})` : ''}`;
 }
