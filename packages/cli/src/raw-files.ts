@@ -109,7 +109,42 @@ function answer(req: IncomingMessage, res: ServerResponse, fd: number, st: fs.St
   ranges.forEach(([s, e], i) => (length += Buffer.byteLength(heads[i]!) + e - s));
   res.writeHead(206, { ...headers, 'Content-Type': `multipart/byteranges; boundary=${boundary}`, 'Content-Length': String(length) });
   if (head) return res.end(), close();
+  if (length <= ASSEMBLE_LIMIT) return assemble(res, fd, ranges, heads, tail, length, close);
   stream(res, fd, ranges, heads, tail, close);
+}
+
+/** Multipart bodies up to this size are built in memory from parallel reads and sent in one write. */
+const ASSEMBLE_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * A multipart answer to a batch of lookups (hundreds of small parts) from positional reads
+ * issued all at once: one after another, their callbacks would add up to the response time.
+ */
+function assemble(res: ServerResponse, fd: number, ranges: Array<[number, number]>, heads: string[], tail: string, length: number, close: () => void): void {
+  const body = Buffer.allocUnsafe(length);
+  let at = 0;
+  const reads: Array<Promise<void>> = [];
+  ranges.forEach(([start, end], i) => {
+    at += body.write(heads[i]!, at, 'latin1');
+    const into = at;
+    reads.push(
+      new Promise((resolve, reject) =>
+        fs.read(fd, body, into, end - start, start, (err, n) => (err !== null || n !== end - start ? reject(err ?? new Error('short read')) : resolve())),
+      ),
+    );
+    at += end - start;
+  });
+  body.write(tail, at, 'latin1');
+  Promise.all(reads).then(
+    () => {
+      res.end(body);
+      close();
+    },
+    () => {
+      res.destroy();
+      close();
+    },
+  );
 }
 
 /** Writes the ranges (each after its part header, when multipart) from the descriptor, one after another. */
