@@ -2,6 +2,8 @@
 // misbehaviour of the test origin ends in the documented CdbError — quickly, with the
 // status or cause — or is survived by a bounded retry; a file replaced while open is
 // ERR_CDB_CHANGED, never a wrong or mixed value, until reopen().
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openRemote, type RemoteOptions } from '@mmcdb/core/remote';
 import { tempDir } from '../helpers/tmp.js';
@@ -199,5 +201,40 @@ describe('options', () => {
     await db.get(keyOf(4));
     expect(seen.length).toBeGreaterThanOrEqual(2);
     expect(new Set(seen)).toEqual(new Set(['Bearer t0ken']));
+  });
+});
+
+describe('a server that ignores Range on a huge file', () => {
+  it.each([
+    ['with a Content-Length', true],
+    ['chunked, without one', false],
+  ])('%s: refused at once, the body not downloaded', async (_, withLength) => {
+    let sent = 0;
+    let closed = false;
+    const endless = http.createServer((req, res) => {
+      res.writeHead(200, withLength ? { 'Content-Length': String(20 * 2 ** 30), ETag: '"big"' } : { ETag: '"big"' });
+      const chunk = Buffer.alloc(64 * 1024, 1);
+      const timer = setInterval(() => {
+        if (!res.destroyed) sent += chunk.length;
+        res.write(chunk);
+      }, 2);
+      res.on('close', () => {
+        closed = true;
+        clearInterval(timer);
+      });
+    });
+    await new Promise<void>((r) => endless.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(endless.address() as AddressInfo).port}/huge.mmcdb`;
+      const t0 = Date.now();
+      await expect(openRemote(url, { maxWholeFileBytes: 1 << 20, retries: 0 })).rejects.toMatchObject({ code: 'ERR_CDB_REMOTE', status: 200 });
+      expect(Date.now() - t0).toBeLessThan(5000);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(closed).toBe(true); // the reader hung up…
+      expect(sent).toBeLessThan(8 << 20); // …long before 20 GiB
+    } finally {
+      endless.closeAllConnections();
+      await new Promise<void>((r) => endless.close(() => r()));
+    }
   });
 });
