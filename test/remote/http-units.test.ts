@@ -72,12 +72,18 @@ describe('run planning', () => {
 
 describe('block cache', () => {
   it('evicts the least recently used blocks past its byte limit; 0 caches nothing', () => {
-    const c = new BlockCache(3 * 4);
-    for (let i = 0; i < 3; i++) c.set(i, new Uint8Array(4).fill(i));
+    const c = new BlockCache(3 * 4 * 8);
+    for (let i = 0; i < 3; i++) c.set(i, new Uint8Array(32).fill(i));
     c.get(0); // 1 is now the oldest
-    c.set(3, new Uint8Array(4));
+    c.set(3, new Uint8Array(32));
     expect([c.has(0), c.has(1), c.has(2), c.has(3)]).toEqual([true, false, true, true]);
-    expect(c.bytes).toBe(12);
+    expect(c.bytes).toBe(96);
+    // Blocks that share a body count it once, for as long as one of them is cached.
+    const shared = new BlockCache(4096);
+    const body = new Uint8Array(300);
+    shared.set(0, body.subarray(0, 100));
+    shared.set(1, body.subarray(100, 200));
+    expect(shared.bytes).toBe(300);
     const none = new BlockCache(0);
     none.set(0, new Uint8Array(4));
     expect(none.blocks).toBe(0);

@@ -17,7 +17,7 @@ export interface RemoteOptions {
   retryDelayMs?: number;
   /** Block cache size in bytes; 0 = no cache (default 16 MiB). */
   cacheBytes?: number;
-  /** Cache block size: a power of two from 512 to 1 MiB (default 1024). */
+  /** Cache block size: a power of two from 512 to 1 MiB (default 512). */
   blockSize?: number;
   /** Bytes of the first request, which holds the header; a smaller file comes whole (default 16384). */
   initialBytes?: number;
@@ -79,7 +79,7 @@ export function resolveOptions(url: string | URL, o: RemoteOptions): ResolvedOpt
   if (typeof fetchImpl !== 'function') throw new TypeError('no fetch() here: pass options.fetch');
   const headers: Record<string, string> = {};
   if (o.headers !== undefined) new Headers(o.headers as ConstructorParameters<typeof Headers>[0]).forEach((v, k) => (headers[k] = v));
-  const blockSize = int('blockSize', o.blockSize, 1024, 512, MiB);
+  const blockSize = int('blockSize', o.blockSize, 512, 512, MiB);
   if ((blockSize & (blockSize - 1)) !== 0) throw new RangeError(`blockSize must be a power of two, got ${blockSize}`);
   const node = isNodeLike();
   return {
