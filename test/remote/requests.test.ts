@@ -84,7 +84,7 @@ describe.each(['mmcdb', 'cdb'])('%s over HTTP: requests per operation', (ext) =>
     server.reset();
     // Latency well above the time it takes this client to send one round's requests (new
     // connections included), so that "sequential" at the server means sequential.
-    server.latencyMs = options.multiRange ? 25 : 400;
+    server.latencyMs = options.multiRange ? 60 : 400;
     const db = await openRemote(url(), { ...options, cacheBytes: 64 << 20 });
     const picks = sample(N, 1000, 11);
     const r = await counted(() => db.getMany([...picks.map(keyOf), 'absent-1', 'absent-2']));
