@@ -176,9 +176,25 @@ function runDataset(ds) {
   return res;
 }
 
+/**
+ * The results without this machine's paths: every string that names a file under the
+ * repository or the data folder is made relative to the repository (RESULTS.md and
+ * results.json are committed and must not show where they were made).
+ */
+function withoutMachinePaths(value) {
+  const repo = path.resolve(HERE, '..');
+  const prefixes = [dataDir, outDir, repo].map((p) => `${p}${path.sep}`).sort((a, b) => b.length - a.length);
+  const scrub = (s) => {
+    for (const p of prefixes) s = s.split(p).join(p === `${repo}${path.sep}` ? '' : `${path.relative(repo, p) || '.'}/`);
+    return s.split(os.tmpdir() + path.sep).join('$TMPDIR/');
+  };
+  return JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === 'string' ? scrub(v) : v)));
+}
+
 if (flag('--report')) {
   // Rewrites RESULTS.md and the charts from --out's results.json (no measurement).
-  const r = JSON.parse(fs.readFileSync(path.join(outDir, 'results.json'), 'utf8'));
+  const r = withoutMachinePaths(JSON.parse(fs.readFileSync(path.join(outDir, 'results.json'), 'utf8')));
+  fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(r, null, 1));
   writeReport(r, outDir);
   log(`wrote ${path.join(outDir, 'RESULTS.md')} from results.json`);
   process.exit(0);
@@ -200,8 +216,9 @@ if (flag('--merge') && fs.existsSync(previous)) {
 }
 const save = () => {
   fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 1));
-  writeReport(results, outDir);
+  const clean = withoutMachinePaths(results);
+  fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(clean, null, 1));
+  writeReport(clean, outDir);
 };
 const t0 = performance.now();
 for (const ds of P.datasets) {

@@ -1,13 +1,14 @@
-// Child process for the crash-safe build test: builds `records` records into `file`
-// (value "new:<i>", key "version" → "new") and prints "started" first so the parent can
-// time its SIGKILL from the start of the build.
+// Child process of the crash-safety tests: builds `records` records into `file` with the
+// library (key "version" → `version`, then "key:<i>" → "<version>:<i>:<pad>"), in the
+// given format. Prints "started" first so a parent can time its SIGKILL from the start
+// of the build, and "finished" at the end.
 import { createWriter } from '@mmcdb/core';
 
-const [file, records] = [process.argv[2], Number(process.argv[3])];
-const pad = 'x'.repeat(200);
+const [file, records, version = 'new', format = 'mmcdb'] = [process.argv[2], Number(process.argv[3]), process.argv[4], process.argv[5]];
+const pad = 'x'.repeat(100);
 process.stdout.write('started\n');
-const w = createWriter(file);
-w.add('version', 'new');
-for (let i = 0; i < records; i++) w.add(`key:${i}`, `new:${i}:${pad}`);
+const w = createWriter(file, { format });
+w.add('version', version);
+for (let i = 0; i < records; i++) w.add(`key:${i}`, `${version}:${i}:${pad}`);
 await w.finish();
 process.stdout.write('finished\n');

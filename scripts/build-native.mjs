@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Builds (or incrementally rebuilds) the native addon in packages/native, so that edited
+// C++ is never tested stale: `pnpm build` runs this before tsc.
+//
+// Node headers: node-gyp downloads them unless told where they are, which fails on
+// machines without internet access. When npm_config_nodedir is not set, this uses the
+// headers of the running Node itself (<prefix>/include/node, shipped by every Node
+// installation: distro packages, nvm, the official tarballs), so it works offline and
+// under nvm alike. Set npm_config_nodedir to override.
+//
+// A failed build is reported and, unless MMCDB_REQUIRE_NATIVE=1, tolerated: @mmcdb/core
+// then serves through its pure-TypeScript reader (CI sets MMCDB_REQUIRE_NATIVE=1).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = path.join(root, 'packages', 'native');
+const gyp = path.join(pkg, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+const required = process.env.MMCDB_REQUIRE_NATIVE === '1';
+
+export function localNodedir() {
+  const prefix = path.dirname(path.dirname(process.execPath));
+  return fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? prefix : undefined;
+}
+
+function fail(message) {
+  console.error(`build-native: ${message}`);
+  if (required) process.exit(1);
+  console.error('build-native: continuing without the addon (the pure-TypeScript reader serves); MMCDB_REQUIRE_NATIVE=1 makes this an error');
+  process.exit(0);
+}
+
+if (!fs.existsSync(gyp)) fail(`node-gyp is not installed in ${pkg} (run pnpm install)`);
+const env = { ...process.env };
+if (!env.npm_config_nodedir) {
+  const dir = localNodedir();
+  if (dir !== undefined) env.npm_config_nodedir = dir;
+}
+const configured = fs.existsSync(path.join(pkg, 'build', 'Makefile')) || fs.existsSync(path.join(pkg, 'build', 'binding.sln'));
+const args = configured ? ['build'] : ['rebuild'];
+const t0 = Date.now();
+const r = spawnSync(process.execPath, [gyp, ...args, '--loglevel=warn', `--jobs=${Math.max(1, (await import('node:os')).availableParallelism())}`], {
+  cwd: pkg,
+  env,
+  stdio: ['ignore', 'pipe', 'pipe'],
+  encoding: 'utf8',
+});
+if (r.status !== 0) fail(`node-gyp ${args[0]} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+console.error(`build-native: addon ${configured ? 'up to date' : 'built'} (node-gyp ${args[0]}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
