@@ -26,8 +26,14 @@ const server = http.createServer((req, res) => {
   requests++;
   const write = res.write.bind(res);
   const end = res.end.bind(res);
-  res.write = (chunk, ...rest) => ((bytes += chunk?.length ?? 0), write(chunk, ...rest));
-  res.end = (chunk, ...rest) => ((bytes += typeof chunk === 'function' ? 0 : chunk?.length ?? 0), end(chunk, ...rest));
+  res.write = (chunk, ...rest) => {
+    bytes += chunk?.length ?? 0;
+    return write(chunk, ...rest);
+  };
+  res.end = (chunk, ...rest) => {
+    bytes += typeof chunk === 'function' ? 0 : (chunk?.length ?? 0);
+    return end(chunk, ...rest);
+  };
   if (delay > 0) setTimeout(() => handler(req, res), delay);
   else handler(req, res);
 });

@@ -62,6 +62,22 @@ try {
 window.results = out;
 </script>`;
 
+/** What the page reports per database (see PAGE). */
+interface PageResult {
+  format: string;
+  size: number;
+  metadata: unknown;
+  hit: string;
+  unicode: string;
+  miss: null;
+  has: boolean[];
+  binary: number[];
+  binaryKey: string;
+  many: Array<string | null>;
+  stats: { requests: number; multiRange: boolean; wholeFile: boolean };
+  closed: boolean;
+}
+
 describe.skipIf(why !== undefined)('the browser entry in headless Chromium', () => {
   let nginx: Nginx;
   let page: http.Server;
@@ -98,20 +114,20 @@ describe.skipIf(why !== undefined)('the browser entry in headless Chromium', () 
       headless: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    let results: Record<string, any>;
+    let results: Record<string, PageResult> & { error?: string };
     try {
       const tab = await context.newPage();
       const consoleLines: string[] = [];
       tab.on('console', (m) => consoleLines.push(m.text()));
       await tab.goto(`${pageBase}/`);
       await tab.waitForFunction(() => (globalThis as unknown as { results?: unknown }).results !== undefined, undefined, { timeout: 60_000 });
-      results = await tab.evaluate(() => (globalThis as unknown as { results: Record<string, unknown> }).results);
+      results = await tab.evaluate(() => (globalThis as unknown as { results: typeof results }).results);
       expect(results['error'], consoleLines.join('\n')).toBeUndefined();
     } finally {
       await context.close();
     }
     for (const name of ['db.mmcdb', 'db.cdb']) {
-      const r = results[name];
+      const r = results[name]!;
       expect(r.format, name).toBe(name.endsWith('.cdb') ? 'classic' : 'mmcdb');
       expect(r.size).toBe(records.length);
       expect(r.metadata).toEqual(name.endsWith('.cdb') ? undefined : { from: 'browser test' });

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openRemote, type RemoteOptions } from '@mmcdb/core/remote';
 import { tempDir } from '../helpers/tmp.js';
-import { buildPair, keyOf, valueOf } from './helpers/dbs.js';
+import { buildPair, keyOf, valueFor } from './helpers/dbs.js';
 import { startRangeServer, type Fault, type RangeServer } from './helpers/range-server.js';
 
 const dir = tempDir('mmcdb-remote-err-');
@@ -48,7 +48,7 @@ describe.each(['mmcdb', 'cdb'] as const)('%s', (ext) => {
     const db = await openRemote(url(), fast); // default limit 8 MiB: this file is taken whole
     expect(db.stats().wholeFile).toBe(true);
     const before = server.log.length;
-    expect(await db.getString(keyOf(7))).toBe(valueOf(7));
+    expect(await db.getString(keyOf(7))).toBe(valueFor(7));
     expect(server.log.length).toBe(before);
   });
 
@@ -69,7 +69,7 @@ describe.each(['mmcdb', 'cdb'] as const)('%s', (ext) => {
   it('503 twice, then fine: the read succeeds, the retries counted', async () => {
     const db = await openRemote(url(), fast);
     server.fault = afterOpen({ kind: 'status', status: 503, retryAfter: 0 }, 2);
-    expect(await db.getString(keyOf(5))).toBe(valueOf(5));
+    expect(await db.getString(keyOf(5))).toBe(valueFor(5));
     expect(db.stats().retries).toBe(2);
   });
 
@@ -79,7 +79,7 @@ describe.each(['mmcdb', 'cdb'] as const)('%s', (ext) => {
       server.put(`db.${ext}`, file());
       const db = await openRemote(url(), fast);
       server.fault = afterOpen({ kind }, 1);
-      expect(await db.getString(keyOf(9))).toBe(valueOf(9));
+      expect(await db.getString(keyOf(9))).toBe(valueFor(9));
       server.fault = afterOpen({ kind });
       const err = await db.get(keyOf(10)).catch((e: unknown) => e);
       expect(err, kind).toMatchObject({ code: 'ERR_CDB_REMOTE' });
@@ -126,7 +126,7 @@ describe.each(['mmcdb', 'cdb'] as const)('%s', (ext) => {
     ['the ETag of the response', { ifMatch: false }],
   ])('the file replaced while open: ERR_CDB_CHANGED via %s, until reopen()', async (_, options) => {
     const db = await openRemote(url(), { ...fast, ...options });
-    expect(await db.getString(keyOf(1))).toBe(valueOf(1));
+    expect(await db.getString(keyOf(1))).toBe(valueFor(1));
     server.put(`db.${ext}`, ext === 'mmcdb' ? v2.mmcdb : v2.classic);
     // (Answers from cached blocks of the old version are consistent; these keys need requests.)
     await expect(db.getMany(spread)).rejects.toMatchObject({ code: 'ERR_CDB_CHANGED' });
@@ -135,7 +135,7 @@ describe.each(['mmcdb', 'cdb'] as const)('%s', (ext) => {
     expect(server.log.length).toBe(before);
     expect(await db.reopen()).toBe(true);
     expect(await db.getString('new')).toBe('only in v2');
-    expect(await db.getString(keyOf(1))).toBe(valueOf(1));
+    expect(await db.getString(keyOf(1))).toBe(valueFor(1));
     expect(await db.reopen()).toBe(false); // same version again
     expect(db.stats().reopens).toBe(1);
   });
@@ -167,7 +167,9 @@ describe.each(['mmcdb', 'cdb'] as const)('%s', (ext) => {
     const db = await openRemote(url(), { ...fast, maxGapBytes: 0, blockSize: 512 }); // small blocks: gaps between the ranges
     const keys = Array.from({ length: 200 }, (_, i) => keyOf(i * 23));
     const got = await db.getMany(keys);
-    got.forEach((v, i) => expect(new TextDecoder().decode(v)).toBe(valueOf(i * 23)));
+    got.forEach((v, i) => {
+      expect(new TextDecoder().decode(v)).toBe(valueFor(i * 23));
+    });
     expect(db.stats().multiRange).toBe(false);
   });
 
@@ -211,7 +213,7 @@ describe('a server that ignores Range on a huge file', () => {
   ])('%s: refused at once, the body not downloaded', async (_, withLength) => {
     let sent = 0;
     let closed = false;
-    const endless = http.createServer((req, res) => {
+    const endless = http.createServer((_req, res) => {
       res.writeHead(200, withLength ? { 'Content-Length': String(20 * 2 ** 30), ETag: '"big"' } : { ETag: '"big"' });
       const chunk = Buffer.alloc(64 * 1024, 1);
       const timer = setInterval(() => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mmcdbCodec } from '@mmcdb/core/internal';
 import { openRemote } from '@mmcdb/core/remote';
 import { tempDir } from '../helpers/tmp.js';
-import { buildPair, keyOf, valueOf } from './helpers/dbs.js';
+import { buildPair, keyOf, valueFor } from './helpers/dbs.js';
 import { startRangeServer, type RangeServer } from './helpers/range-server.js';
 
 const dir = tempDir('mmcdb-remote-hostile-');
@@ -50,10 +50,10 @@ describe('mmcdb', () => {
   });
 
   it('max_probe at 2^32 − 1: lookups stay right, each slot read capped at 64 KiB', async () => {
-    server.put('probe.mmcdb', mmcdbWith((b, h) => mmcdbCodec.encodeHeader({ ...h, maxProbe: 0xffffffff }).forEach((x, i) => (b[i] = x))));
+    server.put('probe.mmcdb', mmcdbWith((b, h) => b.set(mmcdbCodec.encodeHeader({ ...h, maxProbe: 0xffffffff }), 0)));
     server.reset();
     const db = await openRemote(server.url('probe.mmcdb'), { cacheBytes: 0 });
-    expect(await db.getString(keyOf(17))).toBe(valueOf(17));
+    expect(await db.getString(keyOf(17))).toBe(valueFor(17));
     expect(await db.get('absent')).toBeUndefined();
     for (const l of server.log) for (const [s, e] of l.ranges) expect(e - s).toBeLessThanOrEqual(65536 + 2 * 4096);
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mmcdbCodec, xxh64Split, hashReady } from '@mmcdb/core/internal';
 import { openRemote } from '@mmcdb/core/remote';
 import { tempDir } from '../helpers/tmp.js';
-import { buildPair, keyOf, sample, valueOf } from './helpers/dbs.js';
+import { buildPair, keyOf, sample, valueFor } from './helpers/dbs.js';
 import { startRangeServer, type RangeServer } from './helpers/range-server.js';
 
 const N = 50_000;
@@ -44,7 +44,7 @@ describe.each(['mmcdb', 'cdb'])('%s over HTTP: requests per operation', (ext) =>
     const small = await counted(() => openRemote(server.url(`small.${ext}`)));
     expect(small.requests).toBe(1);
     const reads = await counted(async () => [await small.result.getString(keyOf(3)), await small.result.get('absent'), await small.result.getMany([keyOf(1), keyOf(2)])]);
-    expect(reads.result[0]).toBe(valueOf(3));
+    expect(reads.result[0]).toBe(valueFor(3));
     expect(reads.requests).toBe(0);
     expect(small.result.stats().wholeFile).toBe(true);
   });
@@ -55,7 +55,7 @@ describe.each(['mmcdb', 'cdb'])('%s over HTTP: requests per operation', (ext) =>
     const db = await openRemote(url());
     for (const i of sample(N, 20, 7)) {
       const hit = await counted(() => db.getString(keyOf(i)));
-      expect(hit.result).toBe(valueOf(i));
+      expect(hit.result).toBe(valueFor(i));
       expect(hit.requests).toBeLessThanOrEqual(2);
       expect(hit.rounds).toBeLessThanOrEqual(2);
       const again = await counted(() => db.getString(keyOf(i)));
@@ -88,7 +88,9 @@ describe.each(['mmcdb', 'cdb'])('%s over HTTP: requests per operation', (ext) =>
     const db = await openRemote(url(), { ...options, cacheBytes: 64 << 20 });
     const picks = sample(N, 1000, 11);
     const r = await counted(() => db.getMany([...picks.map(keyOf), 'absent-1', 'absent-2']));
-    picks.forEach((i, j) => expect(text(r.result[j])).toBe(valueOf(i)));
+    picks.forEach((i, j) => {
+      expect(text(r.result[j])).toBe(valueFor(i));
+    });
     expect(r.result.slice(-2)).toEqual([undefined, undefined]);
     expect(r.rounds).toBeLessThanOrEqual(2);
     if (options.multiRange) expect(r.requests).toBeLessThanOrEqual(16);
@@ -106,7 +108,7 @@ describe.each(['mmcdb', 'cdb'])('%s over HTTP: requests per operation', (ext) =>
     server.latencyMs = 20;
     const db = await openRemote(url());
     const r = await counted(() => Promise.all(Array.from({ length: 10 }, () => db.getString(keyOf(42)))));
-    expect(new Set(r.result)).toEqual(new Set([valueOf(42)]));
+    expect(new Set(r.result)).toEqual(new Set([valueFor(42)]));
     expect(r.requests).toBeLessThanOrEqual(2);
     db.close();
   });
@@ -130,7 +132,7 @@ describe('mmcdb: one request when the slot block is cached', () => {
     expect(b).toBeDefined();
     await db.get(keyOf(a));
     const r = await counted(() => db.getString(keyOf(b)));
-    expect(r.result).toBe(valueOf(b));
+    expect(r.result).toBe(valueFor(b));
     expect(r.requests).toBe(1);
     db.close();
   });

@@ -83,34 +83,53 @@ function answer(req: IncomingMessage, res: ServerResponse, fd: number, st: fs.St
   const headers: Record<string, string> = { ...extra, ETag: etag, 'Last-Modified': lastModified, 'Accept-Ranges': 'bytes', 'Content-Type': 'application/octet-stream' };
   const h = req.headers;
   const tags = (v: string) => v.split(',').map((t) => t.trim());
-  if (h['if-match'] !== undefined && h['if-match'].trim() !== '*' && !tags(h['if-match']).includes(etag)) return finish(res, 412, headers, close);
-  if (h['if-match'] === undefined && h['if-unmodified-since'] !== undefined && Math.floor(st.mtimeMs / 1000) * 1000 > Date.parse(h['if-unmodified-since'])) {
-    return finish(res, 412, headers, close);
+  const stale =
+    h['if-match'] !== undefined
+      ? h['if-match'].trim() !== '*' && !tags(h['if-match']).includes(etag)
+      : h['if-unmodified-since'] !== undefined && Math.floor(st.mtimeMs / 1000) * 1000 > Date.parse(h['if-unmodified-since']);
+  if (stale) {
+    finish(res, 412, headers, close);
+    return;
   }
-  if (h['if-none-match'] !== undefined && tags(h['if-none-match']).some((t) => t === '*' || t.replace(/^W\//, '') === etag)) return finish(res, 304, headers, close);
+  if (h['if-none-match'] !== undefined && tags(h['if-none-match']).some((t) => t === '*' || t.replace(/^W\//, '') === etag)) {
+    finish(res, 304, headers, close);
+    return;
+  }
   let ranges = parseRanges(typeof h.range === 'string' ? h.range : undefined, size);
   const ifRange = h['if-range'];
   if (ifRange !== undefined && ifRange !== etag && ifRange !== lastModified) ranges = undefined; // stale: the whole file
-  if (ranges === 'unsatisfiable') return finish(res, 416, { ...headers, 'Content-Range': `bytes */${size}` }, close);
-  const head = req.method === 'HEAD';
-  if (ranges === undefined || ranges.length > MAX_RANGES) {
-    res.writeHead(200, { ...headers, 'Content-Length': String(size) });
-    return head ? (res.end(), close()) : stream(res, fd, [[0, size]], [], undefined, close);
+  if (ranges === 'unsatisfiable') {
+    finish(res, 416, { ...headers, 'Content-Range': `bytes */${size}` }, close);
+    return;
   }
-  if (ranges.length === 1) {
-    const [start, end] = ranges[0]!;
-    res.writeHead(206, { ...headers, 'Content-Range': `bytes ${start}-${end - 1}/${size}`, 'Content-Length': String(end - start) });
-    return head ? (res.end(), close()) : stream(res, fd, ranges, [], undefined, close);
+  const head = req.method === 'HEAD';
+  if (ranges === undefined || ranges.length > MAX_RANGES || ranges.length === 1) {
+    const [start, end] = ranges === undefined || ranges.length !== 1 ? [0, size] : ranges[0]!;
+    const whole = start === 0 && end === size && ranges?.length !== 1;
+    res.writeHead(whole ? 200 : 206, {
+      ...headers,
+      ...(!whole && { 'Content-Range': `bytes ${start}-${end - 1}/${size}` }),
+      'Content-Length': String(end - start),
+    });
+    if (head) {
+      res.end();
+      close();
+    } else stream(res, fd, [[start, end]], [], undefined, close);
+    return;
   }
   const boundary = `mmcdb-${Math.random().toString(16).slice(2)}`;
   const heads = ranges.map(([s, e]) => `\r\n--${boundary}\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes ${s}-${e - 1}/${size}\r\n\r\n`);
   const tail = `\r\n--${boundary}--\r\n`;
   let length = Buffer.byteLength(tail);
-  ranges.forEach(([s, e], i) => (length += Buffer.byteLength(heads[i]!) + e - s));
+  ranges.forEach(([s, e], i) => {
+    length += Buffer.byteLength(heads[i]!) + e - s;
+  });
   res.writeHead(206, { ...headers, 'Content-Type': `multipart/byteranges; boundary=${boundary}`, 'Content-Length': String(length) });
-  if (head) return res.end(), close();
-  if (length <= ASSEMBLE_LIMIT) return assemble(res, fd, ranges, heads, tail, length, close);
-  stream(res, fd, ranges, heads, tail, close);
+  if (head) {
+    res.end();
+    close();
+  } else if (length <= ASSEMBLE_LIMIT) assemble(res, fd, ranges, heads, tail, length, close);
+  else stream(res, fd, ranges, heads, tail, close);
 }
 
 /** Multipart bodies up to this size are built in memory from parallel reads and sent in one write. */
@@ -153,20 +172,25 @@ function stream(res: ServerResponse, fd: number, ranges: Array<[number, number]>
   const next = (): void => {
     if (i === ranges.length) {
       res.end(tail);
-      return close();
+      close();
+      return;
     }
     const [start, end] = ranges[i]!;
     if (heads[i] !== undefined) res.write(heads[i]);
     i++;
-    if (end === start) return next();
+    if (end === start) {
+      next();
+      return;
+    }
     if (end - start <= 256 * 1024) {
       // A small part (a lookup's slots or record): one positional read, no stream to set up.
       const buf = Buffer.allocUnsafe(end - start);
-      return fs.read(fd, buf, 0, buf.length, start, (err, n) => {
-        if (err !== null || n !== buf.length) return res.destroy();
-        if (res.write(buf)) next();
+      fs.read(fd, buf, 0, buf.length, start, (err, n) => {
+        if (err !== null || n !== buf.length) res.destroy();
+        else if (res.write(buf)) next();
         else res.once('drain', next);
       });
+      return;
     }
     const rs = fs.createReadStream('', { fd, start, end: end - 1, autoClose: false });
     rs.on('error', () => res.destroy());

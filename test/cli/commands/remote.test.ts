@@ -111,7 +111,9 @@ describe('cdb serve --raw: the HTTP rules (handler in-process)', () => {
     const db = await openRemote(`${base}/${name}`, { initialBytes: 4096, blockSize: 512, maxGapBytes: 0 });
     expect(await db.getString('k2999')).toBe('v2999');
     const got = await db.getMany(Array.from({ length: 300 }, (_, i) => `k${i * 10}`));
-    got.forEach((v, i) => expect(new TextDecoder().decode(v)).toBe(`v${i * 10}`));
+    got.forEach((v, i) => {
+      expect(new TextDecoder().decode(v)).toBe(`v${i * 10}`);
+    });
     expect(db.stats().multiRange).toBe(true);
     db.close();
   });

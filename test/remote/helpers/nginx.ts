@@ -110,7 +110,10 @@ async function waitForPort(port: number, ms: number, exited: Promise<number | nu
   while (Date.now() < until && !gone) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
       s.once('error', () => resolve(false));
     });
     if (ok) return true;

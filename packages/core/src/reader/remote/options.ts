@@ -78,7 +78,11 @@ export function resolveOptions(url: string | URL, o: RemoteOptions): ResolvedOpt
   const fetchImpl = o.fetch ?? (globalThis.fetch as ResolvedOptions['fetch'] | undefined);
   if (typeof fetchImpl !== 'function') throw new TypeError('no fetch() here: pass options.fetch');
   const headers: Record<string, string> = {};
-  if (o.headers !== undefined) new Headers(o.headers as ConstructorParameters<typeof Headers>[0]).forEach((v, k) => (headers[k] = v));
+  if (o.headers !== undefined) {
+    new Headers(o.headers as ConstructorParameters<typeof Headers>[0]).forEach((v, k) => {
+      headers[k] = v;
+    });
+  }
   const blockSize = int('blockSize', o.blockSize, 512, 512, MiB);
   if ((blockSize & (blockSize - 1)) !== 0) throw new RangeError(`blockSize must be a power of two, got ${blockSize}`);
   const node = isNodeLike();

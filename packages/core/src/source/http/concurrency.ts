@@ -55,5 +55,10 @@ export function linkedController(signals: readonly (AbortSignal | undefined)[]):
     s.addEventListener('abort', onAbort, { once: true });
     undo.push(() => s.removeEventListener('abort', onAbort));
   }
-  return { controller, release: () => undo.forEach((f) => f()) };
+  return {
+    controller,
+    release: () => {
+      for (const f of undo) f();
+    },
+  };
 }

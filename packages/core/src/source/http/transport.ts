@@ -140,7 +140,13 @@ export class HttpTransport {
       groups.map(async (group) => {
         if (group.length === 1 || !this.#multiRange) return Promise.all(group.map(single));
         const got = await this.#gate.run(() => this.#multi(group.map((i) => ranges[i]!), signal));
-        return Promise.all(group.map((i, j) => (got[j] !== undefined ? ((out[i] = got[j]!), undefined) : single(i))));
+        return Promise.all(
+          group.map((i, j) => {
+            if (got[j] === undefined) return single(i); // not in the answer: on its own
+            out[i] = got[j]!;
+            return undefined;
+          }),
+        );
       }),
     );
     return out;
