@@ -217,8 +217,12 @@ if (flag('--merge') && fs.existsSync(previous)) {
 const save = () => {
   fs.mkdirSync(outDir, { recursive: true });
   const clean = withoutMachinePaths(results);
-  fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(clean, null, 1));
+  // writeReport adds each dataset's engine checksums: results.json and the final check need them.
   writeReport(clean, outDir);
+  clean.datasets.forEach((d, i) => {
+    results.datasets[i].checksums = d.checksums;
+  });
+  fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(clean, null, 1));
 };
 const t0 = performance.now();
 for (const ds of P.datasets) {
