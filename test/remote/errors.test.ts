@@ -189,6 +189,20 @@ describe('options', () => {
     await expect(openRemote('http://127.0.0.1:1/x', { concurrency: 0 })).rejects.toThrow(RangeError);
   });
 
+  it('a presigned URL is a plain URL: its query string goes with every request, never into messages', async () => {
+    server.reset();
+    server.put('signed.mmcdb', v1.mmcdb);
+    const url = `${server.url('signed.mmcdb')}?X-Amz-Credential=AKIA&X-Amz-Signature=deadbeef`;
+    const db = await openRemote(url);
+    expect(await db.getString(keyOf(8))).toBe(valueFor(8));
+    expect(server.log.every((l) => l.path.endsWith('?X-Amz-Credential=AKIA&X-Amz-Signature=deadbeef'))).toBe(true);
+    expect(db.stats().url).not.toContain('deadbeef');
+    server.put('signed.mmcdb', v2.mmcdb);
+    const err = await db.getMany(spread).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_CDB_CHANGED' });
+    expect(String(err)).not.toContain('deadbeef');
+  });
+
   it('headers and a custom fetch are used for every request', async () => {
     server.reset();
     server.put('h.mmcdb', v1.mmcdb);
