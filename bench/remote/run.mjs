@@ -31,7 +31,7 @@ const log = (...a) => console.log(...a);
 
 // The same dataset definitions (ids, seeds, key files) as bench/run.mjs: their files are shared.
 const defs = quick ? benchPlan(true).datasets.filter((d) => d.id === 'q-20k-100b') : benchPlan(false).datasets.filter((d) => d.id === '1m-100b' || d.id === '10m-100b');
-const samples = quick ? { coldGets: 30, batches: 2, naiveGets: 10 } : { coldGets: 300, batches: 5, naiveGets: 100 };
+const samples = quick ? { coldGets: 30, batches: 2, warmupBatches: 2, naiveGets: 10 } : { coldGets: 300, batches: 5, warmupBatches: 5, naiveGets: 100 };
 
 function ensureDb(files) {
   const db = path.join(files.dir, 'db.mmcdb');
@@ -62,7 +62,7 @@ for (const ds of defs) {
   log(`dataset ${ds.id}`);
   const files = ensureDataset(path.join(dataDir, ds.id), ds, log);
   const db = ensureDb(files);
-  const hits = readKeyFile(files.hits, samples.coldGets + samples.batches * 1000);
+  const hits = readKeyFile(files.hits, samples.coldGets + (samples.batches + samples.warmupBatches) * 1000);
   const origin = await startOrigin(files.dir);
   const client = originClient(origin.base);
   const entry = { id: ds.id, records: ds.records, valueSize: ds.valueSize, fileBytes: fs.statSync(db).size, runs: [] };
