@@ -217,11 +217,10 @@ if (flag('--merge') && fs.existsSync(previous)) {
 const save = () => {
   fs.mkdirSync(outDir, { recursive: true });
   const clean = withoutMachinePaths(results);
-  // writeReport adds each dataset's engine checksums: results.json and the final check need them.
+  // writeReport() works out each dataset's checksums: into results.json, and back into
+  // `results` for the mismatch check at the end.
   writeReport(clean, outDir);
-  clean.datasets.forEach((d, i) => {
-    results.datasets[i].checksums = d.checksums;
-  });
+  clean.datasets.forEach((d, i) => (results.datasets[i].checksums = d.checksums));
   fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(clean, null, 1));
 };
 const t0 = performance.now();

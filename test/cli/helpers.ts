@@ -31,6 +31,8 @@ export interface RunOptions {
   input?: Buffer | string;
   cwd?: string;
   env?: Record<string, string | undefined>;
+  /** cdb() only: stderr claims to be a terminal (isTTY, 80 columns), as for a progress bar. */
+  stderrTTY?: boolean;
 }
 
 /**
@@ -58,7 +60,8 @@ export async function cdb(args: readonly string[], options: RunOptions = {}): Pr
   const stdin = Readable.from(options.input === undefined ? [] : [Buffer.from(options.input)]);
   try {
     if (options.cwd !== undefined) process.chdir(options.cwd);
-    const status = await main(args, { stdin, stdout: sink(out), stderr: sink(err), env: process.env });
+    const stderr = Object.assign(sink(err), options.stderrTTY === true ? { isTTY: true, columns: 80 } : {});
+    const status = await main(args, { stdin, stdout: sink(out), stderr, env: process.env });
     const stdout = Buffer.concat(out);
     return { status, signal: null, stdout, stderr: Buffer.concat(err).toString('utf8'), out: stdout.toString('utf8') };
   } finally {

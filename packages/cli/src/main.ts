@@ -5,7 +5,8 @@ import { Command, CommanderError, Option } from 'commander';
 import type { BackendChoice } from '@mmcdb/core';
 import { processIo, type Context, type Io } from './context.js';
 import { EXIT_ERROR, EXIT_USAGE, reportError } from './errors.js';
-import { BACKENDS } from './options.js';
+import { BACKENDS, checkBackendEnv } from './options.js';
+import { colorEnabled } from './terminal.js';
 import { registerBuild } from './commands/build.js';
 import { registerGet } from './commands/get.js';
 import { registerDump } from './commands/dump.js';
@@ -14,6 +15,7 @@ import { registerStats } from './commands/stats.js';
 import { registerVerify } from './commands/verify.js';
 import { registerConvert } from './commands/convert.js';
 import { registerServe } from './commands/serve.js';
+import { registerCompletion } from './commands/completion.js';
 
 export type { Io } from './context.js';
 
@@ -33,6 +35,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      // Commander's own test reads process.stdout/stderr and process.env, not ours.
+      getOutHasColors: () => colorEnabled(io.stdout, io.env),
+      getErrHasColors: () => colorEnabled(io.stderr, io.env),
     })
     .showHelpAfterError('(run cdb --help, or cdb <command> --help, for usage)')
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
@@ -45,10 +50,12 @@ I/O), 2 usage. Documentation: docs/cli.md.
 Examples:
   $ cdb build /tmp/demo.mmcdb fixtures/countries.jsonl
   $ cdb get /tmp/demo.mmcdb FR --newline
-  $ cdb convert /tmp/demo.mmcdb /tmp/demo.cdb --format classic
+  $ cut -f1 codes.txt | cdb get /tmp/demo.mmcdb - --json   # many keys, one JSON line each
+  $ cdb convert /tmp/demo.mmcdb /tmp/demo.cdb            # .cdb: classic, for tinycdb & co
   $ cdb stats /tmp/demo.cdb --tinycdb
   $ cdb build --assets /tmp/site.mmcdb public/ --precompress br,gzip
-  $ cdb serve /tmp/site.mmcdb --port 8080`,
+  $ cdb serve /tmp/site.mmcdb --port 8080
+  $ source <(cdb completion bash)`,
     );
 
   const ctx: Context = {
@@ -62,6 +69,11 @@ Examples:
     },
     backend: () => program.opts<{ backend?: BackendChoice }>().backend,
   };
+  let running: string | undefined;
+  program.hook('preAction', (_program, command) => {
+    running = command.name();
+    checkBackendEnv(io.env);
+  });
   registerBuild(program, ctx);
   registerGet(program, ctx);
   registerDump(program, ctx);
@@ -70,6 +82,7 @@ Examples:
   registerVerify(program, ctx);
   registerConvert(program, ctx);
   registerServe(program, ctx);
+  registerCompletion(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -78,7 +91,7 @@ Examples:
       // Help and --version exit 0; commander has already printed any error.
       return err.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    return reportError(err, undefined, io) || EXIT_ERROR;
+    return reportError(err, running, io) || EXIT_ERROR;
   }
   return exitCode;
 }

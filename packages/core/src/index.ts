@@ -2,6 +2,7 @@
 // docs/ARCHITECTURE.md: util → source / build → format → reader → assets.
 export { CdbError, isCdbError, type CdbErrorCode } from './util/errors.js';
 export type { Bytes } from './util/bytes.js';
+export { jsonDepthExceeded, MAX_JSON_DEPTH } from './util/json.js';
 export type { BuildResult, CdbmakeProgress, Writer } from './build/writer.js';
 export { CDBMAKE_LIMITS } from './build/cdbmake.js';
 export type { DuplicatePolicy, WriterOptions } from './format/writer-options.js';

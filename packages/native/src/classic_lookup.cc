@@ -21,8 +21,8 @@ bool ReadRecord(const ClassicFile& f, uint64_t pos, uint64_t referrer, RecordRef
   uint64_t dl = LoadU32(p + 4);
   // Both ≤ 2^32 − 1, so the sum cannot overflow.
   if (kl + dl > f.data_end - pos - kRecordHeader) {
-    return fault->Set("ERR_CDB_CORRUPT", "record at " + Num(pos) + " (key " + Num(kl) + ", data " + Num(dl) +
-                      " bytes) runs past the end of the records " + Num(f.data_end), pos);
+    return fault->Set("ERR_CDB_CORRUPT", "record at " + Num(pos) + " (key " + Num(kl) + " bytes, value " + Num(dl) +
+                      " bytes) runs past the end of the records (" + Num(f.data_end) + ")", pos);
   }
   r->key_offset = pos + kRecordHeader;
   r->key_length = kl;

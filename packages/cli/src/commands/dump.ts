@@ -18,9 +18,9 @@ export function registerDump(program: Command, ctx: Context): void {
       'after',
       `
 Examples:
-  $ cdb dump countries.cdb | head -c 300
-  $ cdb dump countries.cdb --format jsonl > countries.jsonl
-  $ cdb dump a.cdb | cdb build b.cdb && cmp a.cdb b.cdb   # byte-identical copy`,
+  $ cdb dump countries.mmcdb | head -c 300
+  $ cdb dump countries.mmcdb --format jsonl > countries.jsonl
+  $ cdb dump a.mmcdb | cdb build b.mmcdb && cmp a.mmcdb b.mmcdb   # byte-identical copy`,
     )
     .action(ctx.action('dump', (db: string, opts: { format: 'cdbmake' | 'jsonl' }) => runDump(db, opts.format, ctx)));
 }

@@ -26,8 +26,8 @@ export function registerStats(program: Command, ctx: Context): void {
       'after',
       `
 Examples:
-  $ cdb stats countries.cdb
-  $ cdb stats countries.cdb --json | jq .index.loadFactor
+  $ cdb stats countries.mmcdb
+  $ cdb stats countries.mmcdb --json | jq .index.loadFactor
   $ cdb stats legacy.cdb --tinycdb        # the same text as tinycdb: cdb -s legacy.cdb`,
     )
     .action(ctx.action('stats', (db: string, opts: StatsOptions) => runStats(db, opts, ctx)));

@@ -59,6 +59,7 @@ export function removeStaleTemps(target: string): string[] {
 }
 
 export interface AtomicFileOptions {
+  /** File mode of the result. Default: the mode (and, as root, the owner) of the file it replaces, else 0o644 less the umask. */
   mode?: number;
   fsync?: boolean;
 }
@@ -76,29 +77,48 @@ export class AtomicFile {
     this.tempPath = tempPathFor(this.target);
     this.#fsync = options.fsync ?? true;
     // 'wx': never follow or reuse an existing file under the temp name.
-    this.fd = fs.openSync(this.tempPath, 'wx+', options.mode ?? 0o644);
+    try {
+      this.fd = fs.openSync(this.tempPath, 'wx+', options.mode ?? 0o644);
+    } catch (err) {
+      throw targetError(err, this.target, 'create');
+    }
+    try {
+      if (options.mode !== undefined) fs.fchmodSync(this.fd, options.mode);
+      else keepModeAndOwner(this.fd, this.target);
+    } catch (err) {
+      this.abort();
+      throw targetError(err, this.target, 'create');
+    }
   }
 
   get done(): boolean {
     return this.#done;
   }
 
-  /** Writes all of `bytes` at `position` (loops over short writes). */
+  /** Writes all of `bytes` at `position` (loops over short writes); errors (ENOSPC) name the target. */
   writeAt(bytes: Uint8Array, position: number): void {
     let off = 0;
-    while (off < bytes.length) {
-      const chunk = Math.min(bytes.length - off, 0x40000000);
-      off += fs.writeSync(this.fd, bytes, off, chunk, position + off);
+    try {
+      while (off < bytes.length) {
+        const chunk = Math.min(bytes.length - off, 0x40000000);
+        off += fs.writeSync(this.fd, bytes, off, chunk, position + off);
+      }
+    } catch (err) {
+      throw targetError(err, this.target, 'write');
     }
   }
 
   readAt(length: number, position: number): Buffer {
     const buf = Buffer.allocUnsafe(length);
     let off = 0;
-    while (off < length) {
-      const n = fs.readSync(this.fd, buf, off, length - off, position + off);
-      if (n === 0) break;
-      off += n;
+    try {
+      while (off < length) {
+        const n = fs.readSync(this.fd, buf, off, length - off, position + off);
+        if (n === 0) break;
+        off += n;
+      }
+    } catch (err) {
+      throw targetError(err, this.target, 'write');
     }
     return off === length ? buf : buf.subarray(0, off);
   }
@@ -114,7 +134,7 @@ export class AtomicFile {
       crashPoint('after-rename');
     } catch (err) {
       this.abort();
-      throw err;
+      throw targetError(err, this.target, 'replace');
     }
     this.#done = true;
     if (this.#fsync) syncDir(path.dirname(this.target));
@@ -137,6 +157,23 @@ export class AtomicFile {
   }
 }
 
+/**
+ * A system error met while building `target`, as the error of the target: the message and
+ * `path` name the target, not the temp file (the original error is the `cause`); `code`,
+ * `errno` and `syscall` stay. Anything else is returned as it is.
+ */
+export function targetError(err: unknown, target: string, action: 'create' | 'write' | 'replace'): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (e === null || typeof e !== 'object' || typeof e.code !== 'string' || !/^E[A-Z0-9]+$/.test(e.code)) return err;
+  const reason = typeof e.message === 'string' ? e.message.replace(/^E[A-Z0-9]+: /, '').replace(/, \w+ '.*$/, '') : e.code;
+  const out = new Error(`${e.code}: ${reason}, ${action} '${target}'`, { cause: err }) as NodeJS.ErrnoException;
+  out.code = e.code;
+  if (e.errno !== undefined) out.errno = e.errno;
+  if (e.syscall !== undefined) out.syscall = e.syscall;
+  out.path = target;
+  return out;
+}
+
 function syncDir(dir: string): void {
   let fd: number | undefined;
   try {
@@ -147,4 +184,20 @@ function syncDir(dir: string): void {
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
+}
+
+/**
+ * A rebuilt database keeps the permissions of the file it replaces (a `chmod 600` stays),
+ * and — when we may (running as root) — its owner and group.
+ */
+function keepModeAndOwner(fd: number, target: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(target);
+  } catch {
+    return; // a new file: the open() mode less the umask
+  }
+  if (!st.isFile()) return;
+  fs.fchmodSync(fd, st.mode & 0o7777);
+  if (typeof process.getuid === 'function' && process.getuid() === 0) fs.fchownSync(fd, st.uid, st.gid);
 }

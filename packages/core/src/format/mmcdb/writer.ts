@@ -3,13 +3,13 @@
 import { toBytes, type Bytes } from '../../util/bytes.js';
 import { CdbError } from '../../util/errors.js';
 import { createXxh64, xxh64Split, type Hash64 } from '../../util/hash.js';
+import { nativeAddon, type EncodeCdbmake } from '../../util/native-binding.js';
 import { testHooks } from '../../util/test-hooks.js';
 import { BufferedOutput } from '../../build/buffered-output.js';
 import { addCdbmakeRecords, checkCdbmakeBytes, countNewlines, scanCdbmakeRecord } from '../../build/cdbmake.js';
 import { DuplicateSet } from '../../build/duplicate-set.js';
 import { BuildSession, preview } from '../../build/session.js';
 import type { BuildResult, CdbmakeProgress, Writer } from '../../build/writer.js';
-import { loadNative, type EncodeCdbmake } from '../../reader/native-engine.js';
 import { resolveWriterOptions, type WriterOptions } from '../writer-options.js';
 import {
   alignUp,
@@ -92,8 +92,7 @@ export class MmcdbWriter implements Writer {
   addCdbmake(bytes: Uint8Array): CdbmakeProgress {
     this.#session.checkOpen();
     checkCdbmakeBytes(bytes);
-    const native = loadNative();
-    const encode = native.ok ? native.encodeCdbmake : undefined;
+    const encode = nativeAddon()?.encodeCdbmake;
     // The native pass knows neither duplicate policies nor the test hash hook.
     if (encode === undefined || this.#dups !== undefined || testHooks.keyHash !== undefined) return addCdbmakeRecords(this, bytes);
     try {
