@@ -1,6 +1,6 @@
 // The CLI's remote databases: `cdb get|keys|dump|stats <http(s) URL>` read through
 // core's openRemote() (docs/REMOTE.md), with the same output and exit codes as for a path.
-import { openRemote, type RemoteReader } from '@mmcdb/core/remote';
+import { openRemote, RemoteReader } from '@mmcdb/core/remote';
 
 export function isUrl(db: string): boolean {
   return /^https?:\/\//i.test(db);
@@ -8,6 +8,35 @@ export function isUrl(db: string): boolean {
 
 export function openRemoteDb(url: string): Promise<RemoteReader> {
   return openRemote(url);
+}
+
+/** Keys per getMany() when `cdb get` reads many keys from a URL: 2 rounds per batch instead of 2 per key. */
+export const GET_BATCH = 1000;
+
+/**
+ * The values of each key for `cdb get`, in order: [first] or [] (every value with `all`).
+ * A remote database answers the first values a batch of keys at a time through getMany().
+ */
+export async function* valuesOfKeys(
+  reader: RemoteReader | { get(key: Uint8Array): Uint8Array | undefined; getAll(key: Uint8Array): Uint8Array[] },
+  keys: AsyncIterable<Uint8Array>,
+  all: boolean,
+): AsyncGenerator<Uint8Array[]> {
+  const present = (v: Uint8Array | undefined): Uint8Array[] => (v === undefined ? [] : [v]);
+  if (!(reader instanceof RemoteReader) || all) {
+    for await (const key of keys) yield all ? await reader.getAll(key) : present(await reader.get(key));
+    return;
+  }
+  let batch: Uint8Array[] = [];
+  const flush = async function* (): AsyncGenerator<Uint8Array[]> {
+    for (const v of await reader.getMany(batch)) yield present(v);
+    batch = [];
+  };
+  for await (const key of keys) {
+    batch.push(key);
+    if (batch.length === GET_BATCH) yield* flush();
+  }
+  if (batch.length > 0) yield* flush();
 }
 
 /** What `cdb stats <url>` prints: what the header (or TOC) says and what reading it cost; no full scan. */

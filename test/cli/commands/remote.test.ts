@@ -49,6 +49,15 @@ describe.skipIf(why !== undefined)('cdb commands on a URL (nginx)', () => {
     }
   });
 
+  it('get with many keys from stdin on a URL: a batch of keys per getMany(), a handful of requests', async () => {
+    const keys = Array.from({ length: 1500 }, (_, i) => `k${(i * 7) % 3000}`);
+    const before = nginx.log().length;
+    const r = await cdb(['get', `${nginx.base}/db.mmcdb`, '-', '--newline'], { input: `${keys.join('\n')}\nabsent\n` });
+    expect(r.status).toBe(100); // "absent"
+    expect(r.out).toBe(`${keys.map((k) => (k === 'k1' ? 'v1' : `v${k.slice(1)}`)).join('\n')}\n\n`);
+    expect(nginx.log().length - before).toBeLessThanOrEqual(1 + 2 * 2 * 4);
+  });
+
   it('stats on a URL: what the header says, as text and JSON; --tinycdb is a usage error', async () => {
     const text = (await ok(['stats', `${nginx.base}/db.mmcdb`])).out;
     expect(text).toMatch(/format: +mmcdb/);

@@ -7,7 +7,7 @@ import { Output } from '../output.js';
 import { keysOf } from '../keys-input.js';
 import { jsonGetLine } from '../json-output.js';
 import type { Context } from '../context.js';
-import { isUrl, openRemoteDb } from '../remote.js';
+import { isUrl, openRemoteDb, valuesOfKeys } from '../remote.js';
 
 interface GetOptions {
   all?: boolean;
@@ -54,8 +54,7 @@ async function runGet(db: string, args: string[], opts: GetOptions, ctx: Context
   let missing = 0;
   try {
     let n = 0;
-    for await (const key of keys) {
-      const values: Uint8Array[] = all ? await reader.getAll(key) : [await reader.get(key)].filter((v) => v !== undefined);
+    for await (const values of valuesOfKeys(reader, keys, all)) {
       if (values.length === 0) missing++;
       if (opts.json === true) {
         out.write(jsonGetLine(values, all));
