@@ -48,4 +48,4 @@ const r = spawnSync(process.execPath, [gyp, ...args, '--loglevel=warn', `--jobs=
   encoding: 'utf8',
 });
 if (r.status !== 0) fail(`node-gyp ${args[0]} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
-console.error(`build-native: addon ${configured ? 'up to date' : 'built'} (node-gyp ${args[0]}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+console.error(`build-native: addon ${configured ? 'rebuilt where sources changed' : 'built'} (node-gyp ${args[0]}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);

@@ -2,12 +2,14 @@
 // (prebuilds/<platform>-<arch>/, then build/Release, build/Debug), then the build
 // folders directly. When every candidate fails it throws ONE Error that lists each
 // path tried and why it failed (code ERR_MMCDB_NATIVE_LOAD, `attempts` property).
+// The test addon (build/Release/mmcdb_test.node, with test hooks) is never loaded here.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const packageDir = dirname(fileURLToPath(import.meta.url));
+const TEST_HOOKS = ['xxh64', 'djb', 'sigbusTest'];
 
 function load() {
   const attempts = [];
@@ -20,6 +22,7 @@ function load() {
     try {
       const binding = c.load ? c.load() : require(c.path);
       if (typeof binding?.open !== 'function') throw new Error('module does not export open()');
+      if (TEST_HOOKS.some((name) => name in binding)) throw new Error('module is the test addon (it has test hooks)');
       return binding;
     } catch (err) {
       attempts.push({ path: c.path, reason: err instanceof Error ? err.message.split('\n')[0] : String(err) });
@@ -36,30 +39,35 @@ function load() {
   throw err;
 }
 
-const binding = load();
+const addon = load();
 
 /** @type {import('./index.d.ts').NativeBinding} */
+const binding = { open: addon.open, encodeCdbmake: addon.encodeCdbmake, setErrorClass: addon.setErrorClass };
+
 export default binding;
 export const open = binding.open;
-export const xxh64 = binding.xxh64;
-export const djb = binding.djb;
 export const encodeCdbmake = binding.encodeCdbmake;
+export const setErrorClass = binding.setErrorClass;
 
 /**
- * A view of `length` file bytes at absolute `offset` over the handle's segments,
- * or a copy when no segment holds them whole (or external buffers are unavailable).
- * Reference implementation of the addressing documented in index.d.ts.
+ * A view of `length` file bytes at absolute `offset` over the handle's segments, or a
+ * copy when no segment holds them whole, they are outside the data section (segments
+ * cover only that), or external buffers are unavailable. Reference implementation of
+ * the addressing documented in index.d.ts.
  */
 export function viewOf(handle, offset, length) {
-  if (!handle.externalBuffers) return handle.copy(offset, length);
-  const i = Math.floor(offset / handle.segmentStride);
+  const n = handle.segments.length;
+  const rel = offset - handle.segmentBase;
+  if (!handle.externalBuffers || n === 0 || rel < 0) return handle.copy(offset, length);
+  // The last window also holds an empty value at the very end of the data section.
+  const i = Math.min(Math.floor(rel / handle.segmentStride), n - 1);
   const start = i * handle.segmentStride;
-  // Windows of files over 4 GiB are created on first use (see index.d.ts, segment()).
+  // Windows of data sections over 1 GiB are created on first use (index.d.ts, segment()).
   const seg = handle.segments[i] ?? (handle.segments[i] = handle.segment(i));
-  if (seg === undefined || offset - start + length > seg.byteLength) {
+  if (seg === undefined || rel - start + length > seg.byteLength) {
     // A value no window holds whole: an ArrayBuffer of its own, else a copy.
     const own = seg === undefined ? undefined : handle.range(offset, length);
     return own !== undefined ? Buffer.from(own) : handle.copy(offset, length);
   }
-  return Buffer.from(seg, offset - start, length);
+  return Buffer.from(seg, rel - start, length);
 }
