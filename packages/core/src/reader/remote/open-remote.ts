@@ -6,6 +6,7 @@ import { decodeHeader, HEADER_SIZE } from '../../format/mmcdb/codec.js';
 import { detectFormat } from '../../format/detect.js';
 import { hashReady } from '../../util/hash.js';
 import { RangeReader } from '../../source/http/range-reader.js';
+import { AbortFanout } from '../../source/http/concurrency.js';
 import { HttpTransport, type CacheMode } from '../../source/http/transport.js';
 import { ClassicRemote } from './classic-remote.js';
 import { MmcdbRemote } from './mmcdb-remote.js';
@@ -18,13 +19,14 @@ export async function openRemote(url: string | URL, options: RemoteOptions = {})
   await hashReady;
   const counters: Counters = { requests: 0, bytes: 0, retries: 0, hits: 0, misses: 0 };
   const closing = new AbortController();
-  const state = await openState(o, counters, closing.signal);
-  return new RemoteReader(o, state, counters, closing, openState);
+  const fanout = new AbortFanout([closing.signal, o.signal]);
+  const state = await openState(o, counters, closing.signal, fanout);
+  return new RemoteReader(o, state, counters, closing, (cache) => openState(o, counters, closing.signal, fanout, cache));
 }
 
 /** The first request and the header checks; `cache` lets reopen() skip a browser's HTTP cache. */
-export async function openState(o: ResolvedOptions, counters: Counters, closing: AbortSignal, cache?: CacheMode): Promise<RemoteState> {
-  const transport = new HttpTransport(o, counters, closing, cache);
+export async function openState(o: ResolvedOptions, counters: Counters, closing: AbortSignal, fanout: AbortFanout, cache?: CacheMode): Promise<RemoteState> {
+  const transport = new HttpTransport(o, counters, closing, fanout, cache);
   const first = await transport.first(o.initialBytes);
   const size = first.version.size;
   const source = new RangeReader(transport, size, first.bytes, first.whole, rangeOptions(o), counters);

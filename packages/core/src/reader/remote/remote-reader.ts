@@ -21,7 +21,8 @@ export interface RemoteState {
 }
 
 export type Counters = TransportCounters & CacheCounters;
-type OpenState = (o: ResolvedOptions, counters: Counters, closing: AbortSignal, cache?: CacheMode) => Promise<RemoteState>;
+/** Opens the current version again (reopen()). */
+type OpenState = (cache?: CacheMode) => Promise<RemoteState>;
 
 export interface CallOptions {
   /** Aborts this call (ERR_CDB_ABORTED). */
@@ -216,7 +217,7 @@ export class RemoteReader implements AsyncIterable<[Uint8Array, Uint8Array]> {
    */
   async reopen(): Promise<boolean> {
     this.#check(true);
-    const next = await this.#openState(this.#o, this.#counters, this.#closing.signal, 'no-cache');
+    const next = await this.#openState('no-cache');
     this.#check(true);
     const old = this.#state.version;
     const same = next.version.size === old.size && next.version.etag === old.etag && next.version.lastModified === old.lastModified;

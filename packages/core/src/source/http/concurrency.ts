@@ -62,3 +62,42 @@ export function linkedController(signals: readonly (AbortSignal | undefined)[]):
     },
   };
 }
+
+/**
+ * One listener on the reader's long-lived signals (close(), options.signal) for all its
+ * requests: each request registers a controller here instead of adding a listener of its
+ * own, so sixteen requests in flight do not trip the EventTarget listener-leak warning.
+ */
+export class AbortFanout {
+  readonly #targets = new Set<AbortController>();
+  #stopped: { reason: unknown } | undefined;
+
+  constructor(signals: readonly (AbortSignal | undefined)[]) {
+    for (const s of signals) {
+      if (s === undefined) continue;
+      if (s.aborted) this.#stop(s.reason);
+      else s.addEventListener('abort', () => this.#stop(s.reason), { once: true });
+    }
+  }
+
+  /** A controller aborted by these signals or by `extra` (a per-call signal); release() detaches it. */
+  controller(extra: AbortSignal | undefined): { controller: AbortController; release(): void } {
+    const linked = linkedController([extra]);
+    if (this.#stopped !== undefined) linked.controller.abort(this.#stopped.reason);
+    else this.#targets.add(linked.controller);
+    return {
+      controller: linked.controller,
+      release: () => {
+        this.#targets.delete(linked.controller);
+        linked.release();
+      },
+    };
+  }
+
+  #stop(reason: unknown): void {
+    if (this.#stopped !== undefined) return;
+    this.#stopped = { reason };
+    for (const c of this.#targets) c.abort(reason);
+    this.#targets.clear();
+  }
+}

@@ -4,7 +4,7 @@
 // 429, a reset or cut connection — and every other outcome mapped to one CdbError.
 import { CdbError } from '../../util/errors.js';
 import { BodyError, discardBody } from './body.js';
-import { linkedController, sleep } from './concurrency.js';
+import { sleep, type AbortFanout } from './concurrency.js';
 import { RemoteError } from './remote-error.js';
 
 /** RequestInit.cache (missing from Node's RequestInit type): reopen() uses 'no-cache'. */
@@ -38,6 +38,8 @@ export interface RequestContext {
   readonly counters: TransportCounters;
   /** Aborted by close(). */
   readonly closing: AbortSignal;
+  /** close() and options.signal, for every request of the reader. */
+  readonly fanout: AbortFanout;
   readonly cache: CacheMode | undefined;
 }
 
@@ -83,7 +85,7 @@ export async function withRetries<T>(ctx: RequestContext, signal: AbortSignal | 
       if (n >= ctx.o.retries) throw remoteError(ctx, `${err.message}${n > 0 ? ` (${n + 1} attempts)` : ''}`, err.status, err.cause);
       ctx.counters.retries++;
       const backoff = ctx.o.retryDelayMs * 2 ** n * (0.75 + Math.random() / 2);
-      const { controller, release } = linkedController([ctx.closing, ctx.o.signal, signal]);
+      const { controller, release } = ctx.fanout.controller(signal);
       try {
         await sleep(Math.min(Math.max(backoff, err.retryAfterMs ?? 0), 10_000), controller.signal);
       } catch (reason) {
@@ -104,7 +106,7 @@ export async function attempt<T>(
   signal: AbortSignal | undefined,
   handle: (res: Response) => Promise<T>,
 ): Promise<T> {
-  const { controller, release } = linkedController([ctx.closing, ctx.o.signal, signal]);
+  const { controller, release } = ctx.fanout.controller(signal);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;

@@ -4,7 +4,7 @@
 // bounded number in flight, a timeout per attempt, bounded retries with backoff on 5xx
 // and broken connections, and every response checked against the pinned version.
 import { BodyError, discardBody, readAtMost, readExact } from './body.js';
-import { Semaphore } from './concurrency.js';
+import { Semaphore, type AbortFanout } from './concurrency.js';
 import { byterangesBoundary, parseByteranges, type Part } from './multipart.js';
 import type { RemoteError } from './remote-error.js';
 import {
@@ -51,10 +51,10 @@ export class HttpTransport {
   #version: Version | undefined;
   #multiRange: boolean;
 
-  constructor(options: TransportOptions, counters: TransportCounters, closing: AbortSignal, cache?: CacheMode) {
+  constructor(options: TransportOptions, counters: TransportCounters, closing: AbortSignal, fanout: AbortFanout, cache?: CacheMode) {
     this.#o = options;
     this.#counters = counters;
-    this.#ctx = { o: options, counters, closing, cache };
+    this.#ctx = { o: options, counters, closing, fanout, cache };
     this.#gate = new Semaphore(options.concurrency);
     this.#multiRange = options.multiRange;
   }
