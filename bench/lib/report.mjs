@@ -189,5 +189,9 @@ export function writeReport(results, outDir) {
       L.push('');
     }
   }
-  fs.writeFileSync(path.join(outDir, 'RESULTS.md'), L.join('\n') + '\n');
+  // Keep the section another bench wrote (bench/remote/run.mjs, between its markers) across regenerations.
+  const file = path.join(outDir, 'RESULTS.md');
+  const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const kept = /<!-- remote:begin[\s\S]*?<!-- remote:end -->\n/.exec(before)?.[0];
+  fs.writeFileSync(file, L.join('\n') + '\n' + (kept !== undefined ? `\n${kept}` : ''));
 }

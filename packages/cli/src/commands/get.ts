@@ -7,6 +7,7 @@ import { Output } from '../output.js';
 import { keysOf } from '../keys-input.js';
 import { jsonGetLine } from '../json-output.js';
 import type { Context } from '../context.js';
+import { isUrl, openRemoteDb, valuesOfKeys } from '../remote.js';
 
 interface GetOptions {
   all?: boolean;
@@ -20,7 +21,7 @@ export function registerGet(program: Command, ctx: Context): void {
   program
     .command('get')
     .description('print the value of each key (exit 0 all found, 100 one or more not found)')
-    .argument('<db>', 'the database')
+    .argument('<db>', 'the database: a path, or an http(s):// URL (read with Range requests)')
     .argument('<key...>', 'the keys (UTF-8 text unless --key-encoding says otherwise); "-" reads keys from stdin, one per line')
     .option('-a, --all', 'every value of the key, in insertion order')
     .option('--json', 'one JSON line per key: its value as a JSON string, null when absent (a JSON array with --all); bytes that are not UTF-8 as {"base64": "…"}')
@@ -46,15 +47,14 @@ async function runGet(db: string, args: string[], opts: GetOptions, ctx: Context
     throw new CliError(`--null cannot be combined with ${opts.json === true ? '--json' : '--newline'}`, EXIT_USAGE);
   }
   const keys = keysOf(args, ctx.io.stdin, { encoding: opts.keyEncoding, nul: opts.null === true });
-  const reader = openDb(db, ctx.backend());
+  const reader = isUrl(db) ? await openRemoteDb(db) : openDb(db, ctx.backend());
   const out = new Output(ctx.io.stdout);
   const all = opts.all === true;
   const sep = opts.null === true ? '\0' : opts.newline === true ? '\n' : undefined;
   let missing = 0;
   try {
     let n = 0;
-    for await (const key of keys) {
-      const values = all ? reader.getAll(key) : [reader.get(key)].filter((v) => v !== undefined);
+    for await (const values of valuesOfKeys(reader, keys, all)) {
       if (values.length === 0) missing++;
       if (opts.json === true) {
         out.write(jsonGetLine(values, all));

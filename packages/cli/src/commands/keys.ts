@@ -6,6 +6,7 @@ import { openDb } from '../options.js';
 import { Output } from '../output.js';
 import { jsonBytes } from '../json-output.js';
 import type { Context } from '../context.js';
+import { isUrl, openRemoteDb } from '../remote.js';
 
 interface KeysOptions {
   cdbmake?: boolean;
@@ -16,7 +17,7 @@ export function registerKeys(program: Command, ctx: Context): void {
   program
     .command('keys')
     .description('print every key, in file order, one per line (a key stored twice prints twice)')
-    .argument('<db>', 'the database')
+    .argument('<db>', 'the database: a path, or an http(s):// URL (streamed in large ranges)')
     .option('--cdbmake', 'print "+klen:key" lines and a final empty line, like tinycdb cdb -l')
     .option('--json', 'print one JSON string per line; keys that are not UTF-8 as {"base64": "…"}')
     .addHelpText(
@@ -32,11 +33,11 @@ Examples:
 
 async function runKeys(db: string, opts: KeysOptions, ctx: Context): Promise<number> {
   if (opts.cdbmake === true && opts.json === true) throw new CliError('--cdbmake and --json cannot be used together', EXIT_USAGE);
-  const reader = openDb(db, ctx.backend(), 'sequential');
+  const reader = isUrl(db) ? await openRemoteDb(db) : openDb(db, ctx.backend(), 'sequential');
   const out = new Output(ctx.io.stdout);
   try {
     let n = 0;
-    for (const key of reader.keys()) {
+    for await (const key of reader.keys()) {
       if (opts.json === true) {
         out.write(jsonBytes(key));
       } else {

@@ -3,6 +3,7 @@
 // file is picked up (and logged) between requests; while the file is damaged or being
 // replaced the answer is 503 with Retry-After. Prints "listening on http://host:port" on
 // stderr; SIGINT and SIGTERM close the server and exit 0.
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -10,6 +11,7 @@ import { openWatched, type WatchedReader } from '@mmcdb/core';
 import { createAssetHandler, type AssetHandler } from '@mmcdb/core/assets';
 import { CliError, describeError, describeSystemError, EXIT_USAGE, systemError } from '../errors.js';
 import { checkDbPath } from '../options.js';
+import { createRawFileHandler } from '../raw-files.js';
 import type { Context } from '../context.js';
 
 interface ServeOptions {
@@ -20,6 +22,8 @@ interface ServeOptions {
   requestTimeout: number;
   keepAliveTimeout: number;
   maxConnections: number;
+  raw?: boolean;
+  cors?: boolean;
 }
 
 /** The connection limits' defaults (docs/cli.md §serve): a slow or idle client cannot hold the server. */
@@ -40,8 +44,10 @@ function parseCount(value: string): number {
 export function registerServe(program: Command, ctx: Context): void {
   program
     .command('serve')
-    .description('serve an asset database (cdb build --assets) over HTTP until SIGINT/SIGTERM')
-    .argument('<db>', 'the asset database')
+    .description('serve an asset database (cdb build --assets), or with --raw database files for remote readers, over HTTP until SIGINT/SIGTERM')
+    .argument('<db>', 'the asset database (with --raw: a database file, or a folder of them)')
+    .option('--raw', 'serve the file(s) as they are, with Range, ETag and If-Match, for openRemote() and cdb get <url> (docs/REMOTE.md)')
+    .option('--cors', 'with --raw: let pages on other origins read (Access-Control-Allow-Origin: *, exposed ETag and Content-Range)')
     .addOption(new Option('-p, --port <port>', 'TCP port; 0 picks a free one (the real port is printed)').argParser(parsePort).default(8080))
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--cache-control <value>', 'Cache-Control header of 200/206/304 responses (default "public, max-age=0, must-revalidate")')
@@ -60,12 +66,22 @@ in place answers 503 until it is replaced. Ctrl-C stops it (exit 0).
 
 Examples:
   $ cdb serve site.mmcdb --port 8080     # after: cdb build --assets site.mmcdb dist/ --precompress br,gzip
-  $ cdb serve site.mmcdb --port 0 --host 0.0.0.0 --cache-control 'public, max-age=300'`,
+  $ cdb serve site.mmcdb --port 0 --host 0.0.0.0 --cache-control 'public, max-age=300'
+  $ cdb serve --raw data/ --port 8081 --cors   # then: cdb get http://127.0.0.1:8081/big.mmcdb some-key`,
     )
     .action(ctx.action('serve', (db: string, opts: ServeOptions) => runServe(db, opts, ctx)));
 }
 
 async function runServe(db: string, opts: ServeOptions, ctx: Context): Promise<number> {
+  if (opts.raw === true) {
+    try {
+      fs.statSync(db);
+    } catch (err) {
+      throw systemError(err, db, 'serve');
+    }
+    const cacheControl = opts.cacheControl;
+    return listenUntilSignal(createRawFileHandler(db, { cors: opts.cors === true, ...(cacheControl !== undefined && { cacheControl }) }), opts, ctx);
+  }
   checkDbPath(db);
   const backend = ctx.backend();
   let watched: WatchedReader;
@@ -97,7 +113,7 @@ async function runServe(db: string, opts: ServeOptions, ctx: Context): Promise<n
   }
 }
 
-function listenUntilSignal(handler: AssetHandler, opts: ServeOptions, ctx: Context): Promise<number> {
+function listenUntilSignal(handler: AssetHandler | ((req: http.IncomingMessage, res: http.ServerResponse) => void), opts: ServeOptions, ctx: Context): Promise<number> {
   // The handler never throws (it answers 500/503 itself).
   const server = http.createServer(
     {
