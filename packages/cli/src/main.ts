@@ -1,6 +1,9 @@
 // The cdb program: global options, the commands, and how outcomes become exit codes.
 // main() takes its streams as an argument (context.ts), so tests run it in-process.
+import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import type { BackendChoice } from '@mmcdb/core';
 import { processIo, type Context, type Io } from './context.js';
@@ -18,6 +21,13 @@ import { registerServe } from './commands/serve.js';
 import { registerCompletion } from './commands/completion.js';
 
 export type { Io } from './context.js';
+
+/** Where docs/cli.md is: shipped in the package, or the repository's own in a checkout. */
+function manualPath(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.join(here, '..', 'docs', 'cli.md'), path.join(here, '..', '..', '..', 'docs', 'cli.md')];
+  return candidates.find((c) => fs.existsSync(c)) ?? 'docs/cli.md';
+}
 
 function version(): string {
   const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -45,7 +55,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       'after',
       `
 Exit codes: 0 ok (found), 100 not found (get), 111 error (bad input, bad database,
-I/O), 2 usage. Documentation: docs/cli.md.
+I/O), 2 usage. The manual: ${manualPath()}.
 
 Examples:
   $ cdb build /tmp/demo.mmcdb fixtures/countries.jsonl

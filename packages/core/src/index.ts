@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 // @mmcdb/core: the public API (docs/api.md). The tree behind it is described in
 // docs/ARCHITECTURE.md: util → source / build → format → reader → assets.
 export { CdbError, isCdbError, type CdbErrorCode } from './util/errors.js';

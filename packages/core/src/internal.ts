@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 // @mmcdb/core/internal: what the project's own tests, benchmarks and CLI reach below the
 // public API — codecs, engines and the test hooks. Not covered by semver.
 import { testHooks } from './util/test-hooks.js';

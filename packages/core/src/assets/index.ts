@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 export { buildAssets, contentType, listFiles, type BuildAssetsOptions, type ListOptions } from './build-assets.js';
 export { createAssetHandler, DEFAULT_SVG_CSP, type AssetHandler, type AssetHandlerOptions } from './handler.js';
 export {

@@ -10,7 +10,7 @@ import type { Bytes } from '../util/bytes.js';
 import { CdbError } from '../util/errors.js';
 import { testHooks } from '../util/test-hooks.js';
 
-/** Writer.addCdbmake()'s native encoder (packages/native/index.d.ts encodeCdbmake). */
+/** Writer.addCdbmake()'s native encoder (packages/native/index.d.cts encodeCdbmake). */
 export type EncodeCdbmake = (
   src: Uint8Array,
   dst: Uint8Array,
@@ -50,7 +50,7 @@ export interface NativeShardIndex {
   close(): void;
 }
 
-/** The subset of @mmcdb/native's handle that reader/native-engine.ts uses (packages/native/index.d.ts). */
+/** The subset of @mmcdb/native's handle that reader/native-engine.ts uses (packages/native/index.d.cts). */
 export interface NativeHandle {
   readonly format: FormatName;
   readonly fileSize: number;
