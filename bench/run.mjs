@@ -217,7 +217,10 @@ if (flag('--merge') && fs.existsSync(previous)) {
 const save = () => {
   fs.mkdirSync(outDir, { recursive: true });
   const clean = withoutMachinePaths(results);
-  writeReport(clean, outDir); // first: it adds each dataset's checksums, which results.json keeps
+  // writeReport() works out each dataset's checksums: into results.json, and back into
+  // `results` for the mismatch check at the end.
+  writeReport(clean, outDir);
+  clean.datasets.forEach((d, i) => (results.datasets[i].checksums = d.checksums));
   fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(clean, null, 1));
 };
 const t0 = performance.now();

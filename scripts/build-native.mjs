@@ -38,7 +38,9 @@ if (!env.npm_config_nodedir) {
   const dir = localNodedir();
   if (dir !== undefined) env.npm_config_nodedir = dir;
 }
-const configured = fs.existsSync(path.join(pkg, 'build', 'Makefile')) || fs.existsSync(path.join(pkg, 'build', 'binding.sln'));
+// Configured, and not since binding.gyp changed (a new source file needs a new Makefile).
+const makefile = path.join(pkg, 'build', 'Makefile');
+const configured = fs.existsSync(makefile) && fs.statSync(makefile).mtimeMs >= fs.statSync(path.join(pkg, 'binding.gyp')).mtimeMs;
 const args = configured ? ['build'] : ['rebuild'];
 const t0 = Date.now();
 const r = spawnSync(process.execPath, [gyp, ...args, '--loglevel=warn', `--jobs=${Math.max(1, (await import('node:os')).availableParallelism())}`], {
@@ -48,4 +50,4 @@ const r = spawnSync(process.execPath, [gyp, ...args, '--loglevel=warn', `--jobs=
   encoding: 'utf8',
 });
 if (r.status !== 0) fail(`node-gyp ${args[0]} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
-console.error(`build-native: addon ${configured ? 'up to date' : 'built'} (node-gyp ${args[0]}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+console.error(`build-native: addon ${configured ? 'rebuilt where sources changed' : 'built'} (node-gyp ${args[0]}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);

@@ -14,7 +14,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MAY_USE = {
   util: [],
   source: ['util'],
-  build: ['util'],
+  build: ['util', 'source'],
   format: ['util', 'source', 'build'],
   reader: ['util', 'source', 'build', 'format'],
   assets: ['util', 'source', 'build', 'format', 'reader'],

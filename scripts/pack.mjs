@@ -51,6 +51,7 @@ for (const f of fs.readdirSync(out)) if (/^mmcdb-.*\.tgz$/.test(f) || f === 'man
 if (!flag('--no-build')) {
   log('tsc -b packages/core packages/cli');
   run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'packages/core', 'packages/cli'], { cwd: root });
+  run(process.execPath, [path.join(root, 'scripts', 'cjs-entries.mjs')], { cwd: root });
 }
 for (const p of ['core', 'cli']) {
   if (!fs.existsSync(path.join(root, 'packages', p, 'dist', 'index.js')) && !fs.existsSync(path.join(root, 'packages', p, 'dist', 'bin.js'))) {
@@ -62,7 +63,7 @@ for (const p of ['core', 'cli']) {
 const nativeDir = path.join(root, 'packages', 'native');
 const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'mmcdb-pack-native-'));
 try {
-  for (const f of ['package.json', 'index.js', 'index.d.ts', 'binding.gyp', 'src', 'README.md', 'LICENSE']) {
+  for (const f of ['package.json', 'index.js', 'index.cjs', 'index.d.ts', 'index.d.cts', 'binding.gyp', 'src', 'README.md', 'LICENSE']) {
     if (fs.existsSync(path.join(nativeDir, f))) fs.cpSync(path.join(nativeDir, f), path.join(stage, f), { recursive: true });
   }
   fs.symlinkSync(path.join(nativeDir, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
@@ -93,8 +94,24 @@ try {
   fs.rmSync(stage, { recursive: true, force: true });
 }
 
-// 3. @mmcdb/core and @mmcdb/cli (workspace:* → the version)
-for (const p of ['core', 'cli']) run('pnpm', ['pack', '--pack-destination', out], { cwd: path.join(root, 'packages', p) });
+// 3. @mmcdb/core and @mmcdb/cli (workspace:* → the version), each with the documents its
+//    README and `cdb --help` point to, copied into <package>/docs for the pack (git-ignored).
+const DOCS = {
+  core: ['api.md', 'FORMAT.md', 'CLASSIC.md', 'ASSETS.md', 'REMOTE.md', 'SHARDS.md', 'RELIABILITY.md', 'ARCHITECTURE.md'],
+  cli: ['cli.md'],
+};
+for (const p of ['core', 'cli']) {
+  const pkgDir = path.join(root, 'packages', p);
+  const docsDir = path.join(pkgDir, 'docs');
+  fs.rmSync(docsDir, { recursive: true, force: true });
+  fs.mkdirSync(docsDir);
+  for (const d of DOCS[p]) if (fs.existsSync(path.join(root, 'docs', d))) fs.copyFileSync(path.join(root, 'docs', d), path.join(docsDir, d));
+  try {
+    run('pnpm', ['pack', '--pack-destination', out], { cwd: pkgDir });
+  } finally {
+    fs.rmSync(docsDir, { recursive: true, force: true });
+  }
+}
 
 // Manifest, plus a check that no workspace: protocol survived.
 const manifest = [];
@@ -109,4 +126,14 @@ for (const p of ['native', 'core', 'cli']) {
   manifest.push({ name: pkg.name, version: pkg.version, file, bytes: fs.statSync(full).size, files });
 }
 fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+
+// 4. Package hygiene: publint (package.json, exports, files) and arethetypeswrong (types
+//    for every entry under node10, node16 from CommonJS and from ESM, bundler).
+for (const m of manifest) {
+  const tgz = path.join(out, m.file);
+  log(`publint ${m.file}`);
+  run(process.execPath, [path.join(root, 'node_modules', 'publint', 'src', 'cli.js'), 'run', '--strict', tgz], { cwd: root });
+  log(`attw ${m.file}`);
+  run(process.execPath, [path.join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js'), tgz, '--format', 'ascii'], { cwd: root });
+}
 for (const m of manifest) console.log(`${path.join(out, m.file)}\t${(m.bytes / 1024).toFixed(1)} KiB\t${m.files} files`);

@@ -190,8 +190,15 @@ export function writeReport(results, outDir) {
       L.push('');
     }
   }
-  // The "Sharded sets" section is bench/shards.mjs's (lib/shards-report.mjs): kept as it is.
+  // Keep the sections other benches wrote, each between its markers, across regenerations:
+  // bench/shards.mjs's "Sharded sets" (lib/shards-report.mjs) and bench/remote/run.mjs's.
   const file = path.join(outDir, 'RESULTS.md');
-  const kept = fs.existsSync(file) ? SHARDS_SECTION.exec(fs.readFileSync(file, 'utf8'))?.[0] : undefined;
-  fs.writeFileSync(file, L.join('\n') + '\n' + (kept !== undefined ? `\n${kept}\n` : ''));
+  const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const kept = [SHARDS_SECTION, /<!-- remote:begin[\s\S]*?<!-- remote:end -->/]
+    .map((re) => re.exec(before))
+    .filter((m) => m !== null)
+    .sort((x, y) => x.index - y.index)
+    .map((m) => `\n${m[0]}\n`)
+    .join('');
+  fs.writeFileSync(file, L.join('\n') + '\n' + kept);
 }

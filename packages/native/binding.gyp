@@ -1,35 +1,61 @@
+# Two addons from the same sources, raw Node-API (node_api.h) only:
+# - mmcdb: the production addon (build/Release/mmcdb.node, the one prebuilds ship and
+#   node-gyp-build loads).
+# - mmcdb_test: the same plus test hooks (xxh64, djb, sigbusTest), compiled with
+#   -DMMCDB_TEST_HOOKS into build/Release/mmcdb_test.node. Only the tests load it
+#   (test/native/helpers/native.ts). node-gyp-build and prebuildify take the first .node
+#   file of build/Release in name order, which is mmcdb.node ('.' sorts before '_'); the
+#   loader (index.js) also refuses a module that exports test hooks.
 {
+  "variables": {
+    "mmcdb_sources": [
+      "src/addon.cc",
+      "src/batch.cc",
+      "src/batch_async.cc",
+      "src/classic_lookup.cc",
+      "src/db_file.cc",
+      "src/encode.cc",
+      "src/errors.cc",
+      "src/file_lock.cc",
+      "src/guard.cc",
+      "src/guard_registry.cc",
+      "src/handle.cc",
+      "src/lookup.cc",
+      "src/mapping.cc",
+      "src/mmcdb_lookup.cc",
+      "src/napi_util.cc",
+      "src/open.cc",
+      "src/pages.cc",
+      "src/paging.cc",
+      "src/segments.cc",
+      "src/shard_encode.cc",
+      "src/shard_index.cc",
+      "src/shards.cc",
+      "src/xxh64.cc"
+    ]
+  },
+  "target_defaults": {
+    "defines": ["NAPI_VERSION=8"],
+    "cflags!": ["-fexceptions"],
+    "cflags_cc!": ["-fexceptions"],
+    "cflags": ["-fvisibility=hidden"],
+    "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+    "xcode_settings": {
+      "GCC_ENABLE_CPP_EXCEPTIONS": "NO",
+      "GCC_SYMBOLS_PRIVATE_EXTERN": "YES",
+      "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+      "MACOSX_DEPLOYMENT_TARGET": "10.15"
+    }
+  },
   "targets": [
     {
       "target_name": "mmcdb",
-      "sources": [
-        "src/addon.cc",
-        "src/binding.cc",
-        "src/handle.cc",
-        "src/batch.cc",
-        "src/pages.cc",
-        "src/paging.cc",
-        "src/napi_util.cc",
-        "src/mapping.cc",
-        "src/mmcdb_lookup.cc",
-        "src/classic_lookup.cc",
-        "src/xxh64.cc",
-        "src/guard.cc",
-        "src/encode.cc",
-        "src/shards.cc",
-        "src/shard_index.cc",
-        "src/shard_encode.cc"
-      ],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],
-      "cflags!": ["-fexceptions"],
-      "cflags_cc!": ["-fexceptions"],
-      "cflags_cc": ["-std=c++17", "-O2", "-fno-exceptions", "-Wall", "-Wextra", "-Wno-unused-parameter"],
-      "xcode_settings": {
-        "GCC_ENABLE_CPP_EXCEPTIONS": "NO",
-        "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
-        "MACOSX_DEPLOYMENT_TARGET": "10.15"
-      }
+      "sources": ["<@(mmcdb_sources)"]
+    },
+    {
+      "target_name": "mmcdb_test",
+      "defines": ["MMCDB_TEST_HOOKS"],
+      "sources": ["<@(mmcdb_sources)", "src/test_hooks.cc"]
     }
   ]
 }

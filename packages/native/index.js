@@ -1,65 +1,14 @@
-// Loader for the native addon. Tries, in order: node-gyp-build on this package
-// (prebuilds/<platform>-<arch>/, then build/Release, build/Debug), then the build
-// folders directly. When every candidate fails it throws ONE Error that lists each
-// path tried and why it failed (code ERR_MMCDB_NATIVE_LOAD, `attempts` property).
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The ES module face of the loader (index.cjs, CommonJS so that @mmcdb/core can load it
+// synchronously): the same binding object.
+import binding from './index.cjs';
 
-const require = createRequire(import.meta.url);
-const packageDir = dirname(fileURLToPath(import.meta.url));
-
-function load() {
-  const attempts = [];
-  const candidates = [
-    { path: `node-gyp-build(${packageDir})`, load: () => require('node-gyp-build')(packageDir) },
-    { path: join(packageDir, 'build', 'Release', 'mmcdb.node') },
-    { path: join(packageDir, 'build', 'Debug', 'mmcdb.node') },
-  ];
-  for (const c of candidates) {
-    try {
-      const binding = c.load ? c.load() : require(c.path);
-      if (typeof binding?.open !== 'function') throw new Error('module does not export open()');
-      return binding;
-    } catch (err) {
-      attempts.push({ path: c.path, reason: err instanceof Error ? err.message.split('\n')[0] : String(err) });
-    }
-  }
-  const list = attempts.map((a) => `  - ${a.path}: ${a.reason}`).join('\n');
-  const err = new Error(
-    `@mmcdb/native: could not load the native addon for ${process.platform}-${process.arch} ` +
-      `(Node ${process.versions.node}, ABI ${process.versions.modules}). Tried:\n${list}\n` +
-      `Build it with "pnpm --filter @mmcdb/native run build" (needs a C++ compiler and Node headers).`,
-  );
-  err.code = 'ERR_MMCDB_NATIVE_LOAD';
-  err.attempts = attempts;
-  throw err;
-}
-
-const binding = load();
-
-/** @type {import('./index.d.ts').NativeBinding} */
 export default binding;
 export const open = binding.open;
-export const xxh64 = binding.xxh64;
-export const djb = binding.djb;
 export const encodeCdbmake = binding.encodeCdbmake;
-
-/**
- * A view of `length` file bytes at absolute `offset` over the handle's segments,
- * or a copy when no segment holds them whole (or external buffers are unavailable).
- * Reference implementation of the addressing documented in index.d.ts.
- */
-export function viewOf(handle, offset, length) {
-  if (!handle.externalBuffers) return handle.copy(offset, length);
-  const i = Math.floor(offset / handle.segmentStride);
-  const start = i * handle.segmentStride;
-  // Windows of files over 4 GiB are created on first use (see index.d.ts, segment()).
-  const seg = handle.segments[i] ?? (handle.segments[i] = handle.segment(i));
-  if (seg === undefined || offset - start + length > seg.byteLength) {
-    // A value no window holds whole: an ArrayBuffer of its own, else a copy.
-    const own = seg === undefined ? undefined : handle.range(offset, length);
-    return own !== undefined ? Buffer.from(own) : handle.copy(offset, length);
-  }
-  return Buffer.from(seg, offset - start, length);
-}
+export const setErrorClass = binding.setErrorClass;
+export const lockFile = binding.lockFile;
+export const shardRoute = binding.shardRoute;
+export const shardEncode = binding.shardEncode;
+export const shardRouter = binding.shardRouter;
+export const shardIndex = binding.shardIndex;
+export const viewOf = binding.viewOf;

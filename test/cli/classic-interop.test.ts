@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
 import { cdbmakeText, dataset, modelOf, rng, type Rec } from '../core/format/classic/helpers.js';
-import { cdb, ok, sha256 } from './helpers.js';
+import { BIN, cdb, ok, sha256 } from './helpers.js';
 
 const TINYCDB = '/usr/bin/cdb';
 
@@ -187,6 +187,41 @@ describe.skipIf(missing !== undefined)('cdb CLI vs tinycdb (/usr/bin/cdb)', () =
     expect(sha256(again)).toBe(sha256(theirs));
     expect(tiny(['-q', again, 'x']).status).toBe(100);
     expect((await cdb(['get', again, 'x'])).status).toBe(100);
+  });
+});
+
+describe.skipIf(missing !== undefined)('keys that are not UTF-8 (an EUC-JP dictionary made by tinycdb)', () => {
+  const dir = tempDir('mmcdb-cli-eucjp-');
+  const db = path.join(dir, 'SKK-JISYO.cdb');
+  // SKK-JISYO style: reading -> candidates, both EUC-JP: あい -> /愛/相/, かな -> /仮名/.
+  const AI = Buffer.from('a4a2a4a4', 'hex');
+  const AI_VALUE = Buffer.from('2fb0a62fc1ea2f', 'hex');
+  const KANA = Buffer.from('a4aba4ca', 'hex');
+  const KANA_VALUE = Buffer.from('2fb2beccbe2f', 'hex');
+
+  beforeAll(() => {
+    const input = path.join(dir, 'in.cdbmake');
+    fs.writeFileSync(input, cdbmakeText([[AI, AI_VALUE], [KANA, KANA_VALUE]]));
+    expect(tiny(['-c', db, input]).status).toBe(0);
+  });
+
+  it('cdb get <db> - reads the key bytes from stdin and finds what cdb -q finds', async () => {
+    const theirs = tinyQuery(db, AI);
+    expect(theirs.status).toBe(0);
+    const ours = await ok(['get', db, '-'], { input: Buffer.concat([AI, Buffer.from('\n')]) });
+    expect(ours.stdout.equals(theirs.stdout)).toBe(true);
+    const both = await ok(['get', db, '-', '--newline'], { input: Buffer.concat([KANA, Buffer.from('\n'), AI, Buffer.from('\n')]) });
+    expect(both.stdout.equals(Buffer.concat([KANA_VALUE, Buffer.from('\n'), AI_VALUE, Buffer.from('\n')]))).toBe(true);
+    expect((await ok(['get', db, AI.toString('hex'), '--key-encoding', 'hex'])).stdout.equals(AI_VALUE)).toBe(true);
+  });
+
+  it('the same key as a command-line argument: exit 2 with the hint, where cdb -q finds it', () => {
+    const octal = [...AI].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('');
+    const script = `exec "$0" "$1" get "$2" "$(printf '${octal}')"`;
+    const r = spawnSync('/bin/sh', ['-c', script, process.execPath, BIN, db], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^cdb get: the key .* holds U\+FFFD: .*--key-encoding hex or base64.*\| cdb get <db> -\n$/);
   });
 });
 

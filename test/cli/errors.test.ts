@@ -28,6 +28,9 @@ const BAD: BadInput[] = [
   { name: 'cdbmake: data shorter than its length', ext: 'cdbmake', input: '+1,10:a->b\n\n', line: 1, expect: ['unexpected end of input inside the record starting here: expected 7 more data bytes'] },
   { name: 'cdbmake: CRLF', ext: 'cdbmake', input: '+1,1:a->b\r\n\r\n', line: 1, expect: ['CRLF'] },
   { name: 'cdbmake: text line', ext: 'txt', input: 'hello\n\n', line: 1, expect: ["expected '+' (a record) or an empty line (the end), got 'h'"] },
+  { name: 'cdbmake: JSON lines in a .txt file', ext: 'txt', input: '{"key":"a","value":1}\n', line: 1, expect: ["got '{'; this looks like JSON: give -i jsonl", 'or -i json for one object'] },
+  { name: 'cdbmake: JSON after a BOM and blank lines', ext: 'data', input: '\ufeff{"a": 1}', line: 1, expect: ['this looks like JSON'] },
+  { name: 'cdbmake: a record cut short says "1 more data byte"', ext: 'cdbmake', input: '+1,2:a->b', line: 1, expect: ['expected 1 more data byte (record 1'] },
   { name: 'cdbmake: lines counted through values', ext: 'cdbmake', input: '+1,3:a->x\ny\n+1,1:b->c\nbad\n\n', line: 4, expect: ['record 3'] },
   {
     // the bulk path (Writer.addCdbmake) takes the first 3,000 records, chunk after chunk; the
@@ -115,6 +118,29 @@ describe('malformed build input', () => {
     expectOneLineError(await cdb(['build', target, fixture('small.cdbmake'), bad]), `${bad}:1: expected a "value" field`);
     expect(fs.existsSync(target)).toBe(false);
     expect(tempLeftovers(d)).toEqual([]);
+  });
+});
+
+describe('a database given as build input', () => {
+  it.each([
+    ['mmcdb', [], 'an mmcdb'],
+    ['classic', ['--format', 'classic'], 'a classic cdb'],
+  ])('%s, as a file or on stdin: one line that says to use cdb convert, nothing created', async (_name, flags, what) => {
+    const d = freshDir();
+    const db = path.join(d, 'db.data');
+    await ok(['build', db, fixture('small.cdbmake'), '-q', ...flags]);
+    const target = path.join(d, 'out.mmcdb');
+    expectOneLineError(await cdb(['build', target, db]), `cdb build: ${db}:1: this is ${what} database, not build input: to copy or convert it, use cdb convert ${db} <out>`);
+    expectOneLineError(await cdb(['build', target], { input: fs.readFileSync(db) }), `<stdin>:1: this is ${what} database`, 'cdb convert <db> <out>');
+    expect(fs.existsSync(target)).toBe(false);
+    expect(tempLeftovers(d)).toEqual([]);
+  });
+
+  it('also an empty classic database (its table of contents holds no record)', async () => {
+    const d = freshDir();
+    const db = path.join(d, 'empty.cdb');
+    await ok(['build', db, '--format', 'classic'], { input: '\n' });
+    expectOneLineError(await cdb(['build', path.join(d, 'out.mmcdb'), db]), 'this is a classic cdb database');
   });
 });
 
@@ -214,7 +240,7 @@ describe('usage errors → exit 2', () => {
     ['bad --align', ['build', 'x.cdb', '--align', '3'], 'expected a power of two'],
     ['bad --seed', ['build', 'x.cdb', '--seed', '-1'], "option '--seed <n|random>' argument '-1' is invalid"],
     ['bad inline --metadata', ['build', 'x.cdb', '--metadata', '{nope'], '--metadata: expected JSON text or @file'],
-    ['--key-column without csv', ['build', 'x.cdb', '--key-column', 'id'], 'apply to csv/tsv input only', '\n'],
+    ['--key-column without csv', ['build', 'x.cdb', '--key-column', 'id'], '--key-column applies to csv/tsv input only', '\n'],
     ['stdin twice', ['build', 'x.cdb', '-', '-'], 'stdin (-) can be given only once'],
     ['unknown input format', ['build', 'x.cdb', '-i', 'xml'], "argument 'xml' is invalid"],
     ['dump: bad format', ['dump', 'x.cdb', '--format', 'xml'], "argument 'xml' is invalid"],
@@ -227,5 +253,35 @@ describe('usage errors → exit 2', () => {
     else expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(fs.readdirSync(d)).toEqual([]);
+  });
+});
+
+describe('MMCDB_BACKEND that names no backend → exit 2 for every command', () => {
+  const d = tempDir('mmcdb-cli-env-');
+  const db = path.join(d, 'db.mmcdb');
+  const commands: [string, string[]][] = [
+    ['build', [path.join(d, 'new.mmcdb'), fixture('small.cdbmake')]],
+    ['get', [db, 'a']],
+    ['dump', [db]],
+    ['keys', [db]],
+    ['stats', [db]],
+    ['verify', [db]],
+    ['convert', [db, path.join(d, 'new.cdb')]],
+    ['serve', [db, '--port', '0']],
+    ['completion', ['bash']],
+  ];
+  it.each(commands)('%s', async (cmd, args) => {
+    if (!fs.existsSync(db)) await ok(['build', db, fixture('small.cdbmake'), '-q']);
+    const r = await cdb([cmd, ...args], { env: { MMCDB_BACKEND: 'bogus' } });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toBe(`cdb ${cmd}: MMCDB_BACKEND=bogus is not a backend: expected one of auto, mmap, memory, pread (or unset it)\n`);
+    expect(r.stdout.length).toBe(0);
+    expect(fs.readdirSync(d)).toEqual(['db.mmcdb']);
+  });
+
+  it('an empty MMCDB_BACKEND means unset; help still works', async () => {
+    if (!fs.existsSync(db)) await ok(['build', db, fixture('small.cdbmake'), '-q']);
+    expect((await cdb(['verify', db], { env: { MMCDB_BACKEND: '' } })).status).toBe(0);
+    expect((await cdb(['--help'], { env: { MMCDB_BACKEND: 'bogus' } })).status).toBe(0);
   });
 });

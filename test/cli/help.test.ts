@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cdb, ok, ROOT } from './helpers.js';
 
-const COMMANDS = ['build', 'get', 'dump', 'keys', 'stats', 'verify', 'convert', 'serve'];
+const COMMANDS = ['build', 'get', 'dump', 'keys', 'stats', 'verify', 'convert', 'serve', 'completion'];
 
 describe('help and version', () => {
   it('cdb --help lists every command and the exit codes', async () => {

@@ -31,6 +31,8 @@ export interface RunOptions {
   input?: Buffer | string;
   cwd?: string;
   env?: Record<string, string | undefined>;
+  /** cdb() only: stderr claims to be a terminal (isTTY, 80 columns), as for a progress bar. */
+  stderrTTY?: boolean;
 }
 
 /**
@@ -58,7 +60,8 @@ export async function cdb(args: readonly string[], options: RunOptions = {}): Pr
   const stdin = Readable.from(options.input === undefined ? [] : [Buffer.from(options.input)]);
   try {
     if (options.cwd !== undefined) process.chdir(options.cwd);
-    const status = await main(args, { stdin, stdout: sink(out), stderr: sink(err), env: process.env });
+    const stderr = Object.assign(sink(err), options.stderrTTY === true ? { isTTY: true, columns: 80 } : {});
+    const status = await main(args, { stdin, stdout: sink(out), stderr, env: process.env });
     const stdout = Buffer.concat(out);
     return { status, signal: null, stdout, stderr: Buffer.concat(err).toString('utf8'), out: stdout.toString('utf8') };
   } finally {
@@ -93,7 +96,7 @@ export function sha256(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
-/** Writer temp files (`.<name>.<pid>-<hex>.mmcdb-tmp`) left in `dir`. */
+/** Writer temp files (`.<name>.<pid>-<hex>.<pid namespace>.mmcdb-tmp`) left in `dir`. */
 export function tempLeftovers(dir: string): string[] {
   return fs.readdirSync(dir).filter((n) => n.endsWith('.mmcdb-tmp'));
 }

@@ -1,149 +1,141 @@
-// openRemoteSet() (docs/SHARDS.md §Remote): a set served by a local HTTP server on
-// 127.0.0.1, its shards opened lazily through `openShard`. Until @mmcdb/core/remote's
-// openRemote() is on this branch, shards are read by a stand-in that fetches the whole
-// shard file and reads it locally (the set logic — CURRENT, manifest, routing, grouping,
-// checks — is what this tests); wire openRemote in as openShard and the same cases run
-// over HTTP ranges.
+// openRemoteSet() (docs/SHARDS.md §Remote) over Debian's nginx as the origin: the
+// conformance cases on sets of 1 and 7 shards, each shard read by the real remote file
+// reader (openRemote with its defaults; forced through ranges for everything in
+// remote-set-ranges.long.test.ts); CURRENT or a manifest URL, lazy shards, and the errors: a missing set or
+// an unreachable server is a RemoteError (ERR_CDB_REMOTE, with the status), a huge
+// manifest ERR_CDB_FORMAT, a shard of another set ERR_CDB_SHARD.
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSharded, openRemoteSet, openSync, type RemoteShard } from '@mmcdb/core';
+import { buildSharded } from '@mmcdb/core';
+import { openRemote, openRemoteSet, RemoteError } from '@mmcdb/core/remote';
 import { tempDir } from '../helpers/tmp.js';
-import { defineConformance, type Adapter, type Fixture } from './cases.js';
+import { freePort, nginxUnavailable, startNginx, type Nginx } from '../remote/helpers/nginx.js';
+import { defineConformance, type Fixture } from './cases.js';
+import { readable, setAdapter } from './remote-set-adapter.js';
 
-const dir = tempDir('mmcdb-remote-sets-');
-const requests: string[] = [];
-let base = '';
-const server = http.createServer((req, res) => {
-  const url = new URL(req.url ?? '/', 'http://x');
-  requests.push(url.pathname);
-  if (url.pathname === '/huge/manifest.json') {
-    res.writeHead(200, { 'content-length': String(64 << 20) });
-    res.end();
-    return;
+const why = nginxUnavailable();
+if (why !== undefined) {
+  console.warn(`[conformance] remote sharded sets over nginx not tested: ${why}`);
+} else {
+  const root = tempDir('mmcdb-remote-sets-www-');
+  let nginx: Nginx;
+  beforeAll(async () => {
+    nginx = await startNginx(root);
+  });
+  afterAll(() => nginx.stop());
+
+  const sets = new Map<string, Promise<string>>();
+  /** The fixture as a set of `shards` shards under nginx's root; its URL (the set prefix). */
+  function served(fx: Fixture, shards: number): Promise<string> {
+    const id = `${fx.name}-${shards}`;
+    let p = sets.get(id);
+    if (p === undefined) {
+      p = buildSharded(path.join(root, id), fx.records, { ...fx.options, shards, workers: 2, fsync: false }).then(() => {
+        readable(path.join(root, id));
+        return `${nginx.base}/${id}/`;
+      });
+      sets.set(id, p);
+    }
+    return p;
   }
-  const file = path.join(dir, decodeURIComponent(url.pathname));
-  if (!file.startsWith(dir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    res.writeHead(404).end();
-    return;
-  }
-  const body = fs.readFileSync(file);
-  res.writeHead(200, { 'content-length': String(body.length) }).end(body);
-});
 
-beforeAll(async () => {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
-
-let files = 0;
-/** The stand-in for openRemote(): the whole shard over HTTP, read locally. */
-async function wholeFileShard(url: string): Promise<RemoteShard> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`HTTP ${res.status} for ${url}`);
-  const copy = path.join(dir, `.fetched-${files++}`);
-  fs.writeFileSync(copy, Buffer.from(await res.arrayBuffer()));
-  const db = openSync(copy, { backend: 'memory' });
-  const sync = async <T>(fn: () => T): Promise<T> => fn();
-  return {
-    format: db.format,
-    fileSize: db.stats().fileSize,
-    get size() {
-      return sync(() => db.size);
-    },
-    get metadata() {
-      return sync(() => db.metadata);
-    },
-    get: (k) => sync(() => db.get(k)),
-    getAll: (k) => sync(() => db.getAll(k)),
-    has: (k) => sync(() => db.has(k)),
-    getMany: (ks) => sync(() => db.getMany(ks)),
-    async *entries() {
-      yield* db.entries();
-    },
-    close: () => db.close(),
-  };
-}
-
-const sets = new Map<string, Promise<string>>();
-function served(fx: Fixture, shards: number): Promise<string> {
-  const id = `${fx.name}-${shards}`;
-  let p = sets.get(id);
-  if (p === undefined) {
-    p = buildSharded(path.join(dir, id), fx.records, { ...fx.options, shards, workers: 2, fsync: false }).then(
-      () => `${base}/${id}/`,
+  for (const shards of [1, 7]) {
+    defineConformance(
+      `remote sharded set of ${shards} over nginx`,
+      async (_file, fx) => setAdapter(await openRemoteSet(await served(fx, shards))),
+      { fileOrder: false },
     );
-    sets.set(id, p);
   }
-  return p;
-}
 
-async function adapter(url: string): Promise<Adapter> {
-  const r = await openRemoteSet(url, { openShard: wholeFileShard });
-  return {
-    format: r.format,
-    size: () => r.size,
-    get: (k) => r.get(k),
-    getAll: (k) => r.getAll(k),
-    has: (k) => r.has(k),
-    getString: (k) => r.getString(k),
-    getMany: (ks) => r.getMany(ks),
-    entries: () => r.entries(),
-    metadata: () => r.metadata,
-    close: () => r.close(),
-  };
-}
+  describe('openRemoteSet', () => {
+    const recs: [string, string][] = Array.from({ length: 500 }, (_, i) => [`key:${i}`, `v${i}`]);
+    const paths = (from: number) =>
+      nginx
+        .log()
+        .slice(from)
+        .map((l) => l.split(' ')[1]!);
 
-for (const shards of [1, 7]) {
-  defineConformance(`remote sharded set of ${shards}`, async (_file, fx) => adapter(await served(fx, shards)), {
-    fileOrder: false,
+    it('follows CURRENT, or opens a manifest URL; opens only the shards it uses, by ranges', async () => {
+      const r = await buildSharded(path.join(root, 'lazy'), recs, { shards: 8, workers: 2, fsync: false });
+      readable(path.join(root, 'lazy'));
+      const before = nginx.log().length;
+      const db = await openRemoteSet(`${nginx.base}/lazy`);
+      expect(paths(before)).toEqual(['/lazy/CURRENT', `/lazy/v${r.set}/manifest.json`]);
+      expect(await db.getString('key:42')).toBe('v42');
+      expect(db.openShards).toBe(1);
+      const shardRequests = nginx
+        .log()
+        .slice(before)
+        .filter((l) => l.includes('/shard-'));
+      expect(new Set(shardRequests.map((l) => l.split(' ')[1])).size).toBe(1);
+      expect(shardRequests.every((l) => / 20[06] "bytes=/.test(l))).toBe(true); // Range requests, not the whole file
+      expect(await db.size).toBe(500);
+      await db.close();
+      await expect(db.get('key:1')).rejects.toMatchObject({ code: 'ERR_CDB_CLOSED' });
+      for (const url of [`${nginx.base}/lazy/v${r.set}/manifest.json`, `${nginx.base}/lazy/CURRENT`, `${nginx.base}/lazy/`]) {
+        const direct = await openRemoteSet(url);
+        expect((await direct.getMany(['key:1', 'nope', 'key:499'])).map((v) => v && Buffer.from(v).toString())).toEqual([
+          'v1',
+          undefined,
+          'v499',
+        ]);
+        await direct.close();
+        // openRemote() is for files: a set's manifest or CURRENT URL names openRemoteSet instead.
+        if (!url.endsWith('/'))
+          await expect(openRemote(url)).rejects.toThrow(/names a sharded set, not a file: open it with openRemoteSet/);
+      }
+    });
+
+    it('a missing set or an unreachable server: RemoteError ERR_CDB_REMOTE with the status; a huge manifest: ERR_CDB_FORMAT', async () => {
+      const missing = openRemoteSet(`${nginx.base}/nothing/`);
+      await expect(missing).rejects.toBeInstanceOf(RemoteError);
+      await expect(missing).rejects.toMatchObject({
+        code: 'ERR_CDB_REMOTE',
+        status: 404,
+        message: /HTTP 404/,
+        path: `${nginx.base}/nothing/CURRENT`,
+      });
+      // A presigned-style query string never reaches a message.
+      await expect(openRemoteSet(`${nginx.base}/nothing/manifest.json?X-Signature=secret`)).rejects.toSatisfy(
+        (e: RemoteError) => e.status === 404 && !e.message.includes('secret') && !String(e.path).includes('secret'),
+      );
+      const port = await freePort();
+      await expect(openRemoteSet(`http://127.0.0.1:${port}/set/`, { retries: 0 })).rejects.toMatchObject({
+        code: 'ERR_CDB_REMOTE',
+        message: /the request failed/,
+      });
+      fs.mkdirSync(path.join(root, 'huge'));
+      const huge = path.join(root, 'huge', 'manifest.json');
+      fs.writeFileSync(huge, '');
+      fs.truncateSync(huge, 64 << 20);
+      readable(path.join(root, 'huge'));
+      await expect(openRemoteSet(`${nginx.base}/huge/manifest.json`)).rejects.toMatchObject({
+        code: 'ERR_CDB_FORMAT',
+        message: /67108864 bytes, the limit is 33554432/,
+      });
+      const aborted = new AbortController();
+      aborted.abort();
+      await expect(openRemoteSet(`${nginx.base}/lazy/`, { signal: aborted.signal })).rejects.toMatchObject({
+        code: 'ERR_CDB_ABORTED',
+      });
+    });
+
+    it('a shard of another set is refused (ERR_CDB_SHARD); a bad openShard is a TypeError', async () => {
+      const a = await buildSharded(path.join(root, 'mixA'), recs, { shards: 2, workers: 1, fsync: false });
+      const b = await buildSharded(path.join(root, 'mixB'), recs, { shards: 2, workers: 1, fsync: false });
+      fs.copyFileSync(path.join(b.dir, 'shard-00000-of-00002.mmcdb'), path.join(a.dir, 'shard-00000-of-00002.mmcdb'));
+      readable(path.join(root, 'mixA'));
+      const db = await openRemoteSet(`${nginx.base}/mixA/`);
+      await expect(Promise.all(recs.map(([k]) => db.get(k)))).rejects.toMatchObject({
+        code: 'ERR_CDB_SHARD',
+        message: new RegExp(`of set ${b.set}`),
+      });
+      await db.close();
+      await expect(openRemoteSet(`${nginx.base}/lazy/`, { openShard: 42 } as never)).rejects.toThrow(
+        /openShard must be a function/,
+      );
+      await expect(openRemoteSet('not a url')).rejects.toThrow(TypeError);
+    });
   });
 }
-
-describe('openRemoteSet', () => {
-  const recs: [string, string][] = Array.from({ length: 500 }, (_, i) => [`key:${i}`, `v${i}`]);
-
-  it('follows CURRENT, or opens a manifest URL; opens only the shards it uses', async () => {
-    const r = await buildSharded(path.join(dir, 'lazy'), recs, { shards: 8, workers: 2, fsync: false });
-    requests.length = 0;
-    const db = await openRemoteSet(`${base}/lazy`, { openShard: wholeFileShard });
-    expect(requests).toEqual(['/lazy/CURRENT', `/lazy/v${r.set}/manifest.json`]);
-    expect(await db.getString('key:42')).toBe('v42');
-    expect(db.openShards).toBe(1);
-    expect(requests.filter((p) => p.includes('shard-'))).toHaveLength(1);
-    expect(await db.size).toBe(500);
-    await db.close();
-    await expect(db.get('key:1')).rejects.toMatchObject({ code: 'ERR_CDB_CLOSED' });
-    const direct = await openRemoteSet(`${base}/lazy/v${r.set}/manifest.json`, { openShard: wholeFileShard });
-    expect((await direct.getMany(['key:1', 'nope', 'key:499'])).map((v) => v && Buffer.from(v).toString())).toEqual([
-      'v1',
-      undefined,
-      'v499',
-    ]);
-    await direct.close();
-  });
-
-  it('a missing set, a huge manifest, a shard of another set: CdbErrors naming the URL', async () => {
-    await expect(openRemoteSet(`${base}/nothing/`, { openShard: wholeFileShard })).rejects.toMatchObject({
-      code: 'ERR_CDB_SHARD',
-      message: /cannot fetch CURRENT: HTTP 404/,
-    });
-    await expect(openRemoteSet(`${base}/huge/manifest.json`, { openShard: wholeFileShard })).rejects.toMatchObject({
-      code: 'ERR_CDB_FORMAT',
-      message: /67108864 bytes, the limit is 33554432/,
-    });
-    const a = await buildSharded(path.join(dir, 'mixA'), recs, { shards: 2, workers: 1, fsync: false });
-    const b = await buildSharded(path.join(dir, 'mixB'), recs, { shards: 2, workers: 1, fsync: false });
-    fs.copyFileSync(path.join(b.dir, 'shard-00000-of-00002.mmcdb'), path.join(a.dir, 'shard-00000-of-00002.mmcdb'));
-    const db = await openRemoteSet(`${base}/mixA/`, { openShard: wholeFileShard });
-    await expect(Promise.all(recs.map(([k]) => db.get(k)))).rejects.toMatchObject({
-      code: 'ERR_CDB_SHARD',
-      message: new RegExp(`of set ${b.set}`),
-    });
-    await db.close();
-    await expect(openRemoteSet(`${base}/lazy/`, {} as never)).rejects.toThrow(/openShard must be a function/);
-  });
-});

@@ -147,12 +147,16 @@ describe('getMany arguments and errors', () => {
     expect(thrown(() => h.getMany(['a'], new Float64Array(2))).code).toBe('ERR_CDB_CLOSED');
   });
 
-  it('a getter on the keys array that closes the handle does not unmap under the lookup', () => {
+  it('a getter on the keys array that closes the handle: every key is read first, then ERR_CDB_CLOSED (nothing is looked up)', () => {
     const h = native.open(write(buildMmcdb(xx, records)), { externalBuffers: false });
-    const keys = ['alpha', 'beta'];
-    Object.defineProperty(keys, 1, { get: () => (h.close(), 'beta') });
-    const out = new Float64Array(4);
-    expect(h.getMany(keys, out)).toBe(2);
+    const keys = ['alpha', 'beta', 'k1'];
+    let read = 0;
+    Object.defineProperty(keys, 1, { get: () => (h.close(), read++, 'beta') });
+    Object.defineProperty(keys, 2, { get: () => (read++, 'k1') });
+    const out = new Float64Array(6).fill(7);
+    expect(thrown(() => h.getMany(keys, out)).code).toBe('ERR_CDB_CLOSED');
+    expect(read).toBe(2);
+    expect(Array.from(out)).toEqual([7, 7, 7, 7, 7, 7]);
   });
 
   for (const format of ['mmcdb', 'classic'] as const) {

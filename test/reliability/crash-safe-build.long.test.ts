@@ -57,7 +57,7 @@ describe('crash-safe build (library writer)', () => {
     expect(outcomes.old).toBeGreaterThan(0);
     // Killed builds leave temp files named after the target; the next build removes them.
     const leftovers = tempLeftovers(dir);
-    for (const name of leftovers) expect(name).toMatch(/^\.(target|calibrate)\.mmcdb\.\d+-[0-9a-f]{8}\.mmcdb-tmp$/);
+    for (const name of leftovers) expect(name).toMatch(/^\.(target|calibrate)\.mmcdb\.\d+-[0-9a-f]{8}\.\d+\.mmcdb-tmp$/);
     await build(file, [['version', 'final']]);
     expect(tempLeftovers(dir).filter((n) => n.startsWith('.target.mmcdb.'))).toEqual([]);
     expect(fs.readdirSync(dir).filter((n) => n.startsWith('target.mmcdb'))).toEqual(['target.mmcdb']);

@@ -3,7 +3,7 @@
 // spread over its run. After every kill the target must be the previous complete database
 // or the new complete one — verify() passes, it opens, and a marker key says which —
 // never a partial file. Killed builds may leave temp files named
-// `.<name>.<pid>-<8 hex>.mmcdb-tmp`; the next `cdb build` of the same target removes them.
+// `.<name>.<pid>-<8 hex>.<pid namespace>.mmcdb-tmp`; the next `cdb build` of the same target removes them.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -131,7 +131,7 @@ describe('crash-safe build (cdb CLI)', () => {
       expect(now.records, `kill at ${delay} ms`).toBe(RECORDS + 1);
       // A killed build's temp file carries its pid; anything else there is a bug.
       const mine = tempLeftovers(dir).filter((n) => n.includes(`.${run.pid}-`));
-      for (const name of mine) expect(name).toMatch(new RegExp(`^\\.target\\.mmcdb\\.${run.pid}-[0-9a-f]{8}\\.mmcdb-tmp$`));
+      for (const name of mine) expect(name).toMatch(new RegExp(`^\\.target\\.mmcdb\\.${run.pid}-[0-9a-f]{8}\\.\\d+\\.mmcdb-tmp$`));
       if (mine.length > 0) {
         outcomes.tempFileLeft++;
         expect(run.finished).toBe(false);
@@ -183,7 +183,7 @@ describe('crash-safe build (cdb CLI)', () => {
     }
     const left = tempLeftovers(dir);
     expect(left.length).toBeGreaterThan(0);
-    for (const name of left) expect(name).toMatch(/^\.target\.mmcdb\.\d+-[0-9a-f]{8}\.mmcdb-tmp$/);
+    for (const name of left) expect(name).toMatch(/^\.target\.mmcdb\.\d+-[0-9a-f]{8}\.\d+\.mmcdb-tmp$/);
     console.log(`[crash-safe-cli] ${outcomes.removedByNextBuild} temp files removed by a later build during the rounds; ${left.length} left before the final build`);
     const final = await buildAndKill('final', undefined);
     expect(final.finished).toBe(true);

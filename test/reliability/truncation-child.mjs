@@ -7,13 +7,17 @@
 //              | chain <file> | unchained <file>   (SIGBUS chaining test hooks)
 import * as readline from 'node:readline';
 import { CdbError, openSync } from '@mmcdb/core';
+import { createRequire } from 'node:module';
 import native from '../../packages/native/index.js';
+
+// The SIGBUS chaining hook lives only in the test addon (binding.gyp target mmcdb_test).
+const testAddon = createRequire(import.meta.url)('../../packages/native/build/Release/mmcdb_test.node');
 
 const [file, keysArg, scenario] = process.argv.slice(2);
 
 if (scenario === 'chain' || scenario === 'unchained') {
   // file: a file of one page; map 4 pages, read in the third (beyond EOF, unregistered).
-  const r = native.sigbusTest(file, 4 * 4096, 2 * 4096 + 5, scenario === 'chain');
+  const r = testAddon.sigbusTest(file, 4 * 4096, 2 * 4096 + 5, scenario === 'chain');
   console.log(JSON.stringify(r));
   process.exit(0);
 }

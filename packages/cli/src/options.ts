@@ -4,10 +4,21 @@ import * as fs from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { locateSet, openSync, type BackendChoice, type Reader } from '@mmcdb/core';
 import { CliError, EXIT_USAGE, systemError } from './errors.js';
-import { decodeText, type TextEncoding } from './input/values.js';
+import type { TextEncoding } from './input/values.js';
+import { argvKey } from './keys-input.js';
 
 export const BACKENDS = ['auto', 'mmap', 'memory', 'pread'] as const;
 export const KEY_ENCODINGS = ['utf8', 'hex', 'base64'] as const;
+
+/**
+ * MMCDB_BACKEND, when set and not empty, must name a backend: a misspelt one is a usage
+ * error for every command (exit 2), not a failure of only those that open a database.
+ */
+export function checkBackendEnv(env: NodeJS.ProcessEnv): void {
+  const value = env['MMCDB_BACKEND'];
+  if (value === undefined || value === '' || (BACKENDS as readonly string[]).includes(value)) return;
+  throw new CliError(`MMCDB_BACKEND=${value} is not a backend: expected one of ${BACKENDS.join(', ')} (or unset it)`, EXIT_USAGE);
+}
 
 export function parseSeed(value: string): bigint | 'random' {
   if (value === 'random') return 'random';
@@ -55,11 +66,9 @@ export function loadMetadata(spec: string): unknown {
   }
 }
 
-/** A key given on the command line, decoded from `encoding`. */
+/** A key given on the command line, decoded from `encoding` (keys-input.ts). */
 export function decodeKey(key: string, encoding: TextEncoding): Buffer {
-  const bytes = decodeText(key, encoding);
-  if (bytes === undefined) throw new CliError(`the key is not valid ${encoding}: ${JSON.stringify(key)}`, EXIT_USAGE);
-  return bytes;
+  return argvKey(key, encoding);
 }
 
 /** Opens a database for reading; errors name the file. */
@@ -99,5 +108,7 @@ function isSet(path: string): boolean {
 }
 
 function notASet(path: string): CliError {
-  return new CliError(`cannot open ${path}: is a directory (EISDIR), and not a sharded set (no CURRENT or manifest.json)`);
+  // The errno as the cause, so that verify --json reports error.code EISDIR.
+  const cause = Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${path}'`), { code: 'EISDIR', path });
+  return new CliError(`cannot open ${path}: is a directory (EISDIR), and not a sharded set (no CURRENT or manifest.json)`, undefined, { cause });
 }

@@ -1,7 +1,9 @@
+/// <reference types="node" preserve="true" />
 // @mmcdb/core: the public API (docs/api.md). The tree behind it is described in
 // docs/ARCHITECTURE.md: util → source / build → format → reader → assets.
 export { CdbError, isCdbError, type CdbErrorCode } from './util/errors.js';
 export type { Bytes } from './util/bytes.js';
+export { jsonDepthExceeded, MAX_JSON_DEPTH } from './util/json.js';
 export type { BuildResult, CdbmakeProgress, Writer } from './build/writer.js';
 export { CDBMAKE_LIMITS } from './build/cdbmake.js';
 export type { DuplicatePolicy, WriterOptions } from './format/writer-options.js';
@@ -25,4 +27,3 @@ export { locateSet, type SetLocation } from './format/sharded/versions.js';
 export { shardOf } from './format/sharded/partition.js';
 export { DEFAULT_PARTITION_SEED, MAX_SHARDS, type SetManifest, type ShardEntry } from './format/sharded/manifest.js';
 export type { SetReaderInfo } from './reader/sharded/set-engine.js';
-export { openRemoteSet, RemoteSetReader, type RemoteSetOptions, type RemoteShard } from './reader/sharded/remote-set.js';

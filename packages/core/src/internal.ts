@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 // @mmcdb/core/internal: what the project's own tests, benchmarks and CLI reach below the
 // public API — codecs, engines and the test hooks. Not covered by semver.
 import { testHooks } from './util/test-hooks.js';
@@ -20,10 +21,18 @@ export { ClassicEngine, openClassicEngine } from './format/classic/engine.js';
 export { verifyClassic } from './format/classic/verify.js';
 export { analyzeClassic, type ClassicDbStats } from './format/classic/analyze.js';
 export { openEngine } from './format/open-engine.js';
-export { loadNative } from './reader/native-engine.js';
-export { nativeAddon, type NativeAddon, type NativeShardIndex } from './util/native-binding.js';
+export { loadNative, NativeEngine } from './reader/native-engine.js';
+export { nativeAddon, nativeFailure, type NativeAddon, type NativeShardIndex } from './source/native.js';
 export * as setManifest from './format/sharded/manifest.js';
-export { readManifest, writeManifest, writeCurrent, readCurrent, takeLease, liveLeases, listVersions } from './format/sharded/versions.js';
+export {
+  readManifest,
+  writeManifest,
+  writeCurrent,
+  readCurrent,
+  takeLease,
+  liveLeases,
+  listVersions,
+} from './format/sharded/versions.js';
 export { layoutFor, RegionBuffer, encodedSize, encodeRecord } from './format/sharded/regions.js';
 
 /** Sets one test hook for the duration of a test; returns a function that restores it. */

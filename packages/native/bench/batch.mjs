@@ -47,6 +47,7 @@ function shuffled(n) {
 async function warmAsync(mode) {
   const h = open(file, { advice: 'random' });
   const seg = h.segments[0];
+  const base = h.segmentBase; // segments start at the data section
   const [B, Q] = mode.split('-')[2].split('x').map(Number);
   const keys = shuffled(N).slice(0, 200_000).map((i) => `key:${i}`);
   let sink = 0;
@@ -60,7 +61,7 @@ async function warmAsync(mode) {
         for (let j = 0; j < batch.length; j++) {
           const off = res[2 * j];
           if (off >= 0) {
-            const b = Buffer.from(seg, off, res[2 * j + 1]);
+            const b = Buffer.from(seg, off - base, res[2 * j + 1]);
             sink += b[0] + b[b.length - 1];
           }
         }
@@ -80,6 +81,7 @@ async function warmAsync(mode) {
 function warm(mode) {
   const h = open(file, { advice: 'random' });
   const seg = h.segments[0];
+  const base = h.segmentBase; // segments start at the data section
   const out = h.out;
   const keys = shuffled(N).map((i) => `key:${i}`);
   let sink = 0;
@@ -88,7 +90,7 @@ function warm(mode) {
     pass = () => {
       for (let i = 0; i < N; i++) {
         if (h.get(keys[i]) === 1) {
-          const b = Buffer.from(seg, out[0], out[1]);
+          const b = Buffer.from(seg, out[0] - base, out[1]);
           sink += b[0] + b[b.length - 1];
         }
       }
@@ -104,7 +106,7 @@ function warm(mode) {
         for (let j = 0; j < batch.length; j++) {
           const off = res[2 * j];
           if (off >= 0) {
-            const b = Buffer.from(seg, off, res[2 * j + 1]);
+            const b = Buffer.from(seg, off - base, res[2 * j + 1]);
             sink += b[0] + b[b.length - 1];
           }
         }
@@ -125,6 +127,7 @@ async function cold(mode) {
   const advice = mode === 'cold-sync-normal' ? 'normal' : 'random';
   const h = open(file, { advice });
   const seg = h.segments[0];
+  const base = h.segmentBase; // segments start at the data section
   const left = h.evict();
   const r0 = h.residency();
   const keys = shuffled(N).slice(0, K).map((i) => `key:${i}`);
@@ -142,7 +145,7 @@ async function cold(mode) {
     for (let i = 0; i < K; i++) {
       const s = process.hrtime.bigint();
       if (h.get(keys[i]) === 1) {
-        const b = Buffer.from(seg, out[0], out[1]);
+        const b = Buffer.from(seg, out[0] - base, out[1]);
         sink += b[0] + b[b.length - 1];
       }
       const d = Number(process.hrtime.bigint() - s) / 1e6;
@@ -161,7 +164,7 @@ async function cold(mode) {
         for (let j = 0; j < batch.length; j++) {
           const off = res[2 * j];
           if (off >= 0) {
-            const b = Buffer.from(seg, off, res[2 * j + 1]);
+            const b = Buffer.from(seg, off - base, res[2 * j + 1]);
             sink += b[0] + b[b.length - 1];
           }
         }

@@ -1,5 +1,5 @@
 // Warm get() cost: 1M records × 100-byte values, string keys, value made in JS as
-// Buffer.from(segment, off - segStart, len). Usage:
+// Buffer.from(segment, off - segmentBase, len). Usage:
 //   node bench/get.mjs [file]          one run (builds the file with @mmcdb/core if missing)
 //   node bench/get.mjs --runs 5 [file] median of 5 fresh processes
 import { spawnSync } from 'node:child_process';
@@ -35,11 +35,12 @@ if (runs > 0) {
   const h = open(file);
   const out = h.out;
   const seg = h.segments[0];
+  const base = h.segmentBase; // segments start at the data section
   const keys = Array.from({ length: N }, (_, i) => `key-${(i * 7919) % N}`);
   let bytes = 0;
   const pass = () => {
     for (let i = 0; i < N; i++) {
-      if (h.get(keys[i]) === 1) bytes += Buffer.from(seg, out[0], out[1]).length;
+      if (h.get(keys[i]) === 1) bytes += Buffer.from(seg, out[0] - base, out[1]).length;
     }
   };
   pass(); // warm: page cache, JIT

@@ -1,27 +1,41 @@
-// @mmcdb/native: the export table. Features live in their own files:
-// mapping (mmap + lifetime), mmcdb_lookup (FORMAT.md), classic_lookup (djb cdb),
-// xxh64, handle (per-database methods), binding (open + test hooks), encode (the
-// writer's bulk cdbmake path).
-#include <napi.h>
+// @mmcdb/native: the export table. Everything else lives in its own file — open.cc
+// (open), handle*.cc / lookup.cc / segments.cc / batch*.cc / pages.cc (the handle's
+// methods), mapping + guard (mmap, SIGBUS), mmcdb_lookup / classic_lookup (the formats),
+// errors (CdbError), encode (the writer's bulk cdbmake path), file_lock (build temp files),
+// shards / shard_encode / shard_index (sharded sets: routing, encoding, route-and-look-up),
+// test_hooks (test addon only).
+#include <node_api.h>
 
-#include "binding.h"
 #include "encode.h"
+#include "errors.h"
+#include "file_lock.h"
 #include "guard.h"
+#include "open.h"
 #include "shards.h"
+#ifdef MMCDB_TEST_HOOKS
+#include "test_hooks.h"
+#endif
 
-namespace {
-
-Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("open", Napi::Function::New(env, mmcdb::Open, "open"));
-  exports.Set("xxh64", Napi::Function::New(env, mmcdb::Xxh64Hook, "xxh64"));
-  exports.Set("encodeCdbmake", Napi::Function::New(env, mmcdb::EncodeCdbmake, "encodeCdbmake"));
-  exports.Set("djb", Napi::Function::New(env, mmcdb::DjbHook, "djb"));
-  exports.Set("sigbusTest", Napi::Function::New(env, mmcdb::SigbusTestHook, "sigbusTest"));
-  mmcdb::RegisterShards(env, exports);
+NAPI_MODULE_INIT() {
+  static const napi_property_descriptor kExports[] = {
+      {"open", nullptr, mmcdb::Open, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"encodeCdbmake", nullptr, mmcdb::EncodeCdbmake, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setErrorClass", nullptr, mmcdb::SetErrorClass, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"lockFile", nullptr, mmcdb::LockFile, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"shardRoute", nullptr, mmcdb::ShardRoute, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"shardEncode", nullptr, mmcdb::ShardEncode, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"shardRouter", nullptr, mmcdb::ShardRouter, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"shardIndex", nullptr, mmcdb::ShardIndex, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+#ifdef MMCDB_TEST_HOOKS
+      {"xxh64", nullptr, mmcdb::Xxh64Hook, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"djb", nullptr, mmcdb::DjbHook, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"sigbusTest", nullptr, mmcdb::SigbusTestHook, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+#endif
+  };
+  if (!mmcdb::InitEnvData(env) ||
+      napi_define_properties(env, exports, sizeof kExports / sizeof kExports[0], kExports) != napi_ok) {
+    return nullptr;
+  }
   mmcdb::InstallSigbusGuard();
   return exports;
 }
-
-}  // namespace
-
-NODE_API_MODULE(mmcdb, Init)

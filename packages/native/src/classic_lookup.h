@@ -1,6 +1,8 @@
-// Reading a classic djb cdb file (/work/shared/notes/classic-cdb.md, docs/CLASSIC.md):
+// Reading a classic djb cdb file (docs/CLASSIC.md, /work/shared/notes/classic-cdb.md):
 // 256-entry TOC, djb hash, linear probing. A classic file has no checksum, so every
 // number read from it is bounds-checked before use (as tinycdb's cdb_find.c does).
+// Messages, codes and offsets equal @mmcdb/core's (core/src/classic/format.ts readToc,
+// readRecord) for the same check.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -12,7 +14,7 @@ namespace mmcdb {
 constexpr uint64_t kClassicTocSize = 2048;
 
 struct ClassicFile {
-  const uint8_t* base = nullptr;
+  const uint8_t* base = nullptr;  // the read-only mapping (mapping.h): never JS memory
   uint64_t size = 0;
   uint32_t pos[256];
   uint32_t slots[256];
@@ -21,7 +23,7 @@ struct ClassicFile {
 
 uint32_t DjbHash(const uint8_t* key, size_t length);
 
-// Detection: ≥ 2048 bytes and every TOC entry satisfies 2048 ≤ pos and
+// §Detection: ≥ 2048 bytes and every TOC entry satisfies 2048 ≤ pos ≤ size and
 // pos + 8 × slots ≤ size; otherwise ERR_CDB_FORMAT "not an mmcdb or cdb file".
 bool ClassicOpen(const uint8_t* base, uint64_t size, ClassicFile* file, CdbFault* fault);
 
@@ -35,5 +37,9 @@ int64_t ClassicFindMany(const ClassicFile& f, const KeyBytes* keys, size_t n, si
 
 // Records run from 2048 to data_end. Returns 1 with *rec, 0 at the end, -1 on corruption.
 int ClassicNext(const ClassicFile& f, uint64_t pos, RecordRef* rec, CdbFault* fault);
+
+// Records reachable through the tables: the non-empty slots (as core's ClassicEngine
+// size). Reads every table: run it guarded.
+uint64_t ClassicCountRecords(const ClassicFile& f);
 
 }  // namespace mmcdb

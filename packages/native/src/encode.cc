@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "errors.h"
+#include "napi_util.h"
 #include "xxh64.h"
 
 namespace mmcdb {
@@ -22,26 +24,10 @@ constexpr uint64_t kMaxKey = 0x7fffffff;    // §Records: bit 31 of key_length i
 constexpr uint64_t kMaxValue = 1ULL << 32;  // the cdbmake parser's limit (largest Buffer)
 constexpr int kMaxDigits = 20;
 
-struct Bytes {
-  uint8_t* data = nullptr;
-  size_t length = 0;
-};
-
-// The bytes of a typed array of type `want`, through napi_get_typedarray_info (which also
-// serves arrays over a SharedArrayBuffer, unlike ArrayBuffer().Data()).
-bool TypedBytes(const Napi::Value& v, napi_typedarray_type want, Bytes* out) {
-  if (!v.IsTypedArray()) return false;
-  napi_typedarray_type type;
-  size_t count = 0;
-  void* data = nullptr;
-  if (napi_get_typedarray_info(v.Env(), v, &type, &count, &data, nullptr, nullptr) != napi_ok || type != want) {
-    return false;
-  }
-  const size_t width = want == napi_float64_array ? 8 : want == napi_uint32_array ? 4 : 1;
-  if (data == nullptr && count != 0) return false;
-  out->data = static_cast<uint8_t*>(data);
-  out->length = count * width;
-  return true;
+// The bytes of a typed array of type `want` (napi_util.h GetTypedArray, which also
+// serves arrays over a SharedArrayBuffer).
+bool TypedBytes(napi_env env, napi_value v, napi_typedarray_type want, TypedArrayInfo* out) {
+  return GetTypedArray(env, v, out) && out->type == want;
 }
 
 // Reads `digits end` from p; false when malformed (the JS parser then reports it).
@@ -91,31 +77,31 @@ inline void StoreU64(uint8_t* p, uint64_t v) {
 // that is not a complete well-formed record (an end of input, the final empty line, a
 // malformed record), so the JS parser handles every case it does not and words its
 // errors. state = [src bytes consumed, dst bytes written, newlines consumed, Stop].
-Napi::Value EncodeCdbmake(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Bytes src, dst, positions_b, hashes_b, state_b;
+napi_value EncodeCdbmake(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return nullptr;
+  TypedArrayInfo src, dst, positions_b, hashes_b, state_b;
+  double file_pos = 0, align_d = 0;
+  uint64_t seed = 0;
   bool lossless = false;
-  if (info.Length() < 8 || !TypedBytes(info[0], napi_uint8_array, &src) ||
-      !TypedBytes(info[1], napi_uint8_array, &dst) || !info[2].IsNumber() || !info[3].IsNumber() ||
-      !info[4].IsBigInt() || !TypedBytes(info[5], napi_float64_array, &positions_b) ||
-      !TypedBytes(info[6], napi_uint32_array, &hashes_b) || !TypedBytes(info[7], napi_float64_array, &state_b) ||
-      state_b.length < 4 * sizeof(double)) {
-    Napi::TypeError::New(env, "encodeCdbmake(src, dst, filePos, align, seed, positions, hashes, state)")
-        .ThrowAsJavaScriptException();
-    return env.Undefined();
+  if (argc < 8 || !TypedBytes(env, argv[0], napi_uint8_array, &src) || !TypedBytes(env, argv[1], napi_uint8_array, &dst) ||
+      napi_get_value_double(env, argv[2], &file_pos) != napi_ok ||
+      napi_get_value_double(env, argv[3], &align_d) != napi_ok ||
+      napi_get_value_bigint_uint64(env, argv[4], &seed, &lossless) != napi_ok ||
+      !TypedBytes(env, argv[5], napi_float64_array, &positions_b) ||
+      !TypedBytes(env, argv[6], napi_uint32_array, &hashes_b) || !TypedBytes(env, argv[7], napi_float64_array, &state_b) ||
+      state_b.byte_length < 4 * sizeof(double)) {
+    return ThrowType(env, "encodeCdbmake(src, dst, filePos, align, seed, positions, hashes, state)");
   }
-  const double file_pos = info[2].As<Napi::Number>().DoubleValue();
-  const uint64_t align = static_cast<uint64_t>(info[3].As<Napi::Number>().Int64Value());
-  const uint64_t seed = info[4].As<Napi::BigInt>().Uint64Value(&lossless);
-  if (!(file_pos >= 0) || align == 0 || (align & (align - 1)) != 0 || align > 65536) {
-    Napi::RangeError::New(env, "encodeCdbmake: filePos must be ≥ 0 and align a power of two ≤ 65536")
-        .ThrowAsJavaScriptException();
-    return env.Undefined();
+  const uint64_t align = align_d >= 1 && align_d <= 65536 ? static_cast<uint64_t>(align_d) : 0;
+  if (!(file_pos >= 0) || align == 0 || (align & (align - 1)) != 0 || static_cast<double>(align) != align_d) {
+    return ThrowRange(env, "encodeCdbmake: filePos must be \xe2\x89\xa5 0 and align a power of two \xe2\x89\xa4 65536");
   }
   double* positions = reinterpret_cast<double*>(positions_b.data);
   uint32_t* hashes = reinterpret_cast<uint32_t*>(hashes_b.data);
   double* state = reinterpret_cast<double*>(state_b.data);
-  const size_t capacity = std::min(positions_b.length / sizeof(double), hashes_b.length / (2 * sizeof(uint32_t)));
+  const size_t capacity = std::min(positions_b.byte_length / sizeof(double), hashes_b.byte_length / (2 * sizeof(uint32_t)));
   const uint64_t base = static_cast<uint64_t>(file_pos);
 
   size_t consumed = 0, written = 0, lines = 0, count = 0;
@@ -127,11 +113,11 @@ Napi::Value EncodeCdbmake(const Napi::CallbackInfo& info) {
     }
     size_t p = consumed;
     uint64_t klen = 0, dlen = 0;
-    if (p >= src.length || src.data[p++] != '+') break;
-    if (!Length(src.data, src.length, &p, ',', &klen) || klen > kMaxKey) break;
-    if (!Length(src.data, src.length, &p, ':', &dlen) || dlen >= kMaxValue) break;
+    if (p >= src.byte_length || src.data[p++] != '+') break;
+    if (!Length(src.data, src.byte_length, &p, ',', &klen) || klen > kMaxKey) break;
+    if (!Length(src.data, src.byte_length, &p, ':', &dlen) || dlen >= kMaxValue) break;
     // key, "->", value, "\n"
-    if (src.length - p < klen + 2 || src.length - p - klen - 2 < dlen + 1) break;
+    if (src.byte_length - p < klen + 2 || src.byte_length - p - klen - 2 < dlen + 1) break;
     const uint8_t* key = src.data + p;
     const uint8_t* arrow = key + klen;
     const uint8_t* value = arrow + 2;
@@ -140,7 +126,7 @@ Napi::Value EncodeCdbmake(const Napi::CallbackInfo& info) {
     const uint64_t key_end = at + kRecordHeader + klen;
     const uint64_t pad = ((key_end + align - 1) & ~(align - 1)) - key_end;
     const uint64_t size = kRecordHeader + klen + pad + dlen;
-    if (size > dst.length - written) {
+    if (size > dst.byte_length - written) {
       stop = written == 0 ? kTooLarge : kDstFull;
       break;
     }
@@ -163,7 +149,7 @@ Napi::Value EncodeCdbmake(const Napi::CallbackInfo& info) {
   state[1] = static_cast<double>(written);
   state[2] = static_cast<double>(lines);
   state[3] = stop;
-  return Napi::Number::New(env, static_cast<double>(count));
+  return Number(env, static_cast<double>(count));
 }
 
 }  // namespace mmcdb

@@ -2,18 +2,22 @@
 // (docs/RELIABILITY.md §Truncation under a live reader).
 //
 // - Native reads run inside Guarded(): a SIGBUS there jumps back out (siglongjmp) and
-//   the call reports ERR_CDB_TRUNCATED with the faulting offset.
-// - A SIGBUS outside a guarded read whose address lies in one of our registered
-//   mappings (JS reading a view) maps anonymous zero pages from the faulting page to
-//   the end of that mapping and returns: the read continues and sees zeros. The
-//   mapping is marked damaged.
+//   the call reports ERR_CDB_TRUNCATED for the memory that faulted.
+// - A SIGBUS outside a guarded read whose address lies in one of our registered regions
+//   (JS reading a view) maps anonymous zero pages from the faulting page to the end of
+//   that region and returns: the read continues and sees zeros.
+// - Either way the fault is recorded in the region it hit (RegionFaulted), looked up by
+//   address.
 // - Any other SIGBUS goes to the handler installed before ours (or, when there was
 //   none, the default action: the process dies of SIGBUS as it would without us).
 //
-// The handler reads only a fixed array of atomics (the registry) and one initial-exec
-// thread-local pointer, and calls only mmap / sigaction: async-signal-safe.
+// The registry has no fixed size: chunks of regions linked by atomic pointers, allocated
+// by RegisterRegion (never in the handler), whose slots are reused and never freed
+// (guard_registry.cc). The handler only walks them with atomic loads, reads one
+// initial-exec thread-local pointer and calls only mmap / sigaction: async-signal-safe.
 #pragma once
 #include <setjmp.h>
+#include <signal.h>
 
 #include <atomic>
 #include <cstdint>
@@ -24,15 +28,31 @@ namespace mmcdb {
 // when sigaction failed (reads are then unguarded, as before).
 bool InstallSigbusGuard();
 
-// The registry of live mappings. Register() returns a slot (or −1 when all slots are
-// taken: that mapping's JS views are then not protected, native reads still are).
-int RegisterMapping(const uint8_t* base, uint64_t size);
-void UnregisterMapping(int slot);
-// Whether a fault (native or JS) hit the mapping of `slot`, and the file offset of the
-// first one. MarkDamaged() records a fault found another way (a guarded read, fstat).
-bool MappingDamaged(int slot);
-uint64_t MappingFaultOffset(int slot);
-void MarkDamaged(int slot, uint64_t offset);
+// One registered range of mapped memory.
+struct GuardRegion {
+  std::atomic<uintptr_t> start{0};  // 0 = free: the handler skips it
+  std::atomic<uintptr_t> end{0};
+  std::atomic<uint64_t> file_offset{0};  // the file offset `start` maps
+  std::atomic<const void*> owner{nullptr};
+  std::atomic<uint64_t> fault{0};  // 0: intact; else 1 + the file offset of the first fault
+  std::atomic<bool> used{false};
+};
+
+// Registers [start, start + length), which maps the file from file_offset on, for
+// `owner` (an opaque pointer, handed back by RegionOwnerOf). nullptr only when memory
+// for a new chunk could not be allocated (the region is then unprotected).
+GuardRegion* RegisterRegion(const void* start, uint64_t length, uint64_t file_offset, const void* owner);
+void UnregisterRegion(GuardRegion* region);
+inline bool RegionFaulted(const GuardRegion* r) {
+  return r != nullptr && r->fault.load(std::memory_order_relaxed) != 0;
+}
+// The file offset of the region's first fault (0 when none).
+uint64_t RegionFaultOffset(const GuardRegion* r);
+// Records a fault found another way (a guarded read, fstat).
+void MarkRegionFaulted(GuardRegion* r, uint64_t file_offset);
+// Not for the handler: the owner of the registered region holding addr, and the file
+// offset addr maps; nullptr when no region holds it.
+const void* RegionOwnerOf(uintptr_t addr, uint64_t* file_offset);
 
 struct GuardFrame {
   sigjmp_buf jump;
@@ -72,5 +92,12 @@ __attribute__((noinline)) bool Guarded(Fn&& fn, uintptr_t* fault_address) {
   std::atomic_signal_fence(std::memory_order_seq_cst);
   return true;
 }
+
+#ifdef MMCDB_TEST_HOOKS
+// test_hooks.cc (sigbusTest): re-install over whatever handler is now in place, which
+// becomes the one chained to; and put back the handler that was there before ours.
+bool ReinstallSigbusGuardForTesting();
+bool RestorePreviousSigbusForTesting(struct sigaction* previous);
+#endif
 
 }  // namespace mmcdb

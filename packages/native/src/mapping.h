@@ -1,6 +1,17 @@
-// A read-only file mapping with a reference count. The reader handle holds one
+// The memory of one open file, with a reference count. The reader handle holds one
 // reference and every segment ArrayBuffer handed to JS holds one (released by its
 // finalizer), so the pages stay mapped until close() AND the last view is collected.
+//
+// Two mappings of the same file (docs/RELIABILITY.md §Native reader hardening, item 4):
+// - the read-only mapping (PROT_READ, MAP_SHARED) of the whole file: everything native
+//   code reads — header, index, record headers, keys, metadata, copies — comes from
+//   here, and no JS ArrayBuffer ever points into it;
+// - the views mapping (MAP_PRIVATE, PROT_READ|PROT_WRITE) of the data section only
+//   (FORMAT.md §Layout: mmcdb [128, data_end); classic [2048, position of table 0)),
+//   which the segment ArrayBuffers cover. A JS write into a view lands in a private
+//   copy-on-write page: it changes neither the file nor what any lookup reads (only what
+//   later views of the same bytes show).
+// Both are registered with the SIGBUS guard.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -12,17 +23,45 @@ namespace mmcdb {
 
 class Mapping {
  public:
-  // Maps `path` MAP_PRIVATE with PROT_READ|PROT_WRITE: JS writes into a view land in
-  // private copy-on-write pages and never reach the file. On failure returns nullptr
-  // and sets *err_no (an errno value) and *syscall.
-  static Mapping* Open(const char* path, int* err_no, const char** syscall);
+  // Why Open failed: an errno from `syscall`, or (not_regular != nullptr) the path is
+  // not a regular file — "a FIFO", "a socket", "a character device", ….
+  struct OpenError {
+    int err_no = 0;
+    const char* syscall = "open";
+    const char* not_regular = nullptr;
+  };
+  // Opens `path` and maps it read-only; nullptr with *error on failure. Never blocks on
+  // a FIFO: the file is opened O_NONBLOCK, fstat'ed and refused unless it is a regular
+  // file (a folder: EISDIR), and only then made blocking again.
+  static Mapping* Open(const std::string& path, OpenError* error);
+  // Maps file bytes [from, to) — the data section, known once the file is validated —
+  // for views (from the page holding `from`). Once, before any view. 0 or an errno.
+  int MapViews(uint64_t from, uint64_t to);
 
+  // The read-only mapping of the whole file (nullptr for an empty file).
   const uint8_t* data() const { return base_; }
-  uint8_t* mutable_data() const { return base_; }
   uint64_t size() const { return size_; }
-  // The file descriptor open() used, kept open for posix_fadvise (evict()); closed
-  // with the mapping. Reopening the path instead could reach a file that replaced it.
-  int fd() const { return fd_; }
+  const std::string& path() const { return path_; }
+
+  // The views mapping: file bytes [views_from(), views_to()) are at view(offset).
+  uint64_t views_from() const { return views_from_; }
+  uint64_t views_to() const { return views_to_; }
+  uint8_t* view(uint64_t file_offset) const { return views_ + (file_offset - views_offset_); }
+  bool has_views() const { return views_ != nullptr; }
+  // Its pages: [views_base(), + views_length()) maps the file from views_offset() on.
+  uint8_t* views_base() const { return views_; }
+  uint64_t views_offset() const { return views_offset_; }
+  uint64_t views_length() const { return views_length_; }
+
+  // The file descriptor open() used, kept open for posix_fadvise (evict()) and fstat
+  // (CheckFileSize) — reopening the path could reach a file that replaced it — until
+  // the handle is closed: CloseFd(). The pages stay mapped without it (views made
+  // earlier may outlive close() by any time); −1 once closed.
+  int fd() const { return fd_.load(std::memory_order_acquire); }
+  void CloseFd();
+
+  // Whether addr lies in either mapping; *file_offset = the file offset it maps.
+  bool Contains(uintptr_t addr, uint64_t* file_offset) const;
 
   // Whether off-thread batch lookups should request pages (MADV_WILLNEED) before
   // reading them: worth it when the pages are cold (faults overlap: 2× the throughput),
@@ -30,11 +69,12 @@ class Mapping {
   bool io_hints() const { return io_hints_.load(std::memory_order_relaxed); }
   void set_io_hints(bool on) { io_hints_.store(on, std::memory_order_relaxed); }
 
-  // Truncation under the mapping (guard.h): true once a read of it met SIGBUS (native
-  // or JS) or CheckFileSize() saw the file shorter than the mapping. A damaged mapping
-  // is never trusted again: every lookup reports ERR_CDB_TRUNCATED.
+  // Truncation under the mapping (guard.h): true once a read of either mapping met
+  // SIGBUS (native or JS) or CheckFileSize() saw the file shorter than the mapping. A
+  // damaged mapping is never trusted again: every lookup reports ERR_CDB_TRUNCATED.
   bool damaged() const {
-    return MappingDamaged(slot_) || local_fault_.load(std::memory_order_relaxed) != 0;
+    return RegionFaulted(ro_region_) || RegionFaulted(views_region_) ||
+           local_fault_.load(std::memory_order_relaxed) != 0;
   }
   // The file offset of the first fault (or the file's new size, from CheckFileSize()).
   uint64_t fault_offset() const;
@@ -49,13 +89,18 @@ class Mapping {
   void Unref();
 
  private:
-  Mapping(uint8_t* base, uint64_t size, int fd) : base_(base), size_(size), fd_(fd) {}
+  Mapping(uint8_t* base, uint64_t size, int fd, std::string path)
+      : base_(base), size_(size), fd_(fd), path_(std::move(path)) {}
   ~Mapping();
 
-  uint8_t* base_;
+  uint8_t* base_;  // read-only
   uint64_t size_;
-  int fd_;
-  int slot_ = -1;  // in the guard's registry; −1: not registered (registry full)
+  std::atomic<int> fd_;
+  std::string path_;
+  uint8_t* views_ = nullptr;
+  uint64_t views_offset_ = 0, views_length_ = 0, views_from_ = 0, views_to_ = 0;
+  GuardRegion* ro_region_ = nullptr;  // in the guard's registry; nullptr: not registered
+  GuardRegion* views_region_ = nullptr;
   std::atomic<uint64_t> local_fault_{0};  // 1 + offset, for an unregistered mapping
   std::atomic<int64_t> refs_{1};
   std::atomic<bool> io_hints_{true};

@@ -1,5 +1,6 @@
 #include "mmcdb_lookup.h"
 
+#include <cstdio>
 #include <string>
 
 #include "xxh64.h"
@@ -18,8 +19,6 @@ constexpr uint64_t kIndexAlign = 64;
 constexpr uint32_t kMaxValueAlign = 65536;
 constexpr uint32_t kRequiredFlags = 0xffff;
 
-std::string Num(uint64_t v) { return std::to_string(v); }
-
 // A decoded record header whose key and value both end by data_end (§Index: "the key
 // and value it describes must end by data_end").
 struct Record {
@@ -30,11 +29,12 @@ struct Record {
   uint64_t value_length;
 };
 
-bool ReadRecord(const MmcdbFile& f, uint64_t pos, Record* r, CdbFault* fault) {
+// `referrer`: the offset that named pos (an index slot, or pos itself when iterating).
+bool ReadRecord(const MmcdbFile& f, uint64_t pos, uint64_t referrer, Record* r, CdbFault* fault) {
   // data_offset ≤ position and position + 12 ≤ data_end.
   if (pos < kHeaderSize || pos > f.data_end || f.data_end - pos < kRecordHeader) {
-    return fault->Set("ERR_CDB_CORRUPT", "record position " + Num(pos) + " is outside the records [128, " +
-                      Num(f.data_end) + ")", pos);
+    return fault->Set("ERR_CDB_CORRUPT", "record position " + Num(pos) + " is outside the records [" + Num(kHeaderSize) + ", " +
+                      Num(f.data_end) + ")", referrer);
   }
   const uint8_t* p = f.base + pos;
   uint32_t kl = LoadU32(p);
@@ -42,61 +42,75 @@ bool ReadRecord(const MmcdbFile& f, uint64_t pos, Record* r, CdbFault* fault) {
   r->key_length = kl & ~kSuperseded;
   r->value_length = LoadU64(p + 4);
   r->key_offset = pos + kRecordHeader;
+  // §Records: pad = (−(p + 12 + K)) mod A, A a power of two checked at open. Computed
+  // without overflow: key_length ≤ room first, then value_length ≤ data_end − v.
+  // The words and offsets of format/mmcdb/codec.ts decodeRecord (tested equal).
   uint64_t room = f.data_end - r->key_offset;
   if (r->key_length > room) {
-    return fault->Set("ERR_CDB_CORRUPT", "key_length " + Num(r->key_length) + " of the record at " + Num(pos) +
-                      " runs past data_end", pos);
+    return fault->Set("ERR_CDB_CORRUPT", "key_length " + Num(r->key_length) + " of the record at " + Num(pos) + " runs past data_end", pos);
   }
   uint64_t key_end = r->key_offset + r->key_length;
-  // §Records: pad = (−(p + 12 + K)) mod A, A a power of two checked at open.
   uint64_t v = (key_end + (f.value_align - 1)) & ~static_cast<uint64_t>(f.value_align - 1);
   if (v > f.data_end || r->value_length > f.data_end - v) {
-    return fault->Set("ERR_CDB_CORRUPT", "value_length " + Num(r->value_length) + " of the record at " +
-                      Num(pos) + " runs past data_end", pos + 4);
+    return fault->Set("ERR_CDB_CORRUPT", "value_length " + Num(r->value_length) + " of the record at " + Num(pos) + " runs past data_end",
+                      pos + 4);
   }
   r->value_offset = v;
   return true;
 }
 
-// A record an index slot points to (§Records: a SUPERSEDED record is not in the index).
-bool ReadIndexedRecord(const MmcdbFile& f, uint64_t pos, uint64_t slot_offset, Record* r, CdbFault* fault) {
-  if (!ReadRecord(f, pos, r, fault)) return false;
-  if (r->superseded) {
-    return fault->Set("ERR_CDB_CORRUPT", "index slot points to a superseded record at " + Num(pos), slot_offset);
-  }
-  return true;
-}
+inline uint64_t SlotOffset(const MmcdbFile& f, uint64_t i) { return f.index_offset + i * kSlotSize; }
 
 // §Index: home(h) = (h >>> 32) × H >>> 32.
 inline uint64_t Home(uint64_t h, uint32_t home_slots) {
   return ((h >> 32) * static_cast<uint64_t>(home_slots)) >> 32;
 }
 
-// The §Index loop of `h` from slot i on, first match only: 1 with *ref, 0 absent,
-// −1 with *fault.
-int ProbeFrom(const MmcdbFile& f, const uint8_t* key, size_t key_length, uint64_t h, uint64_t i, ValueRef* ref,
-              CdbFault* fault) {
+// The slot walk of §Index: from slot *i on, advances *i to the next slot whose stored
+// hash is h and returns that slot's record position; 0 when the run ends first (an
+// empty slot, a greater hash — slots of a run are sorted — or the end of the index).
+// The index lies wholly inside the file (meta_offset = index_offset + 16 × index_length
+// ≤ file_length was checked at open), so slot i < index_length is safe to read.
+inline uint64_t NextCandidate(const MmcdbFile& f, uint64_t h, uint64_t* i) {
   const uint8_t* index = f.base + f.index_offset;
-  for (; i < f.index_length; i++) {
-    const uint8_t* slot = index + i * kSlotSize;
+  for (; *i < f.index_length; ++*i) {
+    const uint8_t* slot = index + *i * kSlotSize;
     uint64_t pos = LoadU64(slot + 8);
     if (pos == 0) return 0;
     uint64_t hs = LoadU64(slot);
     if (hs > h) return 0;
-    if (hs != h) continue;
+    if (hs == h) return pos;
+  }
+  return 0;
+}
+
+// THE probe loop (single and batch lookups both run it): every record of hash h from
+// slot i on whose key equals `key`, in insertion order. Same contract as MmcdbFind.
+int64_t Probe(const MmcdbFile& f, const uint8_t* key, size_t key_length, uint64_t h, uint64_t i, bool all,
+              ValueRef* out, size_t capacity, CdbFault* fault) {
+  int64_t found = 0;
+  for (uint64_t pos; (pos = NextCandidate(f, h, &i)) != 0; i++) {
     Record r;
-    if (!ReadIndexedRecord(f, pos, f.index_offset + i * kSlotSize, &r, fault)) return -1;
+    if (!ReadRecord(f, pos, SlotOffset(f, i), &r, fault)) return -1;
+    // §Records: a SUPERSEDED record is never in the index.
+    if (r.superseded) {
+      fault->Set("ERR_CDB_CORRUPT", "index slot points to a superseded record at " + Num(pos), SlotOffset(f, i));
+      return -1;
+    }
     // The caller reads the value next: start loading its first and last cache lines now,
-    // so those misses overlap the key compare and the trip back to JS.
+    // so those misses overlap the key compare and the trip back to JS. (Through the
+    // read-only mapping: the same physical lines JS reads through the views mapping;
+    // prefetching the views address instead measured slower.)
     if (r.value_length != 0) {
       __builtin_prefetch(f.base + r.value_offset);
       __builtin_prefetch(f.base + r.value_offset + r.value_length - 1);
     }
     if (r.key_length != key_length || std::memcmp(f.base + r.key_offset, key, key_length) != 0) continue;
-    *ref = ValueRef{r.value_offset, r.value_length};
-    return 1;
+    if (static_cast<size_t>(found) < capacity) out[found] = ValueRef{r.value_offset, r.value_length};
+    found++;
+    if (!all) break;
   }
-  return 0;
+  return found;
 }
 
 }  // namespace
@@ -129,7 +143,9 @@ bool MmcdbOpen(const uint8_t* base, uint64_t size, MmcdbFile* f, CdbFault* fault
   }
   uint32_t flags = LoadU32(base + 12);
   if ((flags & kRequiredFlags) != 0) {
-    return fault->Set("ERR_CDB_VERSION", "unknown required flags " + Num(flags & kRequiredFlags), 12);
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "0x%x", flags & kRequiredFlags);
+    return fault->Set("ERR_CDB_VERSION", std::string("unknown required flags ") + hex, 12);
   }
   // u64 fields beyond 2^53 − 1 cannot be addressed from JS (§Conventions).
   struct Field {
@@ -188,7 +204,7 @@ bool MmcdbOpen(const uint8_t* base, uint64_t size, MmcdbFile* f, CdbFault* fault
   }
   uint32_t a = f->value_align;
   if (a < 1 || a > kMaxValueAlign || (a & (a - 1)) != 0) {
-    return fault->Set("ERR_CDB_FORMAT", "value_align " + Num(a) + " is not a power of two <= 65536", 60);
+    return fault->Set("ERR_CDB_FORMAT", "value_align " + Num(a) + " is not a power of two \xe2\x89\xa4 65536", 60);
   }
   return true;
 }
@@ -197,31 +213,7 @@ int64_t MmcdbFind(const MmcdbFile& f, const uint8_t* key, size_t key_length, boo
                   size_t capacity, CdbFault* fault) {
   if (f.record_count == 0) return 0;
   const uint64_t h = Xxh64(key, key_length, f.seed);
-  // The index lies wholly inside the file: meta_offset = index_offset + 16 ×
-  // index_length ≤ file_length was checked at open, so slot i < index_length is safe.
-  const uint8_t* index = f.base + f.index_offset;
-  int64_t found = 0;
-  for (uint64_t i = Home(h, f.home_slots); i < f.index_length; i++) {
-    const uint8_t* slot = index + i * kSlotSize;
-    uint64_t pos = LoadU64(slot + 8);
-    if (pos == 0) break;  // empty slot: end of the run
-    uint64_t hs = LoadU64(slot);
-    if (hs > h) break;  // sorted: no later slot can hold h
-    if (hs != h) continue;
-    Record r;
-    if (!ReadIndexedRecord(f, pos, f.index_offset + i * kSlotSize, &r, fault)) return -1;
-    // The caller reads the value next: start loading its first and last cache lines now,
-    // so those misses overlap the key compare and the trip back to JS.
-    if (r.value_length != 0) {
-      __builtin_prefetch(f.base + r.value_offset);
-      __builtin_prefetch(f.base + r.value_offset + r.value_length - 1);
-    }
-    if (r.key_length != key_length || std::memcmp(f.base + r.key_offset, key, key_length) != 0) continue;
-    if (static_cast<size_t>(found) < capacity) out[found] = ValueRef{r.value_offset, r.value_length};
-    found++;
-    if (!all) break;
-  }
-  return found;
+  return Probe(f, key, key_length, h, Home(h, f.home_slots), all, out, capacity, fault);
 }
 
 int64_t MmcdbFindMany(const MmcdbFile& f, const KeyBytes* keys, size_t n, size_t group, double* out,
@@ -247,22 +239,10 @@ int64_t MmcdbFindMany(const MmcdbFile& f, const KeyBytes* keys, size_t n, size_t
     if (hint != nullptr) {
       for (size_t j = 0; j < m; j++) hint(index + slot[j] * kSlotSize, kSlotSize);
     }
-    // 2. Walk each run to its first slot with the same hash; request that record
-    //    (header and key). pos 0 = no candidate: absent.
+    // 2. Walk each run to its first candidate; request that record (header and key).
+    //    pos 0 = no candidate: absent.
     for (size_t j = 0; j < m; j++) {
-      pos[j] = 0;
-      for (uint64_t i = slot[j]; i < f.index_length; i++) {
-        const uint8_t* sp = index + i * kSlotSize;
-        uint64_t p = LoadU64(sp + 8);
-        if (p == 0) break;
-        uint64_t hs = LoadU64(sp);
-        if (hs > hash[j]) break;
-        if (hs == hash[j]) {
-          pos[j] = p;
-          slot[j] = i;
-          break;
-        }
-      }
+      pos[j] = NextCandidate(f, hash[j], &slot[j]);
       // Only positions inside the records are prefetched (ReadRecord reports the others).
       if (pos[j] >= kHeaderSize && pos[j] < f.data_end) {
         const uint8_t* rp = f.base + pos[j];
@@ -279,25 +259,17 @@ int64_t MmcdbFindMany(const MmcdbFile& f, const KeyBytes* keys, size_t n, size_t
         }
       }
     }
-    // 3. Compare keys (a 64-bit hash collision continues the run as MmcdbFind does).
+    // 3. The probe loop from each candidate's slot (its slot and record are in cache
+    //    now); a 64-bit hash collision continues the run there.
     for (size_t j = 0; j < m; j++) {
       double* o = out + 2 * (b + j);
-      int r = 0;
       ValueRef ref{0, 0};
+      int64_t r = 0;
       if (pos[j] != 0) {
-        Record rec;
-        if (!ReadIndexedRecord(f, pos[j], f.index_offset + slot[j] * kSlotSize, &rec, fault)) return -1;
-        if (rec.key_length == k[j].length && std::memcmp(f.base + rec.key_offset, k[j].data, k[j].length) == 0) {
-          ref = ValueRef{rec.value_offset, rec.value_length};
-          r = 1;
-        } else {
-          r = ProbeFrom(f, k[j].data, k[j].length, hash[j], slot[j] + 1, &ref, fault);
-          if (r < 0) return -1;
-        }
+        r = Probe(f, k[j].data, k[j].length, hash[j], slot[j], false, &ref, 1, fault);
+        if (r < 0) return -1;
       }
-      if (r == 1) {
-        // The caller reads the value next: start loading its last line too.
-        if (ref.length > 0) __builtin_prefetch(f.base + ref.offset + ref.length - 1);
+      if (r > 0) {
         o[0] = static_cast<double>(ref.offset);
         o[1] = static_cast<double>(ref.length);
         found++;
@@ -314,7 +286,7 @@ int MmcdbNext(const MmcdbFile& f, uint64_t pos, RecordRef* rec, CdbFault* fault)
   if (pos < kHeaderSize) pos = kHeaderSize;
   while (pos < f.data_end) {
     Record r;
-    if (!ReadRecord(f, pos, &r, fault)) return -1;
+    if (!ReadRecord(f, pos, pos, &r, fault)) return -1;
     uint64_t next = r.value_offset + r.value_length;
     if (!r.superseded) {
       *rec = RecordRef{r.key_offset, r.key_length, r.value_offset, r.value_length, next};

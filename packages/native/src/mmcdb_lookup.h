@@ -1,6 +1,8 @@
 // Reading an mmcdb v1 file (docs/FORMAT.md): header validation at open (§Header),
 // lookups (§Index) and iteration (§Records). Every offset read from the file is
-// checked against the section it must lie in before anything is read there.
+// checked against the section it must lie in before anything is read there. Messages,
+// codes and offsets equal @mmcdb/core's for the same check (core/src/format.ts
+// decodeHeader, core/src/mmcdb-engine.ts): test/native/messages.test.ts.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -16,7 +18,7 @@ constexpr uint64_t kHeaderSize = 128;
 bool HasMmcdbMagic(const uint8_t* base, uint64_t size);
 
 struct MmcdbFile {
-  const uint8_t* base = nullptr;
+  const uint8_t* base = nullptr;  // the read-only mapping (mapping.h): never JS memory
   uint64_t size = 0;
   uint64_t record_count = 0;
   uint64_t seed = 0;
@@ -41,10 +43,10 @@ int64_t MmcdbFind(const MmcdbFile& f, const uint8_t* key, size_t key_length, boo
                   ValueRef* out, size_t capacity, CdbFault* fault);
 
 // Batch lookup of the first value of each of `n` keys, in groups of `group` keys
-// (≤ kMaxBatchGroup): hash every key of the group and prefetch its home slot, probe
-// each run and prefetch its candidate record, then compare keys. Results equal
-// MmcdbFind(…, all = false) key by key: out[2i], out[2i + 1] = value offset, length, or
-// −1, 0 when absent. Returns the number found, or −1 with *fault for the first key (in
+// (≤ kMaxBatchGroup): hash every key of the group and prefetch its home slot, find
+// each run's first candidate and prefetch its record, then run the probe loop (the one
+// MmcdbFind runs) from there. out[2i], out[2i + 1] = value offset, length, or −1, 0
+// when absent. Returns the number found, or −1 with *fault for the first key (in
 // order) whose lookup meets corruption (out is then partly written).
 int64_t MmcdbFindMany(const MmcdbFile& f, const KeyBytes* keys, size_t n, size_t group, double* out,
                       CdbFault* fault, PageHint hint);

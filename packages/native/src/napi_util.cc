@@ -1,130 +1,139 @@
 #include "napi_util.h"
 
-#include <uv.h>
-
 #include <cmath>
+
+#include "errors.h"
 
 namespace mmcdb {
 namespace {
 
-napi_value Str(napi_env env, const std::string& s) {
-  napi_value v = nullptr;
-  napi_create_string_utf8(env, s.data(), s.size(), &v);
-  return v;
-}
+uint8_t kEmpty[1] = {0};
 
-const uint8_t kEmpty[1] = {0};
+size_t ElementSize(napi_typedarray_type type) {
+  switch (type) {
+    case napi_int16_array: case napi_uint16_array: return 2;
+    case napi_int32_array: case napi_uint32_array: case napi_float32_array: return 4;
+    case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: return 8;
+    default: return 1;
+  }
+}
 
 }  // namespace
 
-napi_value ThrowCode(napi_env env, const char* code, const std::string& message) {
-  napi_value err;
-  if (napi_create_error(env, Str(env, code), Str(env, message), &err) == napi_ok) napi_throw(env, err);
-  return nullptr;
+napi_value Undefined(napi_env env) {
+  napi_value v;
+  return napi_get_undefined(env, &v) == napi_ok ? v : nullptr;
 }
 
-napi_value MakeFaultError(napi_env env, const CdbFault& fault, const std::string& path) {
-  std::string msg = fault.message + " (" + path + ", offset " + std::to_string(fault.offset) + ")";
-  napi_value err, offset;
-  if (napi_create_error(env, Str(env, fault.code), Str(env, msg), &err) != napi_ok) return nullptr;
-  napi_create_double(env, static_cast<double>(fault.offset), &offset);
-  napi_set_named_property(env, err, "offset", offset);
-  napi_set_named_property(env, err, "path", Str(env, path));
-  return err;
+napi_value Number(napi_env env, double d) {
+  napi_value v;
+  return napi_create_double(env, d, &v) == napi_ok ? v : nullptr;
 }
 
-napi_value ThrowFault(napi_env env, const CdbFault& fault, const std::string& path) {
-  napi_value err = MakeFaultError(env, fault, path);
-  if (err != nullptr) napi_throw(env, err);
-  return nullptr;
+napi_value Int(napi_env env, int64_t i) {
+  napi_value v;
+  return napi_create_int64(env, i, &v) == napi_ok ? v : nullptr;
 }
 
-napi_value MakeErrnoError(napi_env env, int err_no, const char* syscall, const std::string& path) {
-  const char* name = uv_err_name(-err_no);
-  std::string msg = std::string(name) + ": " + uv_strerror(-err_no) + ", " + syscall + " '" + path + "'";
-  napi_value err, num;
-  if (napi_create_error(env, Str(env, name), Str(env, msg), &err) != napi_ok) return nullptr;
-  napi_create_int32(env, -err_no, &num);
-  napi_set_named_property(env, err, "errno", num);
-  napi_set_named_property(env, err, "syscall", Str(env, syscall));
-  napi_set_named_property(env, err, "path", Str(env, path));
-  return err;
+napi_value Small(napi_env env, int32_t i) {
+  napi_value v;
+  return napi_create_int32(env, i, &v) == napi_ok ? v : nullptr;
 }
 
-napi_value ThrowErrno(napi_env env, int err_no, const char* syscall, const std::string& path) {
-  napi_value err = MakeErrnoError(env, err_no, syscall, path);
-  if (err != nullptr) napi_throw(env, err);
-  return nullptr;
+napi_value Bool(napi_env env, bool b) {
+  napi_value v;
+  return napi_get_boolean(env, b, &v) == napi_ok ? v : nullptr;
 }
 
-napi_value ThrowType(napi_env env, const char* message) {
-  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
-  return nullptr;
+napi_value String(napi_env env, const std::string& s) {
+  napi_value v;
+  return napi_create_string_utf8(env, s.data(), s.size(), &v) == napi_ok ? v : nullptr;
 }
 
-napi_value ThrowRange(napi_env env, const char* message) {
-  napi_throw_range_error(env, "ERR_OUT_OF_RANGE", message);
-  return nullptr;
+bool SetProperty(napi_env env, napi_value obj, const char* name, napi_value v) {
+  return v != nullptr && napi_set_named_property(env, obj, name, v) == napi_ok;
+}
+
+bool GetTypedArray(napi_env env, napi_value value, TypedArrayInfo* info) {
+  bool is_typed = false;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return false;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(env, value, &info->type, &info->count, &data, nullptr, nullptr) != napi_ok) {
+    return false;
+  }
+  if (data == nullptr) info->count = 0;  // detached
+  info->byte_length = info->count * ElementSize(info->type);
+  info->data = info->byte_length > 0 ? static_cast<uint8_t*>(data) : kEmpty;
+  return true;
+}
+
+bool ReadFloat64Array(napi_env env, napi_value value, const char* name, double** data, size_t* length) {
+  TypedArrayInfo t;
+  if (!GetTypedArray(env, value, &t) || t.type != napi_float64_array) {
+    ThrowType(env, std::string(name) + " must be a Float64Array");
+    return false;
+  }
+  *data = reinterpret_cast<double*>(t.data);
+  *length = t.count;
+  return true;
 }
 
 bool KeyArg::Read(napi_env env, napi_value value) {
   size_t n = 0;
+  external_ = false;
   // Strings first: no napi_typeof on the hot path; a non-string fails cheaply.
   napi_status s = napi_get_value_string_utf8(env, value, inline_, kInline, &n);
   if (s == napi_ok) {
+    data_ = reinterpret_cast<const uint8_t*>(inline_);
+    length_ = n;
     // V8 writes whole characters only, at most kInline − 1 bytes: room for another
     // 4-byte character means the string was not cut.
-    if (n + 4 < kInline - 1) {
-      data_ = reinterpret_cast<const uint8_t*>(inline_);
-      length_ = n;
-      return true;
-    }
+    if (n + 4 < kInline - 1) return true;
     size_t full = 0;
-    napi_get_value_string_utf8(env, value, nullptr, 0, &full);
-    if (full == n) {
-      data_ = reinterpret_cast<const uint8_t*>(inline_);
-      length_ = n;
-      return true;
-    }
+    if (napi_get_value_string_utf8(env, value, nullptr, 0, &full) != napi_ok) return false;
+    if (full == n) return true;
     heap_.reset(new char[full + 1]);
-    napi_get_value_string_utf8(env, value, heap_.get(), full + 1, &n);
+    if (napi_get_value_string_utf8(env, value, heap_.get(), full + 1, &n) != napi_ok) return false;
     data_ = reinterpret_cast<const uint8_t*>(heap_.get());
     length_ = n;
     return true;
   }
-  bool is_typed = false;
-  if (s == napi_string_expected && napi_is_typedarray(env, value, &is_typed) == napi_ok && is_typed) {
-    napi_typedarray_type type;
-    size_t count = 0;
-    void* data = nullptr;
-    napi_get_typedarray_info(env, value, &type, &count, &data, nullptr, nullptr);
-    size_t width = 1;
-    switch (type) {
-      case napi_int16_array: case napi_uint16_array: width = 2; break;
-      case napi_int32_array: case napi_uint32_array: case napi_float32_array: width = 4; break;
-      case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: width = 8; break;
-      default: width = 1;
-    }
-    data_ = data != nullptr ? static_cast<const uint8_t*>(data) : kEmpty;
-    length_ = count * width;
+  TypedArrayInfo t;
+  if (s == napi_string_expected && GetTypedArray(env, value, &t)) {
+    data_ = t.data;
+    length_ = t.byte_length;
+    external_ = true;
     return true;
   }
-  ThrowType(env, "key must be a string or a Uint8Array");
+  if (s == napi_string_expected) ThrowType(env, "key must be a string or a Uint8Array");
   return false;
 }
 
 bool ReadOffset(napi_env env, napi_value value, const char* name, uint64_t* out) {
   double d = 0;
   if (napi_get_value_double(env, value, &d) != napi_ok) {
-    ThrowType(env, (std::string(name) + " must be a number").c_str());
+    ThrowType(env, std::string(name) + " must be a number");
     return false;
   }
   if (!(d >= 0) || d > static_cast<double>(kMaxSafeInteger) || std::floor(d) != d) {
-    ThrowRange(env, (std::string(name) + " must be an integer from 0 to 2^53 - 1").c_str());
+    ThrowRange(env, std::string(name) + " must be an integer from 0 to 2^53 - 1");
     return false;
   }
   *out = static_cast<uint64_t>(d);
   return true;
+}
+
+bool ReadShortString(napi_env env, napi_value value, std::string* out) {
+  char buf[32];
+  size_t n = 0;
+  if (napi_get_value_string_utf8(env, value, buf, sizeof buf, &n) != napi_ok) return false;
+  out->assign(buf, n);
+  return true;
+}
+
+bool IsUndefined(napi_env env, napi_value value) {
+  napi_valuetype t;
+  return napi_typeof(env, value, &t) == napi_ok && t == napi_undefined;
 }
 
 }  // namespace mmcdb

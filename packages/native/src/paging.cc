@@ -6,6 +6,8 @@
 
 #include <cstring>
 
+#include "mapping.h"
+
 namespace mmcdb {
 namespace {
 
@@ -95,6 +97,26 @@ uint64_t ResidentBytes(const std::vector<unsigned char>& pages, uint64_t from, u
     at = end;
   }
   return total;
+}
+
+int AdviseMapping(const Mapping* m, uint64_t offset, uint64_t length, int advice) {
+  int e = AdviseRange(m->data(), offset, length, advice);
+  if (e != 0 || !m->has_views()) return e;
+  const uint64_t lo = offset > m->views_offset() ? offset : m->views_offset();
+  const uint64_t end = m->views_offset() + m->views_length();
+  const uint64_t hi = offset + length < end ? offset + length : end;
+  return lo < hi ? AdviseRange(m->views_base(), lo - m->views_offset(), hi - lo, advice) : 0;
+}
+
+int ResidentMapping(const Mapping* m, std::vector<unsigned char>* pages) {
+  int e = ResidentPages(m->data(), m->size(), pages);
+  if (e != 0 || !m->has_views()) return e;
+  std::vector<unsigned char> views;
+  e = ResidentPages(m->views_base(), m->views_length(), &views);
+  if (e != 0) return e;
+  const uint64_t first = m->views_offset() / PageSize();  // views_offset is page-aligned
+  for (uint64_t i = 0; i < views.size() && first + i < pages->size(); i++) (*pages)[first + i] |= views[i] & 1;
+  return 0;
 }
 
 }  // namespace mmcdb

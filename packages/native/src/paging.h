@@ -1,12 +1,14 @@
-// Page-cache tools over a mapping: madvise by name, off-thread warming (chunked
-// MADV_WILLNEED + one read per page), residency (mincore) and page touching. Plain
-// functions over raw pointers: safe on the threadpool while the caller holds a
-// Mapping reference.
+// Page-cache tools: madvise by name, off-thread warming (chunked MADV_WILLNEED + one
+// read per page), residency (mincore) and page touching. Plain functions over raw
+// pointers, and over a Mapping's two mappings (mapping.h): safe on the threadpool while
+// the caller holds a Mapping reference.
 #pragma once
 #include <cstdint>
 #include <vector>
 
 namespace mmcdb {
+
+class Mapping;
 
 uint64_t PageSize();
 
@@ -36,5 +38,12 @@ int ResidentPages(const uint8_t* base, uint64_t size, std::vector<unsigned char>
 
 // Bytes of [from, to) that lie on resident pages.
 uint64_t ResidentBytes(const std::vector<unsigned char>& pages, uint64_t from, uint64_t to);
+
+// Over both mappings of m: madvise file bytes [offset, offset + length) in the
+// read-only mapping and the part of them the views mapping holds. 0 or an errno.
+int AdviseMapping(const Mapping* m, uint64_t offset, uint64_t length, int advice);
+// mincore per page of the file: resident in either mapping (JS reads views, native code
+// the read-only mapping; mincore may report only this process's own pages). 0 or errno.
+int ResidentMapping(const Mapping* m, std::vector<unsigned char>* pages);
 
 }  // namespace mmcdb

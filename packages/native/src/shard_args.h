@@ -1,11 +1,13 @@
-// Argument helpers of the sharded-set functions (shards.cc, shard_index.cc): typed
-// array bytes, integers, seeds and keys, in raw Node-API.
+// Argument helpers of the sharded-set functions (shards.cc, shard_encode.cc,
+// shard_index.cc): typed array bytes, integers and seeds, in raw Node-API. Keys are
+// napi_util.h's KeyArg (batches: batch.h ReadKeys), as for the handle's lookups.
 #pragma once
 #include <node_api.h>
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
+
+#include "errors.h"
 
 namespace mmcdb {
 namespace shard_args {
@@ -18,10 +20,10 @@ struct Span {
   size_t length = 0;  // in bytes
 };
 
+// TypeError (ERR_INVALID_ARG_TYPE) or RangeError (ERR_OUT_OF_RANGE), as errors.h makes
+// them for the handle's methods; returns nullptr for the callback to return.
 inline napi_value Throw(napi_env env, bool range, const char* message) {
-  if (range) napi_throw_range_error(env, nullptr, message);
-  else napi_throw_type_error(env, nullptr, message);
-  return nullptr;
+  return range ? ThrowRange(env, message) : ThrowType(env, message);
 }
 
 // The bytes of a typed array of type `want` (any type when `any`), also over a
@@ -73,48 +75,6 @@ inline bool ReadSeed(napi_env env, napi_value v, uint64_t* seed) {
   bool lossless = false;
   return napi_get_value_bigint_uint64(env, v, seed, &lossless) == napi_ok && lossless;
 }
-
-// A key argument: a string (UTF-8, lone surrogates as U+FFFD like Buffer.from) or any
-// typed array (its bytes). Short strings are read into an inline buffer.
-class Key {
- public:
-  bool Read(napi_env env, napi_value v) {
-    size_t n = 0;
-    if (napi_get_value_string_utf8(env, v, inline_, kInline, &n) == napi_ok) {
-      // At most kInline − 1 bytes are written, whole characters only: room for another
-      // 4-byte character means the string was not cut.
-      if (n + 4 < kInline - 1) return Set(inline_, n);
-      size_t full = 0;
-      napi_get_value_string_utf8(env, v, nullptr, 0, &full);
-      if (full == n) return Set(inline_, n);
-      heap_.reset(new char[full + 1]);
-      napi_get_value_string_utf8(env, v, heap_.get(), full + 1, &n);
-      return Set(heap_.get(), n);
-    }
-    Span s;
-    if (TypedBytes(env, v, napi_uint8_array, true, &s)) {
-      data_ = s.length == 0 ? kEmpty : s.data;
-      length_ = s.length;
-      return true;
-    }
-    return false;
-  }
-  const uint8_t* data() const { return data_; }
-  size_t length() const { return length_; }
-
- private:
-  bool Set(const char* p, size_t n) {
-    data_ = reinterpret_cast<const uint8_t*>(p);
-    length_ = n;
-    return true;
-  }
-  static constexpr size_t kInline = 1024;
-  static constexpr uint8_t kEmpty[1] = {0};
-  char inline_[kInline];
-  std::unique_ptr<char[]> heap_;
-  const uint8_t* data_ = nullptr;
-  size_t length_ = 0;
-};
 
 }  // namespace shard_args
 }  // namespace mmcdb

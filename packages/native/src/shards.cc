@@ -2,8 +2,12 @@
 
 #include <cstdint>
 #include <cstring>
-#include <memory>
+#include <vector>
 
+#include "batch.h"
+#include "guard.h"
+#include "handle.h"
+#include "napi_util.h"
 #include "shard_args.h"
 #include "shard_scan.h"
 #include "xxh64.h"
@@ -29,16 +33,24 @@ Router* RouterOf(napi_env env, napi_callback_info info, size_t* argc, napi_value
   return static_cast<Router*>(data);
 }
 
-// of(key) → the shard of one key.
+// of(key) → the shard of one key. A TypedArray key is hashed under the SIGBUS guard (it
+// may be a view of a truncated file: ERR_CDB_TRUNCATED naming that file).
 napi_value RouterOfKey(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   Router* r = RouterOf(env, info, &argc, argv);
   if (r == nullptr) return nullptr;
-  Key key;
-  if (argc < 1 || !key.Read(env, argv[0])) return Throw(env, false, "key must be a string or a Uint8Array");
+  KeyArg key;
+  if (!key.Read(env, argv[0])) return nullptr;  // missing: undefined (TypeError)
+  uint32_t shard = 0;
+  uintptr_t bad = 0;
+  if (!key.external()) {
+    shard = ShardOf(*r, key.data(), key.length());
+  } else if (!Guarded([&] { shard = ShardOf(*r, key.data(), key.length()); }, &bad)) {
+    return ThrowCdbError(env, KeyFault(bad), "");
+  }
   napi_value result;
-  napi_create_uint32(env, ShardOf(*r, key.data(), key.length()), &result);
+  if (napi_create_uint32(env, shard, &result) != napi_ok) return nullptr;
   return result;
 }
 
@@ -48,29 +60,35 @@ napi_value RouterMany(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   Router* r = RouterOf(env, info, &argc, argv);
   if (r == nullptr) return nullptr;
-  bool is_array = false;
   uint32_t count = 0;
   Span out;
-  if (argc < 2 || napi_is_array(env, argv[0], &is_array) != napi_ok || !is_array ||
-      napi_get_array_length(env, argv[0], &count) != napi_ok || !TypedBytes(env, argv[1], napi_uint32_array, false, &out)) {
+  if (argc < 2) return Throw(env, false, "many(keys, out): keys must be an array and out a Uint32Array");
+  if (!KeysLength(env, argv[0], &count)) return nullptr;
+  if (!TypedBytes(env, argv[1], napi_uint32_array, false, &out)) {
     return Throw(env, false, "many(keys, out): keys must be an array and out a Uint32Array");
   }
   if (out.length / 4 < count) return Throw(env, true, "many(keys, out): out is shorter than keys");
-  // Keys first (a getter on the array may run JS that resizes or detaches `out`), then
-  // `out` is read again and written once.
-  std::unique_ptr<uint32_t[]> shards(new uint32_t[count == 0 ? 1 : count]);
-  Key key;
-  for (uint32_t i = 0; i < count; i++) {
-    napi_value k;
-    if (napi_get_element(env, argv[0], i, &k) != napi_ok) return nullptr;
-    if (!key.Read(env, k)) return Throw(env, false, "key must be a string or a Uint8Array");
-    shards[i] = ShardOf(*r, key.data(), key.length());
+  // Keys first, copied into this call's buffers (a getter on the array may run JS that
+  // resizes or detaches `out`, or calls this router again), then `out` is read again
+  // and written once.
+  std::vector<uint8_t> bytes;
+  std::vector<size_t> ends;
+  uintptr_t bad = 0;
+  if (!ReadKeys(env, argv[0], count, &bytes, &ends, &bad)) {
+    return bad != 0 ? ThrowCdbError(env, KeyFault(bad), "") : nullptr;
   }
   if (!TypedBytes(env, argv[1], napi_uint32_array, false, &out) || out.length / 4 < count) {
     return Throw(env, true, "many(keys, out): out is shorter than keys");
   }
-  if (count > 0) std::memcpy(out.data, shards.get(), count * sizeof(uint32_t));
-  return nullptr;
+  uint32_t* o = reinterpret_cast<uint32_t*>(out.data);
+  static const uint8_t kNone[1] = {0};
+  const uint8_t* base = bytes.empty() ? kNone : bytes.data();
+  size_t from = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    o[i] = ShardOf(*r, base + from, ends[i] - from);
+    from = ends[i];
+  }
+  return Undefined(env);
 }
 
 void FreeRouter(napi_env, void* data, void*) {
@@ -170,24 +188,6 @@ napi_value ShardRoute(napi_env env, napi_callback_info info) {
   napi_value result;
   napi_create_double(env, static_cast<double>(records), &result);
   return result;
-}
-
-bool RegisterShards(napi_env env, napi_value exports) {
-  napi_value fn;
-  if (napi_create_function(env, "shardRoute", NAPI_AUTO_LENGTH, ShardRoute, nullptr, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "shardRoute", fn) != napi_ok) {
-    return false;
-  }
-  if (napi_create_function(env, "shardEncode", NAPI_AUTO_LENGTH, ShardEncode, nullptr, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "shardEncode", fn) != napi_ok) {
-    return false;
-  }
-  if (napi_create_function(env, "shardRouter", NAPI_AUTO_LENGTH, ShardRouter, nullptr, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "shardRouter", fn) != napi_ok) {
-    return false;
-  }
-  return napi_create_function(env, "shardIndex", NAPI_AUTO_LENGTH, ShardIndex, nullptr, &fn) == napi_ok &&
-         napi_set_named_property(env, exports, "shardIndex", fn) == napi_ok;
 }
 
 }  // namespace mmcdb

@@ -21,7 +21,4 @@ napi_value ShardRouter(napi_env env, napi_callback_info info);
 // route-and-look-up path over attached shard mappings. See shard_index.cc.
 napi_value ShardIndex(napi_env env, napi_callback_info info);
 
-// Adds shardRoute, shardEncode, shardRouter and shardIndex to `exports`. False with a pending exception on failure.
-bool RegisterShards(napi_env env, napi_value exports);
-
 }  // namespace mmcdb

@@ -1,8 +1,9 @@
 // XXH64 per doc/xxhash_spec.md: four 64-bit accumulators over 32-byte stripes,
-// convergence, then the remaining 8-, 4- and 1-byte pieces, then the avalanche.
+// convergence, then the remaining 8-, 4- and 1-byte pieces, then the avalanche. Lanes
+// are little-endian integers: common.h LoadU64 / LoadU32.
 #include "xxh64.h"
 
-#include <cstring>
+#include "common.h"
 
 namespace mmcdb {
 namespace {
@@ -14,25 +15,6 @@ constexpr uint64_t kPrime4 = 0x85EBCA77C2B2AE63ULL;
 constexpr uint64_t kPrime5 = 0x27D4EB2F165667C5ULL;
 
 inline uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
-
-// The spec reads lanes as little-endian integers.
-inline uint64_t Read64(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  v = __builtin_bswap64(v);
-#endif
-  return v;
-}
-
-inline uint32_t Read32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  v = __builtin_bswap32(v);
-#endif
-  return v;
-}
 
 inline uint64_t Round(uint64_t acc, uint64_t lane) {
   acc += lane * kPrime2;
@@ -58,10 +40,10 @@ uint64_t Xxh64(const uint8_t* p, size_t length, uint64_t seed) {
     uint64_t a4 = seed - kPrime1;
     const uint8_t* const limit = end - 32;
     do {
-      a1 = Round(a1, Read64(p));
-      a2 = Round(a2, Read64(p + 8));
-      a3 = Round(a3, Read64(p + 16));
-      a4 = Round(a4, Read64(p + 24));
+      a1 = Round(a1, LoadU64(p));
+      a2 = Round(a2, LoadU64(p + 8));
+      a3 = Round(a3, LoadU64(p + 16));
+      a4 = Round(a4, LoadU64(p + 24));
       p += 32;
     } while (p <= limit);
     // Step 3: convergence.
@@ -77,12 +59,12 @@ uint64_t Xxh64(const uint8_t* p, size_t length, uint64_t seed) {
   acc += static_cast<uint64_t>(length);
   // Step 5: consume the remaining input.
   while (end - p >= 8) {
-    acc ^= Round(0, Read64(p));
+    acc ^= Round(0, LoadU64(p));
     acc = Rotl(acc, 27) * kPrime1 + kPrime4;
     p += 8;
   }
   if (end - p >= 4) {
-    acc ^= static_cast<uint64_t>(Read32(p)) * kPrime1;
+    acc ^= static_cast<uint64_t>(LoadU32(p)) * kPrime1;
     acc = Rotl(acc, 23) * kPrime2 + kPrime3;
     p += 4;
   }

@@ -137,3 +137,64 @@ describe('cdb convert', () => {
     expect(fs.statSync(p('big.cdb')).size).toBe(exact);
   });
 });
+
+describe('cdb convert: which output format', () => {
+  const formatOf = (file: string): string => {
+    const db = openSync(file, { backend: 'memory' });
+    try {
+      return db.format;
+    } finally {
+      db.close();
+    }
+  };
+
+  it('the output name decides: .mmcdb is mmcdb, .cdb is classic, whatever the input', async () => {
+    await ok(['convert', p('src.mmcdb'), p('copy.mmcdb'), '-q']);
+    expect(formatOf(p('copy.mmcdb'))).toBe('mmcdb');
+    await ok(['convert', p('src.cdb'), p('copy.cdb'), '-q']);
+    expect(sha256(p('copy.cdb'))).toBe(sha256(p('src.cdb')));
+    await ok(['convert', p('src.mmcdb'), p('CAPS.CDB'), '-q']);
+    expect(formatOf(p('CAPS.CDB'))).toBe('classic');
+  });
+
+  it('mmcdb-only options work without --format: --align, --seed random', async () => {
+    const r = await ok(['convert', p('src.mmcdb'), p('aligned.mmcdb'), '--align', '8']);
+    expect(r.stderr).toContain('(mmcdb -> mmcdb)');
+    expect(JSON.parse((await ok(['stats', p('aligned.mmcdb'), '--json'])).out).valueAlign).toBe(8);
+    await ok(['convert', p('src.mmcdb'), p('random.mmcdb'), '--seed', 'random', '-q']);
+    expect(formatOf(p('random.mmcdb'))).toBe('mmcdb');
+    // A name that says nothing: the options imply mmcdb.
+    await ok(['convert', p('src.mmcdb'), p('aligned.db'), '--align', '16', '-q']);
+    expect(formatOf(p('aligned.db'))).toBe('mmcdb');
+  });
+
+  it('a name that says nothing and no mmcdb option: the other format, as before; --format always wins', async () => {
+    await ok(['convert', p('src.mmcdb'), p('other.db'), '-q']);
+    expect(formatOf(p('other.db'))).toBe('classic');
+    await ok(['convert', p('src.mmcdb'), p('forced.mmcdb'), '--format', 'classic', '-q']);
+    expect(formatOf(p('forced.mmcdb'))).toBe('classic');
+  });
+
+  it('onto itself without a format change: usage error (exit 2), the file untouched', async () => {
+    fs.copyFileSync(p('src.mmcdb'), p('self.mmcdb'));
+    const before = sha256(p('self.mmcdb'));
+    const r = await cdb(['convert', p('self.mmcdb'), p('self.mmcdb')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^cdb convert: .*self\.mmcdb is .*self\.mmcdb, already mmcdb: nothing to convert/);
+    // The same file under another name (a hard link) is the same file.
+    fs.linkSync(p('self.mmcdb'), p('self-link.db'));
+    expect((await cdb(['convert', p('self-link.db'), p('self.mmcdb')])).status).toBe(2);
+    expect((await cdb(['convert', p('self.mmcdb'), p('self.mmcdb'), '--format', 'mmcdb'])).status).toBe(2);
+    expect(sha256(p('self.mmcdb'))).toBe(before);
+    expect(tempLeftovers(dir)).toEqual([]);
+  });
+
+  it('onto itself with a change: --seed/--align rewrite it in place; --format classic converts it', async () => {
+    fs.copyFileSync(p('src.mmcdb'), p('reseed.mmcdb'));
+    await ok(['convert', p('reseed.mmcdb'), p('reseed.mmcdb'), '--seed', '7', '-q']);
+    expect(JSON.parse((await ok(['stats', p('reseed.mmcdb'), '--json'])).out).seed).toBe('0x0000000000000007');
+    await ok(['convert', p('reseed.mmcdb'), p('reseed.mmcdb'), '--format', 'classic', '-q']);
+    expect(formatOf(p('reseed.mmcdb'))).toBe('classic');
+    expect((await ok(['dump', p('reseed.mmcdb')])).stdout.equals(INPUT)).toBe(true);
+  });
+});

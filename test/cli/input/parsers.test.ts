@@ -154,6 +154,38 @@ describe('csv parser', () => {
   });
 });
 
+describe('csv parser: --no-header, --comment, --relax-column-count', () => {
+  const text = (out: Rec[]) => out.map(([k, v]) => [Buffer.from(k, 'hex').toString(), Buffer.from(v, 'hex').toString()]);
+
+  it.each(SIZES)('comment lines (also before the first row, also CRLF) are skipped in chunks of %i bytes; a # inside a row or a quoted field stays', (size) => {
+    const input = Buffer.from('# head\r\n#\nk\tv\n# mid\na\t#1\nb\t"x\n# not a comment"\n#end');
+    const out = parse((sink) => new CsvParser('i', sink, { delimiter: '\t', comment: '#', valueColumn: 'v' }), input, size);
+    expect(text(out)).toEqual([
+      ['a', '#1'],
+      ['b', 'x\n# not a comment'],
+    ]);
+  });
+
+  it.each(SIZES)('no header: the first row is a record, columns by number, the value a JSON array (chunks of %i)', (size) => {
+    const out = parse((sink) => new CsvParser('i', sink, { delimiter: ',', header: false }), Buffer.from('a,1\nb,2\n'), size);
+    expect(text(out)).toEqual([
+      ['a', '["a","1"]'],
+      ['b', '["b","2"]'],
+    ]);
+  });
+
+  it('relaxed: a short row gets empty fields; a long row is still an error naming its line', () => {
+    const make = (sink: (k: Uint8Array, v: Uint8Array) => void) => new CsvParser('in.csv', sink, { delimiter: ',', relaxColumnCount: true });
+    expect(text(parse(make, Buffer.from('k,a,b\nx,1\ny\n'), 3))).toEqual([
+      ['x', '{"k":"x","a":"1","b":""}'],
+      ['y', '{"k":"y","a":"","b":""}'],
+    ]);
+    expect(() => parse(make, Buffer.from('k,a\nx,1\ny,2,3\n'), 4)).toThrow('in.csv:3: expected at most 2 fields (as in the header), got 3');
+    const noHeader = (sink: (k: Uint8Array, v: Uint8Array) => void) => new CsvParser('t', sink, { delimiter: ',', header: false, relaxColumnCount: true });
+    expect(() => parse(noHeader, Buffer.from('a,1\nb,2,3\n'), 64)).toThrow('t:2: expected at most 2 fields (as in the first row), got 3');
+  });
+});
+
 describe('json parser', () => {
   it.each([1, 3, 1 << 20])('same records in chunks of %i bytes', (size) => {
     const input = fs.readFileSync(fixture('small.json'));

@@ -5,10 +5,18 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createShardedWriter, type ShardedWriter, type ShardedWriterOptions, type SetBuildResult } from '@mmcdb/core';
 import { CliError, EXIT_USAGE, InputError, systemError, type InputLocation } from '../errors.js';
-import { createParser, readChunks, resolveInputs, type InputFormat, type RecordSink } from '../input/index.js';
+import {
+  createParser,
+  readChunks,
+  resolveInputs,
+  tabularOptionsGiven,
+  type InputFormat,
+  type RecordSink,
+} from '../input/index.js';
 import { listDir, readDir } from '../input/dir.js';
 import { loadMetadata, parsePositiveInt, parseSeed } from '../options.js';
-import { Progress } from '../progress.js';
+import { buildProgress } from '../progress.js';
+import { count } from '../words.js';
 import type { Context } from '../context.js';
 
 export interface ShardBuildOptions {
@@ -21,6 +29,9 @@ export interface ShardBuildOptions {
   inputFormat?: InputFormat;
   keyColumn?: string;
   valueColumn?: string;
+  header: boolean;
+  comment?: string;
+  relaxColumnCount?: boolean;
   duplicates: 'all' | 'first' | 'last' | 'error';
   seed?: bigint | 'random';
   align?: number;
@@ -28,9 +39,11 @@ export interface ShardBuildOptions {
   format: 'mmcdb' | 'classic';
   quiet?: boolean;
   progress: boolean;
+  progressDelay?: number;
   chunkSize?: number;
   assets?: boolean;
   precompress?: unknown;
+  includeDotfiles?: boolean;
 }
 
 /** `--shard 3/8`: shard 3 of 8. */
@@ -87,7 +100,7 @@ export function isShardedBuild(opts: object): boolean {
 
 export async function runShardedBuild(out: string, inputs: string[], opts: ShardBuildOptions, ctx: Context): Promise<number> {
   const started = performance.now();
-  if (opts.assets === true || opts.precompress !== undefined)
+  if (opts.assets === true || opts.precompress !== undefined || opts.includeDotfiles === true)
     throw new CliError('--shards and --shard cannot be combined with --assets', EXIT_USAGE);
   if (opts.shard !== undefined && opts.shards !== undefined && opts.shards !== opts.shard.n) {
     throw new CliError(`--shard ${opts.shard.i}/${opts.shard.n} and --shards ${opts.shards} disagree`, EXIT_USAGE);
@@ -99,6 +112,17 @@ export async function runShardedBuild(out: string, inputs: string[], opts: Shard
     );
   }
   const specs = resolveInputs(inputs, opts.inputFormat);
+  const csvOptions = {
+    keyColumn: opts.keyColumn,
+    valueColumn: opts.valueColumn,
+    header: opts.header,
+    comment: opts.comment,
+    relaxColumnCount: opts.relaxColumnCount,
+  };
+  const csvOnly = tabularOptionsGiven(csvOptions);
+  if (!specs.some((s) => s.format === 'csv' || s.format === 'tsv') && csvOnly.length > 0) {
+    throw new CliError(`${csvOnly.join(', ')} ${csvOnly.length === 1 ? 'applies' : 'apply'} to csv/tsv input only`, EXIT_USAGE);
+  }
   const metadata = opts.metadata !== undefined ? loadMetadata(opts.metadata) : undefined;
   const options: ShardedWriterOptions = {
     shards: opts.shard?.n ?? opts.shards!,
@@ -127,7 +151,7 @@ export async function runShardedBuild(out: string, inputs: string[], opts: Shard
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const totalBytes = specs.every((s) => s.size !== undefined) ? specs.reduce((a, s) => a + s.size!, 0) : undefined;
-  const progress = new Progress(totalBytes, opts.progress && ctx.io.stderr.isTTY === true, ctx.io.stderr);
+  const progress = buildProgress(totalBytes, opts, ctx);
   let bytesRead = 0;
   try {
     for (const spec of specs) {
@@ -145,11 +169,7 @@ export async function runShardedBuild(out: string, inputs: string[], opts: Shard
         readDir(listDir(spec.path!), sink, (n) => progress.update((bytesRead += n), writer.count));
         continue;
       }
-      const parser = createParser(spec, sink, {
-        keyColumn: opts.keyColumn,
-        valueColumn: opts.valueColumn,
-        bulk: (b) => writer.addCdbmake(b),
-      });
+      const parser = createParser(spec, sink, { ...csvOptions, bulk: (b) => writer.addCdbmake(b) });
       where = () => parser.recordLocation;
       for await (const chunk of readChunks(spec, ctx.io.stdin, opts.chunkSize)) {
         parser.push(chunk);
@@ -162,8 +182,7 @@ export async function runShardedBuild(out: string, inputs: string[], opts: Shard
     progress.stop();
     if (opts.quiet !== true) {
       const dropped = result.manifest !== undefined ? writer.count - result.records : 0;
-      const extra =
-        dropped > 0 ? `; ${dropped} duplicate record${dropped === 1 ? '' : 's'} dropped (--duplicates ${opts.duplicates})` : '';
+      const extra = dropped > 0 ? `; ${count(dropped, 'duplicate record')} dropped (--duplicates ${opts.duplicates})` : '';
       ctx.io.stderr.write(summary(out, result, (performance.now() - started) / 1000, opts.format, extra));
     }
     return 0;
@@ -178,10 +197,11 @@ export async function runShardedBuild(out: string, inputs: string[], opts: Shard
 }
 
 function summary(out: string, r: SetBuildResult, seconds: number, format: string, extra: string): string {
-  const records = `${r.records} record${r.records === 1 ? '' : 's'}`;
+  const records = count(r.records, 'record');
+  const bytes = count(r.bytes, 'byte');
   if (r.manifest === undefined) {
     const f = r.files[0]!;
-    return `cdb build: wrote shard ${f.shard} of ${r.shards} of set ${r.set} in ${out}: ${records}, ${r.bytes} bytes, ${seconds.toFixed(2)} s (${format}); once all ${r.shards} are built: cdb shards commit ${out}\n`;
+    return `cdb build: wrote shard ${f.shard} of ${r.shards} of set ${r.set} in ${out}: ${records}, ${bytes}, ${seconds.toFixed(2)} s (${format}); once all ${r.shards} are built: cdb shards commit ${out}\n`;
   }
-  return `cdb build: wrote ${out}: version v${r.set}, ${r.shards} shard${r.shards === 1 ? '' : 's'}, ${records}, ${r.bytes} bytes, ${seconds.toFixed(2)} s (${format})${extra}\n`;
+  return `cdb build: wrote ${out}: version v${r.set}, ${count(r.shards, 'shard')}, ${records}, ${bytes}, ${seconds.toFixed(2)} s (${format})${extra}\n`;
 }

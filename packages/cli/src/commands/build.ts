@@ -6,10 +6,13 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createWriter, isCdbError, type DuplicatePolicy, type Writer, type WriterOptions } from '@mmcdb/core';
 import { buildAssets, type Encoding } from '@mmcdb/core/assets';
 import { CliError, EXIT_USAGE, InputError, describeSystemError, systemError, type InputLocation } from '../errors.js';
-import { createParser, INPUT_FORMATS, readChunks, resolveInputs, type InputFormat, type RecordSink } from '../input/index.js';
+import { createParser, INPUT_FORMATS, parseCommentChar, readChunks, resolveInputs, tabularOptionsGiven, type InputFormat, type RecordSink } from '../input/index.js';
 import { listDir, readDir } from '../input/dir.js';
 import { loadMetadata, parseAlign, parsePositiveInt, parseSeed } from '../options.js';
-import { Progress } from '../progress.js';
+import { buildProgress } from '../progress.js';
+import { onInterrupt } from '../signals.js';
+import { count } from '../words.js';
+import { buildNameWarning } from '../file-names.js';
 import type { Context } from '../context.js';
 import { isShardedBuild, runShardedBuild, type ShardBuildOptions } from './build-sharded.js';
 
@@ -17,15 +20,22 @@ interface BuildOptions {
   inputFormat?: InputFormat;
   keyColumn?: string;
   valueColumn?: string;
+  header: boolean;
+  comment?: string;
+  relaxColumnCount?: boolean;
   duplicates: DuplicatePolicy;
   seed?: bigint | 'random';
   align?: number;
   metadata?: string;
   format: 'mmcdb' | 'classic';
+  /** --format was given (not its default). */
+  formatGiven?: boolean;
   quiet?: boolean;
   progress: boolean;
   chunkSize?: number;
+  progressDelay?: number;
   assets?: boolean;
+  includeDotfiles?: boolean;
   precompress?: Encoding[];
 }
 
@@ -51,16 +61,21 @@ export function registerBuild(program: Command, ctx: Context): void {
     .addOption(new Option('-i, --input-format <format>', 'input format (default: from the file extension; cdbmake otherwise)').choices(INPUT_FORMATS))
     .option('--key-column <column>', 'csv/tsv: key column, by header name or 1-based index (default: 1)')
     .option('--value-column <column>', 'csv/tsv: value column (default: the whole row as a JSON object)')
+    .option('--no-header', 'csv/tsv: no header row (columns by number; the value is the row as a JSON array)')
+    .addOption(new Option('--comment <char>', 'csv/tsv: skip the lines that start with this character (e.g. #)').argParser(parseCommentChar))
+    .option('--relax-column-count', 'csv/tsv: a row with fewer fields gets empty ones (more is still an error)')
     .addOption(new Option('--duplicates <policy>', 'repeated keys: keep all, the first, the last, or fail').choices(['all', 'first', 'last', 'error']).default('all'))
     .addOption(new Option('--seed <n|random>', 'xxh64 seed (decimal or 0x hex), or "random" for untrusted keys').argParser(parseSeed))
     .addOption(new Option('--align <n>', 'align every value to n bytes (a power of two)').argParser(parseAlign))
     .option('--metadata <json|@file>', 'JSON metadata to store in the file (inline, or @file to read it)')
     .addOption(new Option('--format <format>', 'output format').choices(['mmcdb', 'classic']).default('mmcdb'))
     .option('--assets', 'pack one folder as a static-asset database for "cdb serve" (docs/ASSETS.md)')
+    .option('--include-dotfiles', 'with --assets: also pack dot-files and dot-folders (.env, .git/; .well-known/ is always packed)')
     .addOption(new Option('--precompress <list>', 'with --assets: also store br and/or gzip variants (e.g. br,gzip)').argParser(parsePrecompress))
-    .option('-q, --quiet', 'no summary line')
-    .option('--no-progress', 'no progress bar (it shows only when stderr is a terminal)')
+    .option('-q, --quiet', 'no summary line, no progress bar')
+    .option('--no-progress', 'no progress bar (it shows only when stderr is a terminal; plain text under NO_COLOR or TERM=dumb)')
     .addOption(new Option('--chunk-size <bytes>', 'read inputs in chunks of this size (testing)').argParser(parsePositiveInt).hideHelp())
+    .addOption(new Option('--progress-delay <ms>', 'show the progress bar after this long (testing)').argParser(Number).hideHelp())
     .addHelpText(
       'after',
       `
@@ -69,27 +84,37 @@ Input formats (docs/cli.md): cdbmake "+klen,dlen:key->value" lines then an empty
 header row; dir = every file under a folder (key = relative path). Extensions: .jsonl
 .ndjson .json .csv .tsv .tab; anything else (and stdin) is cdbmake.
 
+Name mmcdb files .mmcdb: .cdb is for classic files (--format classic), which tinycdb,
+Postfix and other cdb readers open; a .cdb name without --format gets a warning.
+
 Examples:
-  $ cdb build countries.cdb fixtures/countries.jsonl
-  $ printf '+1,3:a->xyz\\n+2,0:bc->\\n\\n' | cdb build small.cdb
-  $ cdb build users.cdb users.csv --key-column id --value-column email --duplicates error
-  $ cdb build site.cdb public/ --input-format dir --align 8 --metadata '{"v":1}'
-  $ cdb dump old.cdb | cdb build copy.cdb -
+  $ cdb build countries.mmcdb fixtures/countries.jsonl
+  $ printf '+1,3:a->xyz\\n+2,0:bc->\\n\\n' | cdb build small.mmcdb
+  $ cdb build users.mmcdb users.csv --key-column id --value-column email --duplicates error
+  $ cdb build site.mmcdb public/ --input-format dir --align 8 --metadata '{"v":1}'
+  $ cdb dump old.mmcdb | cdb build copy.mmcdb -
   $ cdb build legacy.cdb data.txt --format classic       # byte-identical to tinycdb cdb -c
   $ cdb build --assets site.mmcdb dist/ --precompress br,gzip && cdb serve site.mmcdb`,
     )
-    .action(ctx.action('build', (out: string, inputs: string[], opts: BuildOptions) => runBuild(out, inputs, opts, ctx)));
+    .action(
+      ctx.action('build', (out: string, inputs: string[], opts: BuildOptions, cmd: Command) =>
+        runBuild(out, inputs, { ...opts, formatGiven: cmd.getOptionValueSource('format') !== 'default' }, ctx),
+      ),
+    );
 }
 
 async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: Context): Promise<number> {
   if (isShardedBuild(opts)) return runShardedBuild(out, inputs, opts as BuildOptions & ShardBuildOptions, ctx);
   if (opts.assets === true) return runAssets(out, inputs, opts, ctx);
   if (opts.precompress !== undefined) throw new CliError('--precompress applies to --assets builds only', EXIT_USAGE);
+  if (opts.includeDotfiles === true) throw new CliError('--include-dotfiles applies to --assets builds only', EXIT_USAGE);
   const started = performance.now();
   const specs = resolveInputs(inputs, opts.inputFormat);
   const tabular = specs.some((s) => s.format === 'csv' || s.format === 'tsv');
-  if (!tabular && (opts.keyColumn !== undefined || opts.valueColumn !== undefined)) {
-    throw new CliError('--key-column and --value-column apply to csv/tsv input only', EXIT_USAGE);
+  const csvOptions = { keyColumn: opts.keyColumn, valueColumn: opts.valueColumn, header: opts.header, comment: opts.comment, relaxColumnCount: opts.relaxColumnCount };
+  const csvOnly = tabularOptionsGiven(csvOptions);
+  if (!tabular && csvOnly.length > 0) {
+    throw new CliError(`${csvOnly.join(', ')} ${csvOnly.length === 1 ? 'applies' : 'apply'} to csv/tsv input only`, EXIT_USAGE);
   }
   const metadata = opts.metadata !== undefined ? loadMetadata(opts.metadata) : undefined;
   const options: WriterOptions = {
@@ -107,25 +132,24 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: 
   } catch (err) {
     throw systemError(err, out, 'create');
   }
-  const onSignal = (signal: NodeJS.Signals): void => {
+  const stopListening = onInterrupt((signal) => {
     writer.abort(new Error(signal));
     ctx.io.stderr.write(`cdb build: interrupted (${signal}); ${out} was not changed\n`);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  });
 
   const totalBytes = specs.every((s) => s.size !== undefined) ? specs.reduce((a, s) => a + s.size!, 0) : undefined;
-  const progress = new Progress(totalBytes, opts.progress && ctx.io.stderr.isTTY === true, ctx.io.stderr);
+  const progress = buildProgress(totalBytes, opts, ctx);
   let bytesRead = 0;
   let dropped = 0;
+  let added = 0; // records the writer took, superseded ones included
   try {
     for (const spec of specs) {
       let where: () => InputLocation = () => ({});
       let file = spec.name;
       const sink: RecordSink = (key, value) => {
         try {
-          if (!writer.add(key, value)) dropped++;
+          if (writer.add(key, value)) added++;
+          else dropped++;
         } catch (err) {
           throw recordError(err, file, where());
         }
@@ -148,12 +172,13 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: 
         try {
           const took = writer.addCdbmake(bytes);
           dropped += took.dropped;
+          added += took.records - took.dropped;
           return took;
         } catch (err) {
           throw recordError(err, file, where());
         }
       };
-      const parser = createParser(spec, sink, { keyColumn: opts.keyColumn, valueColumn: opts.valueColumn, bulk });
+      const parser = createParser(spec, sink, { ...csvOptions, bulk });
       where = () => parser.recordLocation;
       for await (const chunk of readChunks(spec, ctx.io.stdin, opts.chunkSize)) {
         parser.push(chunk);
@@ -164,11 +189,18 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: 
     }
     const result = await finish(writer, out);
     progress.stop();
+    warnName(out, result.format, opts, ctx);
     if (opts.quiet !== true) {
       const seconds = (performance.now() - started) / 1000;
-      const extra = dropped > 0 ? `; ${dropped} duplicate record${dropped === 1 ? '' : 's'} dropped (--duplicates ${opts.duplicates})` : '';
+      const superseded = added - result.records; // --duplicates last: earlier records of a key added again
+      const extra =
+        dropped > 0
+          ? `; ${count(dropped, 'duplicate record')} dropped (--duplicates ${opts.duplicates})`
+          : superseded > 0
+            ? `; ${count(superseded, 'duplicate record')} superseded (--duplicates ${opts.duplicates})`
+            : '';
       ctx.io.stderr.write(
-        `cdb build: wrote ${out}: ${result.records} records, ${result.bytes} bytes, ${seconds.toFixed(2)} s (${result.format})${extra}\n`,
+        `cdb build: wrote ${out}: ${count(result.records, 'record')}, ${count(result.bytes, 'byte')}, ${seconds.toFixed(2)} s (${result.format})${extra}\n`,
       );
     }
     return 0;
@@ -177,9 +209,14 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: 
     writer.abort(err);
     throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
   }
+}
+
+/** Said once the build succeeded (a failure stays one line), -q or not. */
+function warnName(out: string, format: 'mmcdb' | 'classic', opts: BuildOptions, ctx: Context): void {
+  const warning = buildNameWarning(out, format, opts.formatGiven === true);
+  if (warning !== undefined) ctx.io.stderr.write(`cdb build: warning: ${warning}\n`);
 }
 
 async function finish(writer: Writer, out: string) {
@@ -206,8 +243,7 @@ async function runAssets(out: string, inputs: string[], opts: BuildOptions, ctx:
   const started = performance.now();
   const refused = [
     ['--input-format', opts.inputFormat !== undefined],
-    ['--key-column', opts.keyColumn !== undefined],
-    ['--value-column', opts.valueColumn !== undefined],
+    ...tabularOptionsGiven(opts).map((name) => [name, true] as const),
     ['--duplicates', opts.duplicates !== 'all'],
     ['--seed', opts.seed !== undefined],
     ['--align', opts.align !== undefined],
@@ -227,13 +263,21 @@ async function runAssets(out: string, inputs: string[], opts: BuildOptions, ctx:
   }
   if (!st.isDirectory()) throw new CliError(`${folder}: not a folder (--assets packs the files under a folder)`);
 
-  const progress = new Progress(undefined, opts.progress && ctx.io.stderr.isTTY === true, ctx.io.stderr);
+  const progress = buildProgress(undefined, opts, ctx);
   let files = 0;
   let bytesRead = 0;
   let result;
+  const controller = new AbortController();
+  const stopListening = onInterrupt((signal) => {
+    controller.abort(new Error(signal));
+    ctx.io.stderr.write(`cdb build: interrupted (${signal}); ${out} was not changed\n`);
+  });
   try {
     result = await buildAssets(folder, out, {
       ...(opts.precompress !== undefined && { precompress: opts.precompress }),
+      ...(opts.includeDotfiles === true && { includeDotfiles: true }),
+      signal: controller.signal,
+      onWarning: (m) => ctx.io.stderr.write(`cdb build: warning: ${m}\n`),
       onFile: (_urlPath, bytes) => {
         files++;
         bytesRead += bytes;
@@ -243,13 +287,15 @@ async function runAssets(out: string, inputs: string[], opts: BuildOptions, ctx:
   } catch (err) {
     throw assetsError(err, folder, out);
   } finally {
+    stopListening();
     progress.stop();
   }
+  warnName(out, 'mmcdb', opts, ctx);
   if (opts.quiet !== true) {
     const seconds = (performance.now() - started) / 1000;
     const variants = opts.precompress !== undefined && opts.precompress.length > 0 ? `, precompressed ${opts.precompress.join(',')}` : '';
     ctx.io.stderr.write(
-      `cdb build: wrote ${out}: ${files} file${files === 1 ? '' : 's'} (${result.records} records), ${result.bytes} bytes, ${seconds.toFixed(2)} s (assets${variants})\n`,
+      `cdb build: wrote ${out}: ${count(files, 'file')} (${count(result.records, 'record')}), ${count(result.bytes, 'byte')}, ${seconds.toFixed(2)} s (assets${variants})\n`,
     );
   }
   return 0;

@@ -5,8 +5,10 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Option, type Command } from 'commander';
 import { createWriter, type Reader, type Writer, type WriterOptions } from '@mmcdb/core';
-import { systemError } from '../errors.js';
+import { CliError, EXIT_USAGE, systemError } from '../errors.js';
+import { convertFormat, sameFile } from '../file-names.js';
 import { openDb, parseAlign, parseSeed } from '../options.js';
+import { count } from '../words.js';
 import type { Context } from '../context.js';
 
 interface ConvertOptions {
@@ -21,22 +23,26 @@ export function registerConvert(program: Command, ctx: Context): void {
     .command('convert')
     .description('copy every record (duplicates too, in order) into a new mmcdb or classic cdb file')
     .argument('<in>', 'the database to read (mmcdb or classic)')
-    .argument('<out>', 'the database to create (replaced atomically when it exists; may be <in>)')
-    .addOption(new Option('--format <format>', 'output format (default: the other format than <in>)').choices(['mmcdb', 'classic']))
+    .argument('<out>', 'the database to create (replaced atomically when it exists; may be <in> when the format changes)')
+    .addOption(new Option('--format <format>', 'output format (default: from <out>: .mmcdb or .cdb; else mmcdb with --seed/--align; else the other format than <in>)').choices(['mmcdb', 'classic']))
     .addOption(new Option('--seed <n|random>', 'mmcdb output: xxh64 seed (decimal or 0x hex), or "random"').argParser(parseSeed))
     .addOption(new Option('--align <n>', 'mmcdb output: align every value to n bytes (a power of two)').argParser(parseAlign))
     .option('-q, --quiet', 'no summary line')
     .addHelpText(
       'after',
       `
-mmcdb metadata is carried over to mmcdb output; a classic file cannot hold it (a warning
-says so). Records superseded by --duplicates last are not copied. A classic file cannot
-pass 4 GiB: such a conversion fails with exit 111 and publishes nothing.
+The output format: --format, else the name of <out> (.mmcdb = mmcdb, .cdb = classic),
+else mmcdb when --seed or --align is given, else the other format than <in>. Converting a
+file onto itself without changing anything is refused (exit 2). mmcdb metadata is carried
+over to mmcdb output; a classic file cannot hold it (a warning says so). Records superseded
+by --duplicates last are not copied. A classic file cannot pass 4 GiB: such a conversion
+fails with exit 111 and publishes nothing.
 
 Examples:
-  $ cdb convert legacy.cdb fast.mmcdb --format mmcdb
-  $ cdb convert countries.mmcdb countries.cdb --format classic   # readable by tinycdb, cdbget…
-  $ cdb convert old.mmcdb new.mmcdb --format mmcdb --seed random --align 8`,
+  $ cdb convert legacy.cdb fast.mmcdb
+  $ cdb convert countries.mmcdb countries.cdb       # classic: readable by tinycdb, cdbget, Postfix…
+  $ cdb convert old.mmcdb new.mmcdb --seed random --align 8
+  $ cdb convert data.mmcdb data.mmcdb --seed random  # in place (atomically)`,
     )
     .action(ctx.action('convert', (input: string, out: string, opts: ConvertOptions) => runConvert(input, out, opts, ctx)));
 }
@@ -45,7 +51,14 @@ async function runConvert(input: string, out: string, opts: ConvertOptions, ctx:
   const started = performance.now();
   const reader = openDb(input, ctx.backend(), 'sequential');
   try {
-    const format = opts.format ?? (reader.format === 'classic' ? 'mmcdb' : 'classic');
+    const mmcdbOptions = opts.seed !== undefined || opts.align !== undefined;
+    const format = convertFormat(reader.format, out, { format: opts.format, mmcdbOptions });
+    if (format === reader.format && !mmcdbOptions && sameFile(input, out)) {
+      throw new CliError(
+        `${out} is ${input}, already ${format}: nothing to convert (give --format ${format === 'mmcdb' ? 'classic' : 'mmcdb'}, or --seed/--align to rewrite it in place)`,
+        EXIT_USAGE,
+      );
+    }
     const options: WriterOptions = {
       format,
       duplicates: 'all',
@@ -69,7 +82,7 @@ async function runConvert(input: string, out: string, opts: ConvertOptions, ctx:
     if (opts.quiet !== true) {
       const seconds = (performance.now() - started) / 1000;
       ctx.io.stderr.write(
-        `cdb convert: wrote ${out}: ${result.records} records, ${result.bytes} bytes, ${seconds.toFixed(2)} s (${reader.format} -> ${result.format})\n`,
+        `cdb convert: wrote ${out}: ${count(result.records, 'record')}, ${count(result.bytes, 'byte')}, ${seconds.toFixed(2)} s (${reader.format} -> ${result.format})\n`,
       );
     }
     return 0;

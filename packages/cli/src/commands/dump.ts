@@ -6,30 +6,33 @@ import { openDb } from '../options.js';
 import { Output } from '../output.js';
 import { isValidUtf8 } from '../input/values.js';
 import type { Context } from '../context.js';
+import { isUrl, openRemoteDb } from '../remote.js';
 
 export function registerDump(program: Command, ctx: Context): void {
   program
     .command('dump')
     .description('print every record, in file order, as cdbmake or jsonl build input')
-    .argument('<db>', 'the database')
+    .argument('<db>', 'the database: a path, or an http(s):// URL (streamed in large ranges)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['cdbmake', 'jsonl']).default('cdbmake'))
     .addHelpText(
       'after',
       `
 Examples:
-  $ cdb dump countries.cdb | head -c 300
-  $ cdb dump countries.cdb --format jsonl > countries.jsonl
-  $ cdb dump a.cdb | cdb build b.cdb && cmp a.cdb b.cdb   # byte-identical copy`,
+  $ cdb dump countries.mmcdb | head -c 300
+  $ cdb dump countries.mmcdb --format jsonl > countries.jsonl
+  $ cdb dump a.mmcdb | cdb build b.mmcdb && cmp a.mmcdb b.mmcdb   # byte-identical copy`,
     )
     .action(ctx.action('dump', (db: string, opts: { format: 'cdbmake' | 'jsonl' }) => runDump(db, opts.format, ctx)));
 }
 
 async function runDump(db: string, format: 'cdbmake' | 'jsonl', ctx: Context): Promise<number> {
-  const reader = openDb(db, ctx.backend(), 'sequential');
+  const reader = isUrl(db) ? await openRemoteDb(db) : openDb(db, ctx.backend(), 'sequential');
   const out = new Output(ctx.io.stdout);
   try {
     let n = 0;
-    for (const [key, value] of reader.entries()) {
+    for await (const [k, v] of reader.entries()) {
+      const key = Buffer.from(k.buffer, k.byteOffset, k.length);
+      const value = Buffer.from(v.buffer, v.byteOffset, v.length);
       if (format === 'cdbmake') {
         out.write(`+${key.length},${value.length}:`);
         out.write(key);

@@ -8,6 +8,7 @@ import { checkDbPath, openDb } from '../options.js';
 import { Output } from '../output.js';
 import { CliError, EXIT_USAGE, systemError } from '../errors.js';
 import type { Context } from '../context.js';
+import { formatRemoteStats, isUrl, remoteStats } from '../remote.js';
 
 interface StatsOptions {
   json?: boolean;
@@ -18,15 +19,15 @@ export function registerStats(program: Command, ctx: Context): void {
   program
     .command('stats')
     .description('print statistics: records, distinct keys, lengths, index load and probe distances')
-    .argument('<db>', 'the database')
+    .argument('<db>', 'the database: a path, or an http(s):// URL (then what the header says, without a full scan)')
     .option('--json', 'print one JSON object (the seed as a hex string)')
     .option('--tinycdb', 'classic files: print exactly what tinycdb `cdb -s` prints')
     .addHelpText(
       'after',
       `
 Examples:
-  $ cdb stats countries.cdb
-  $ cdb stats countries.cdb --json | jq .index.loadFactor
+  $ cdb stats countries.mmcdb
+  $ cdb stats countries.mmcdb --json | jq .index.loadFactor
   $ cdb stats legacy.cdb --tinycdb        # the same text as tinycdb: cdb -s legacy.cdb`,
     )
     .action(ctx.action('stats', (db: string, opts: StatsOptions) => runStats(db, opts, ctx)));
@@ -35,6 +36,14 @@ Examples:
 async function runStats(db: string, opts: StatsOptions, ctx: Context): Promise<number> {
   const json = opts.json === true;
   if (json && opts.tinycdb === true) throw new CliError('--json and --tinycdb cannot be used together', EXIT_USAGE);
+  if (isUrl(db)) {
+    if (opts.tinycdb === true) throw new CliError('--tinycdb reads the whole file: run it on a local copy, not a URL', EXIT_USAGE);
+    const s = await remoteStats(db);
+    const out = new Output(ctx.io.stdout);
+    out.write(json ? `${JSON.stringify(s, null, 2)}\n` : formatRemoteStats(s));
+    await out.flush();
+    return 0;
+  }
   checkDbPath(db);
   const reader = openDb(db, ctx.backend());
   let backend: string;

@@ -3,6 +3,8 @@
 // number of chunks; keys and data that lie inside one chunk are passed on as views.
 import { InputError, type InputLocation } from '../errors.js';
 import type { BulkSink, ChunkParser, RecordSink } from './types.js';
+import { sniffDatabase, startHint } from './sniff.js';
+import { count } from '../words.js';
 
 const PLUS = 0x2b;
 const COMMA = 0x2c;
@@ -64,6 +66,7 @@ export class CdbmakeParser implements ChunkParser {
   push(chunk: Uint8Array): void {
     const n = chunk.length;
     let i = 0;
+    if (this.#offset === 0 && this.#state === S.Start) this.#refuseDatabase(chunk);
     while (i < n) {
       switch (this.#state) {
         case S.Start: {
@@ -94,7 +97,8 @@ export class CdbmakeParser implements ChunkParser {
             this.#line++;
             i++;
           } else {
-            throw this.#error(i, `expected '+' (a record) or an empty line (the end), got ${show(c)}`);
+            const hint = this.#offset + i === 0 ? startHint(chunk) : '';
+            throw this.#error(i, `expected '+' (a record) or an empty line (the end), got ${show(c)}${hint}`);
           }
           break;
         }
@@ -231,14 +235,14 @@ export class CdbmakeParser implements ChunkParser {
         expected = 'the rest of the lengths';
         break;
       case S.Key:
-        expected = `${this.#klen - this.#keyFill} more key bytes`;
+        expected = count(this.#klen - this.#keyFill, 'more key byte');
         break;
       case S.Arrow1:
       case S.Arrow2:
         expected = "'->'";
         break;
       case S.Data:
-        expected = `${this.#dlen - this.#dataFill} more data bytes`;
+        expected = count(this.#dlen - this.#dataFill, 'more data byte');
         break;
       default:
         expected = 'a newline after the data';
@@ -258,6 +262,14 @@ export class CdbmakeParser implements ChunkParser {
       this.#line++;
       p = q + 1;
     }
+  }
+
+  /** A database given as build input (its first bytes, when the first chunk holds them). */
+  #refuseDatabase(head: Uint8Array): void {
+    const format = sniffDatabase(head);
+    if (format === undefined) return;
+    const name = this.#file === '<stdin>' ? '<db>' : this.#file;
+    throw this.#error(0, `this is ${format === 'mmcdb' ? 'an mmcdb' : 'a classic cdb'} database, not build input: to copy or convert it, use cdb convert ${name} <out>`);
   }
 
   #error(i: number, what: string): InputError {

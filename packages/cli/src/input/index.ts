@@ -1,6 +1,7 @@
 // Build inputs: which files (or stdin), in which format, read as chunks.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { InvalidArgumentError } from 'commander';
 import { CliError, EXIT_USAGE, systemError } from '../errors.js';
 import { CdbmakeParser } from './cdbmake.js';
 import { CsvParser } from './csv.js';
@@ -65,6 +66,12 @@ export function resolveInputs(args: readonly string[], forced: InputFormat | und
 export interface ParserOptions {
   keyColumn?: string | undefined;
   valueColumn?: string | undefined;
+  /** csv/tsv: false = no header row. */
+  header?: boolean | undefined;
+  /** csv/tsv: lines starting with this character are skipped. */
+  comment?: string | undefined;
+  /** csv/tsv: missing trailing fields are empty. */
+  relaxColumnCount?: boolean | undefined;
   /** cdbmake: takes whole records in bulk (Writer.addCdbmake); the parser handles the rest. */
   bulk?: BulkSink | undefined;
 }
@@ -83,10 +90,32 @@ export function createParser(spec: InputSpec, sink: RecordSink, options: ParserO
         delimiter: spec.format === 'csv' ? ',' : '\t',
         keyColumn: options.keyColumn,
         valueColumn: options.valueColumn,
+        header: options.header,
+        comment: options.comment,
+        relaxColumnCount: options.relaxColumnCount,
       });
     case 'dir':
       throw new Error('dir input has no chunk parser');
   }
+}
+
+/** The csv/tsv-only options that were given, by name (for "apply to csv/tsv input only"). */
+export function tabularOptionsGiven(o: ParserOptions): string[] {
+  return [
+    ['--key-column', o.keyColumn !== undefined],
+    ['--value-column', o.valueColumn !== undefined],
+    ['--no-header', o.header === false],
+    ['--comment', o.comment !== undefined],
+    ['--relax-column-count', o.relaxColumnCount === true],
+  ].filter(([, given]) => given).map(([name]) => name as string);
+}
+
+/** `--comment <char>`: one character, not one that csv/tsv syntax uses. */
+export function parseCommentChar(value: string): string {
+  if (value.length !== 1 || value === '"' || value === ',' || value === '\t' || value === '\n' || value === '\r') {
+    throw new InvalidArgumentError('expected one character (not a quote, comma, tab or newline), e.g. #');
+  }
+  return value;
 }
 
 export const DEFAULT_CHUNK = 1 << 20;

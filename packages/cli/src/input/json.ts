@@ -1,6 +1,7 @@
 // json input: one object, keys → values (docs/cli.md §json). Read whole (use jsonl for big
 // inputs), then scanned member by member so that records keep the file's order (JSON.parse
 // would move integer-like keys first and merge repeated keys) and errors name their line.
+import { jsonDepthExceeded, MAX_JSON_DEPTH } from '@mmcdb/core';
 import { InputError, type InputLocation } from '../errors.js';
 import { isValidUtf8, jsonValueBytes, stripBom } from './values.js';
 import type { RecordSink } from './types.js';
@@ -122,6 +123,8 @@ export class JsonObjectParser {
   }
 
   #parseJson(start: number, end: number): unknown {
+    const deep = jsonDepthExceeded(this.#text.slice(start, end));
+    if (deep >= 0) throw this.#fail(start + deep, `JSON nests deeper than ${MAX_JSON_DEPTH} levels`);
     try {
       return JSON.parse(this.#text.slice(start, end));
     } catch (err) {

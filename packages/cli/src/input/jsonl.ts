@@ -1,5 +1,6 @@
 // jsonl input: one {"key": …, "value": …} object per line (docs/cli.md §jsonl). Split
 // into lines as bytes, streaming: only the current line is held in memory.
+import { jsonDepthExceeded, MAX_JSON_DEPTH } from '@mmcdb/core';
 import { InputError, type InputLocation } from '../errors.js';
 import type { ChunkParser, RecordSink } from './types.js';
 import { decodeText, isValidUtf8, jsonValueBytes, TEXT_ENCODINGS, type TextEncoding } from './values.js';
@@ -70,6 +71,8 @@ export class JsonlParser implements ChunkParser {
     const fail = (what: string): InputError => new InputError(this.#file, { line: this.#line, offset: this.#offset }, what);
     if (!isValidUtf8(raw)) throw fail('expected UTF-8 text, got invalid UTF-8 bytes');
     const text = Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('utf8');
+    const deep = jsonDepthExceeded(text);
+    if (deep >= 0) throw fail(`JSON nests deeper than ${MAX_JSON_DEPTH} levels at column ${deep + 1}`);
     let obj: unknown;
     try {
       obj = JSON.parse(text);

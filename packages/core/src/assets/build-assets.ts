@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { lookup } from 'mrmime';
+import mime from 'mime';
 import { xxh64 } from '../util/hash.js';
 import type { BuildResult } from '../build/writer.js';
 import type { WriterOptions } from '../format/writer-options.js';
@@ -12,28 +12,66 @@ import { ASSETS_KIND, ASSETS_VERSION, bodyKey, ENCODINGS, metaKey, variantKey, t
 export interface BuildAssetsOptions extends Pick<WriterOptions, 'signal' | 'fsync' | 'mode'> {
   /** Compressed variants to build once, now (kept only when smaller). Default none. */
   precompress?: readonly Encoding[];
+  /** Pack dot-files and dot-folders too (`.env`, `.git/`); default false (`.well-known/` always). */
+  includeDotfiles?: boolean;
   /** Called per file (for progress). */
   onFile?: (urlPath: string, bytes: number) => void;
+  /** Receives what was skipped and why: symlinks, names that are not UTF-8 or hold a backslash, dot-files (default: process.emitWarning). */
+  onWarning?: (message: string) => void;
 }
 
-/** Every regular file under `root`, as sorted URL paths ("/a/b.txt") — sorted so builds are deterministic. */
-export function listFiles(root: string): string[] {
+export interface ListOptions {
+  includeDotfiles?: boolean;
+  onWarning?: (message: string) => void;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Every regular file under `root`, as sorted URL paths ("/a/b.txt") — sorted so builds are
+ * deterministic. Skipped, with a warning each: symbolic links (not followed), names that
+ * are not valid UTF-8 (no URL could name them) or contain a backslash (the handler refuses
+ * backslashes), and dot-entries unless `includeDotfiles` (`.well-known` is always kept).
+ */
+export function listFiles(root: string, options: ListOptions = {}): string[] {
+  const warn = options.onWarning ?? ((m: string) => process.emitWarning(m, 'MmcdbWarning'));
   const out: string[] = [];
-  const walk = (rel: string): void => {
-    const entries = fs.readdirSync(path.join(root, rel), { withFileTypes: true });
+  let dotSkipped = 0;
+  const walk = (rel: string, relBytes: Buffer): void => {
+    const dir = Buffer.concat([Buffer.from(root), Buffer.from(path.sep), relBytes]);
+    const entries = fs.readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
     for (const e of entries) {
-      const child = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) walk(child);
+      const raw = e.name as unknown as Buffer;
+      let name: string;
+      try {
+        name = decoder.decode(raw);
+      } catch {
+        warn(`skipped ${JSON.stringify(`${rel}/`)}+${raw.toString('hex')} (hex): its name is not valid UTF-8, so no URL can name it`);
+        continue;
+      }
+      const child = rel === '' ? name : `${rel}/${name}`;
+      if (name.includes('\\')) {
+        warn(`skipped /${child}: a name with a backslash cannot be requested (the handler refuses backslashes)`);
+        continue;
+      }
+      if (name.startsWith('.') && name !== '.well-known' && options.includeDotfiles !== true) {
+        dotSkipped++;
+        continue;
+      }
+      const childBytes = relBytes.length === 0 ? raw : Buffer.concat([relBytes, Buffer.from('/'), raw]);
+      if (e.isSymbolicLink()) warn(`skipped /${child}: a symbolic link (not followed)`);
+      else if (e.isDirectory()) walk(child, childBytes);
       else if (e.isFile()) out.push(`/${child}`);
     }
   };
-  walk('');
+  walk('', Buffer.alloc(0));
+  if (dotSkipped > 0) warn(`skipped ${dotSkipped} dot-file${dotSkipped === 1 ? '' : 's'} or dot-folder${dotSkipped === 1 ? '' : 's'} (.env, .git/…); pass includeDotfiles / --include-dotfiles to pack them`);
   return out.sort();
 }
 
 export function contentType(urlPath: string): string {
-  const type = lookup(urlPath) ?? 'application/octet-stream';
-  return /^text\/|\/(javascript|json|xml|svg\+xml)$/.test(type) ? `${type}; charset=utf-8` : type;
+  const type = mime.getType(urlPath) ?? 'application/octet-stream';
+  return /^text\/|\/(javascript|json|xml|svg\+xml|manifest\+json)$/.test(type) ? `${type}; charset=utf-8` : type;
 }
 
 function compress(enc: Encoding, body: Buffer): Buffer {
@@ -50,10 +88,15 @@ export async function buildAssets(root: string, out: string, options: BuildAsset
     if (!ENCODINGS.includes(enc)) throw new RangeError(`precompress accepts ${ENCODINGS.join(', ')}; got ${String(enc)}`);
   }
   if (!fs.statSync(root).isDirectory()) throw new TypeError(`${root} is not a folder`);
-  const files = listFiles(root);
+  const files = listFiles(root, options);
   const writer = createWriter(out, {
     duplicates: 'error',
-    metadata: { kind: ASSETS_KIND, version: ASSETS_VERSION, files: files.length },
+    metadata: {
+      kind: ASSETS_KIND,
+      version: ASSETS_VERSION,
+      files: files.length,
+      ...(options.includeDotfiles === true && { dotfiles: true }),
+    },
     signal: options.signal,
     fsync: options.fsync,
     mode: options.mode,
@@ -81,6 +124,8 @@ export async function buildAssets(root: string, out: string, options: BuildAsset
       writer.add(bodyKey(urlPath), body);
       for (const [enc, packed] of variants) writer.add(variantKey(urlPath, enc), packed);
       options.onFile?.(urlPath, body.length);
+      // Let an abort (Ctrl-C in `cdb build --assets`) in between files.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return await writer.finish();
   } catch (err) {

@@ -64,10 +64,10 @@ export function etagMatches(ifNoneMatch: string, etag: string): boolean {
 
 export type RangeResult = { kind: 'none' } | { kind: 'ok'; start: number; end: number } | { kind: 'unsatisfiable' };
 
-/** A single byte range (RFC 9110 §14.1.2); multiple ranges or syntax errors are ignored (full body). */
+/** A single byte range (RFC 9110 §14.1.2; the unit is case-insensitive); multiple ranges or syntax errors are ignored (full body). */
 export function parseRange(header: string | undefined, size: number): RangeResult {
   if (header === undefined) return { kind: 'none' };
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  const m = /^bytes=(\d*)-(\d*)$/i.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) return { kind: 'none' };
   if (m[1] === '') {
     const suffix = Number(m[2]);
@@ -79,4 +79,67 @@ export function parseRange(header: string | undefined, size: number): RangeResul
   if (m[2] !== '' && Number(m[2]) < start) return { kind: 'none' };
   if (start >= size) return { kind: 'unsatisfiable' };
   return { kind: 'ok', start, end };
+}
+
+/**
+ * If-Range (RFC 9110 §13.1.5): the range applies only when the validator still matches
+ * the representation — an entity tag by strong comparison (a weak tag never matches), or
+ * an HTTP date equal to Last-Modified. Anything else (stale, malformed): send it all.
+ */
+export function ifRangeMatches(ifRange: string | undefined, etag: string, lastModified: number): boolean {
+  if (ifRange === undefined) return true;
+  const v = ifRange.trim();
+  if (v.startsWith('"')) return v === etag;
+  if (v.startsWith('W/')) return false;
+  const date = Date.parse(v);
+  return Number.isFinite(date) && date === lastModified;
+}
+
+/**
+ * If-Modified-Since (RFC 9110 §13.1.3): not modified when the date is valid, not in the
+ * future (a future date is ignored) and not before the file's Last-Modified.
+ */
+export function notModifiedSince(ifModifiedSince: string | undefined, lastModified: number, now = Date.now()): boolean {
+  if (ifModifiedSince === undefined) return false;
+  const date = Date.parse(ifModifiedSince);
+  return Number.isFinite(date) && date <= now && date >= lastModified;
+}
+
+/**
+ * A database path as a URL path: each segment percent-encoded (so `日本`, `a b`, `x?y`
+ * and `q#r` survive a redirect), the slashes kept. The result is plain ASCII, safe in a
+ * Location header.
+ */
+export function encodePath(p: string): string {
+  return p
+    .split('/')
+    .map((seg) => encodeURIComponent(seg))
+    .join('/');
+}
+
+/**
+ * A piece of a request target sent back in a header (a mount prefix, a query): bytes
+ * outside the URL character set (RFC 3986: unreserved, sub-delims, ':', '@', '/', '?',
+ * '%') are percent-encoded, so nothing a client sends can make a header invalid.
+ */
+export function headerSafeUrl(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    if (/^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]$/.test(ch)) out += ch;
+    else out += encodeURIComponent(ch);
+  }
+  return out;
+}
+
+/** Whether any segment of `p` is a dot-file or dot-folder other than `.well-known` (RFC 8615). */
+export function hasDotSegment(p: string): boolean {
+  return p.split('/').some((seg) => seg.startsWith('.') && seg !== '.well-known');
+}
+
+/** Refuses header values that would break a response (CR, LF, NUL, other control bytes, non-Latin-1). */
+export function checkHeaderValue(name: string, value: string): string {
+  if (typeof value !== 'string' || /[\u0000-\u0008\u000a-\u001f\u007f]|[^\u0000-\u00ff]/.test(value)) {
+    throw new RangeError(`${name} must be a header value without control characters or line breaks, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }

@@ -11,9 +11,9 @@ export class BuildSession {
   readonly #signal: AbortSignal | undefined;
   #state: 'open' | 'finished' | 'failed' = 'open';
 
-  constructor(path: string, options: { mode: number; fsync: boolean; signal: AbortSignal | undefined }) {
+  constructor(path: string, options: { mode: number | undefined; fsync: boolean; signal: AbortSignal | undefined }) {
     if (options.signal?.aborted) throw abortError(options.signal.reason);
-    this.file = new AtomicFile(path, { mode: options.mode, fsync: options.fsync });
+    this.file = new AtomicFile(path, { ...(options.mode !== undefined && { mode: options.mode }), fsync: options.fsync });
     this.#signal = options.signal;
     this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
   }

@@ -1,11 +1,9 @@
 // What a lookup engine provides: one format (mmcdb or classic) over one source of bytes
 // (memory, pread, or the native mapping). reader/reader.ts is the public facade over it.
 import type { Bytes } from '../util/bytes.js';
+import type { Backend, FormatName, Residency, WarmTarget } from '../util/kinds.js';
 
-export type Backend = 'mmap' | 'memory' | 'pread';
-export type FormatName = 'mmcdb' | 'classic';
-export type WarmTarget = 'index' | 'all';
-export type Advice = 'normal' | 'random' | 'sequential';
+export type { Advice, Backend, FormatName, Residency, WarmTarget } from '../util/kinds.js';
 
 export interface EngineStats {
   backend: Backend;
@@ -41,16 +39,7 @@ export interface Engine {
   metadataText(): string | undefined;
   /** mmap only: the file was truncated under the mapping. */
   damaged?(): boolean;
-  /** mmap only: the whole file as one ArrayBuffer over the mapping (files ≤ 1 GiB), for the set index (docs/SHARDS.md). */
-  wholeFile?(): ArrayBuffer | undefined;
   close(): void;
-}
-
-/** Bytes of the file resident in the OS page cache (mincore), per section. */
-export interface Residency {
-  index: { resident: number; total: number };
-  data: { resident: number; total: number };
-  pageSize: number;
 }
 
 /** The stats every engine reports, from its own properties. */

@@ -1,5 +1,6 @@
 // The options of createWriter()/build() for both formats, checked once.
 import { randomBytes } from 'node:crypto';
+import { jsonDepthExceeded, MAX_JSON_DEPTH } from '../util/json.js';
 import { DEFAULT_LOAD, DEFAULT_SEED, MAX_VALUE_ALIGN } from './mmcdb/codec.js';
 
 export type { BuildResult } from '../build/writer.js';
@@ -21,7 +22,7 @@ export interface WriterOptions {
   load?: number;
   /** Aborting removes the temp file; the target stays untouched. */
   signal?: AbortSignal;
-  /** File mode of the new file. Default 0o644. */
+  /** File mode of the new file. Default: the mode (and, as root, the owner) of the file it replaces, else 0o644 less the umask. */
   mode?: number;
   /** fsync the file and its folder before and after the rename. Default true. */
   fsync?: boolean;
@@ -47,11 +48,15 @@ export function resolveWriterOptions(o: WriterOptions) {
   }
   let metadataText: string | undefined;
   if (o.metadata !== undefined) {
+    const tooDeep = () => new RangeError(`metadata nests deeper than ${MAX_JSON_DEPTH} levels (arrays and objects): readers would not parse it`);
     try {
       metadataText = JSON.stringify(o.metadata);
     } catch (err) {
+      // V8 recurses: a value nested thousands deep overflows the stack (a RangeError).
+      if (err instanceof RangeError) throw tooDeep();
       throw new TypeError(`metadata must be JSON-serialisable: ${(err as Error).message}`);
     }
+    if (metadataText !== undefined && jsonDepthExceeded(metadataText) >= 0) throw tooDeep();
     if (metadataText === undefined) throw new TypeError('metadata must be JSON-serialisable');
   }
   return {
@@ -62,7 +67,7 @@ export function resolveWriterOptions(o: WriterOptions) {
     load,
     metadataText,
     signal: o.signal,
-    mode: o.mode ?? 0o644,
+    mode: o.mode,
     fsync: o.fsync ?? true,
     maxProbeWarning: o.maxProbeWarning ?? 64,
     onWarning: o.onWarning ?? ((m: string) => process.emitWarning(m, 'MmcdbWarning')),

@@ -1,106 +1,34 @@
-// The one module that owns the native binding (@mmcdb/native). It is loaded once, at
-// import time; when it cannot load, the reason is kept for Reader.fallbackReason.
+// The 'mmap' backend: an Engine over a handle of the native addon (source/native.ts).
 // Hot path: the addon hashes, probes and compares keys and returns numbers (absolute
 // offset and length in a shared Float64Array); this module makes the Buffer view over
-// the mapping's ArrayBuffer — no per-value allocation in C++.
+// the mapping's ArrayBuffer — no per-value allocation in C++. Errors: the addon throws
+// CdbError itself (setErrorClass, per env), so nothing here re-wraps them.
 import type { Advice, Backend, Engine, FormatName, Residency, WarmTarget } from '../format/engine.js';
-import { CdbError, type CdbErrorCode } from '../util/errors.js';
 import type { Bytes } from '../util/bytes.js';
 import { testHooks } from '../util/test-hooks.js';
-import { countUsedSlots } from '../format/classic/engine.js';
-import { decodeToc, TOC_SIZE } from '../format/classic/codec.js';
-import { MemorySource } from '../source/memory.js';
+import { nativeAddon, nativeFailure, type NativeHandle, type NativeShardIndex } from '../source/native.js';
 import { bufferView } from './buffer-view.js';
 
-/** The subset of @mmcdb/native's handle this module uses (see packages/native/index.d.ts). */
-interface NativeHandle {
-  readonly format: FormatName;
-  readonly fileSize: number;
-  readonly segments: (ArrayBuffer | undefined)[];
-  segment(i: number): ArrayBuffer | undefined;
-  range(offset: number, length: number): ArrayBuffer | undefined;
-  readonly segmentStride: number;
-  readonly externalBuffers: boolean;
-  readonly out: Float64Array;
-  get(key: Bytes): 0 | 1 | 2;
-  getAll(key: Bytes): number;
-  setOut(out: Float64Array): void;
-  next(cursor: number): number;
-  metadata(): string | undefined;
-  copy(offset: number, length: number): Buffer;
-  close(): void;
-  stats(): { mappedBytes: number; segments: number; externalBuffers: boolean; closed: boolean; damaged: boolean };
-  damaged(): boolean;
-  getMany(keys: readonly Bytes[], out: Float64Array): number;
-  getManyAsync(keys: readonly Bytes[]): Promise<Float64Array>;
-  advise(advice: string, offset?: number, length?: number): void;
-  warm(what: WarmTarget): Promise<void>;
-  residency(): Residency;
-  evict(): number;
-}
-/** @mmcdb/native's bulk cdbmake encoder (packages/native/index.d.ts), used by the writer. */
-export type EncodeCdbmake = (
-  src: Uint8Array,
-  dst: Uint8Array,
-  filePos: number,
-  align: number,
-  seed: bigint,
-  positions: Float64Array,
-  hashes: Uint32Array,
-  state: Float64Array,
-) => number;
+export type NativeLoad = { ok: true; open(path: string, advice: Advice): Engine } | { ok: false; reason: string };
 
-interface NativeBinding {
-  open(path: string, options?: { advice?: Advice; windowSize?: number; windowStride?: number }): NativeHandle;
-  encodeCdbmake?: EncodeCdbmake;
-}
-
-type NativeLoad =
-  | { ok: true; open(path: string, advice: Advice): Engine; encodeCdbmake: EncodeCdbmake | undefined }
-  | { ok: false; reason: string };
-
-let state: NativeLoad;
-try {
-  const binding = ((await import('@mmcdb/native' as string)) as { default: NativeBinding }).default;
-  state = {
-    ok: true,
-    open: (path, advice) => new NativeEngine(openHandle(binding, path, advice), path, advice),
-    encodeCdbmake: binding.encodeCdbmake,
-  };
-} catch (err) {
-  state = { ok: false, reason: (err as Error).message };
-  if (/\bmmcdb\b/.test(process.env['DEBUG'] ?? '')) console.error(`mmcdb: native reader unavailable: ${state.reason}`);
-}
-
+/** The mmap backend, when the addon loaded here; else why not (Reader.fallbackReason). */
 export function loadNative(): NativeLoad {
-  const disabled = testHooks.nativeDisabled;
-  return disabled === undefined ? state : { ok: false, reason: disabled };
+  const addon = nativeAddon();
+  if (addon === undefined) return { ok: false, reason: nativeFailure() };
+  return { ok: true, open: (path, advice) => new NativeEngine(addon.open(path, { advice, ...testHooks.windows }), advice) };
 }
 
-function openHandle(binding: NativeBinding, path: string, advice: Advice): NativeHandle {
-  try {
-    return binding.open(path, { advice, ...testHooks.windows });
-  } catch (err) {
-    throw toCdbError(err);
-  }
-}
-
-/** The addon throws plain Errors with an ERR_CDB_* code; give them the CdbError class. */
-function toCdbError(err: unknown): unknown {
-  const e = err as { code?: unknown; message?: string; offset?: number; path?: string };
-  if (typeof e?.code !== 'string' || !e.code.startsWith('ERR_CDB_')) return err;
-  const message = (e.message ?? '').replace(/ \([^()]*\)$/, ''); // CdbError re-adds "(path, offset N)"
-  return new CdbError(e.code as CdbErrorCode, message, { offset: e.offset, path: e.path });
-}
-
-class NativeEngine implements Engine {
+export class NativeEngine implements Engine {
   readonly backend: Backend = 'mmap';
   readonly format: FormatName;
   readonly fileSize: number;
   readonly #h: NativeHandle;
-  readonly #path: string;
-  /** The whole file as one ArrayBuffer (files of ≤ 1 GiB with external buffers): the fast path. */
+  /**
+   * The whole data section as one ArrayBuffer (≤ 1 GiB, external buffers), starting at
+   * file offset #base: the fast path. Segments never cover the header or the index.
+   */
   readonly #whole: ArrayBuffer | undefined;
+  readonly #base: number;
   /** The handle's segment list (windows are filled in on first use) and their stride. */
   readonly #segments: (ArrayBuffer | undefined)[];
   readonly #stride: number;
@@ -110,17 +38,17 @@ class NativeEngine implements Engine {
 
   readonly #advice: Advice;
 
-  constructor(handle: NativeHandle, path: string, advice: Advice) {
+  constructor(handle: NativeHandle, advice: Advice) {
     this.#h = handle;
     this.#advice = advice;
-    this.#path = path;
     this.format = handle.format;
     this.fileSize = handle.fileSize;
     this.#out = handle.out;
     const seg = handle.segments[0];
     this.#segments = handle.segments;
     this.#stride = handle.segmentStride;
-    this.#whole = handle.externalBuffers && handle.segments.length === 1 && seg?.byteLength === handle.fileSize ? seg : undefined;
+    this.#base = handle.segmentBase;
+    this.#whole = handle.externalBuffers && handle.segments.length === 1 ? seg : undefined;
   }
 
   get size(): number {
@@ -129,64 +57,42 @@ class NativeEngine implements Engine {
   }
 
   get(key: Bytes): Buffer | undefined {
-    let r: number;
-    try {
-      r = this.#h.get(key);
-    } catch (err) {
-      throw toCdbError(err);
-    }
+    const r = this.#h.get(key);
     if (r === 0) return undefined;
     const out = this.#out;
     if (r === 1) {
       // 1: the value lies wholly in one segment (the addon checked it): view it there.
-      if (this.#whole !== undefined) return bufferView(this.#whole, out[0]!, out[1]!);
-      const offset = out[0]!;
-      const i = Math.floor(offset / this.#stride);
+      if (this.#whole !== undefined) return bufferView(this.#whole, out[0]! - this.#base, out[1]!);
+      const rel = out[0]! - this.#base;
+      const i = Math.min(Math.floor(rel / this.#stride), this.#segments.length - 1);
       const seg = this.#segments[i];
-      if (seg !== undefined) return bufferView(seg, offset - i * this.#stride, out[1]!);
+      if (seg !== undefined) return bufferView(seg, rel - i * this.#stride, out[1]!);
     }
-    try {
-      return this.#view(out[0]!, out[1]!);
-    } catch (err) {
-      throw toCdbError(err);
-    }
+    return this.#view(out[0]!, out[1]!);
   }
 
   getAll(key: Bytes): Buffer[] {
-    try {
-      let n = this.#h.getAll(key);
-      if (n * 2 > this.#out.length) {
-        this.#h.setOut(new Float64Array(Math.max(n * 2, this.#out.length * 2)));
-        this.#out = this.#h.out;
-        n = this.#h.getAll(key);
-      }
-      const out = this.#out;
-      const values = new Array<Buffer>(n);
-      for (let i = 0; i < n; i++) values[i] = this.#view(out[2 * i]!, out[2 * i + 1]!);
-      return values;
-    } catch (err) {
-      throw toCdbError(err);
+    let n = this.#h.getAll(key);
+    if (n * 2 > this.#out.length) {
+      this.#h.setOut(new Float64Array(Math.max(n * 2, this.#out.length * 2)));
+      this.#out = this.#h.out;
+      n = this.#h.getAll(key);
     }
+    const out = this.#out;
+    const values = new Array<Buffer>(n);
+    for (let i = 0; i < n; i++) values[i] = this.#view(out[2 * i]!, out[2 * i + 1]!);
+    return values;
   }
 
   getMany(keys: readonly Bytes[]): (Buffer | undefined)[] {
     if (this.#batchOut.length < keys.length * 2) this.#batchOut = new Float64Array(keys.length * 2);
     const out = this.#batchOut;
-    try {
-      this.#h.getMany(keys, out);
-    } catch (err) {
-      throw toCdbError(err);
-    }
+    this.#h.getMany(keys, out);
     return this.#views(out, keys.length);
   }
 
   async getManyAsync(keys: readonly Bytes[]): Promise<(Buffer | undefined)[]> {
-    let out: Float64Array;
-    try {
-      out = await this.#h.getManyAsync(keys);
-    } catch (err) {
-      throw toCdbError(err);
-    }
+    const out = await this.#h.getManyAsync(keys);
     return this.#views(out, keys.length);
   }
 
@@ -201,11 +107,7 @@ class NativeEngine implements Engine {
   }
 
   async warm(what: WarmTarget): Promise<void> {
-    try {
-      await this.#h.warm(what);
-    } catch (err) {
-      throw toCdbError(err);
-    }
+    await this.#h.warm(what);
   }
 
   residency(): Residency {
@@ -222,11 +124,7 @@ class NativeEngine implements Engine {
     if (this.#advice !== 'sequential') this.#h.advise('sequential');
     try {
       for (let cursor = 0; ; ) {
-        try {
-          cursor = this.#h.next(cursor);
-        } catch (err) {
-          throw toCdbError(err);
-        }
+        cursor = this.#h.next(cursor);
         if (cursor < 0) return;
         const out = this.#out;
         const key = this.#view(out[0]!, out[1]!);
@@ -238,11 +136,7 @@ class NativeEngine implements Engine {
   }
 
   metadataText(): string | undefined {
-    try {
-      return this.#h.metadata();
-    } catch (err) {
-      throw toCdbError(err);
-    }
+    return this.#h.metadata();
   }
 
   /** The file shrank under the mapping (docs/RELIABILITY.md): every lookup now throws ERR_CDB_TRUNCATED. */
@@ -250,8 +144,17 @@ class NativeEngine implements Engine {
     return this.#h.damaged();
   }
 
-  wholeFile(): ArrayBuffer | undefined {
-    return this.#whole;
+  /**
+   * The set index (reader/sharded/set-engine.ts) answers shard i from this file's handle
+   * from now on: true when it took it (docs/SHARDS.md §Reading).
+   */
+  attachTo(index: NativeShardIndex, i: number): boolean {
+    return index.attach(i, this.#h);
+  }
+
+  /** The value at absolute file offset `offset` that the set index found in this file: a view, or a copy. */
+  valueAt(offset: number, length: number): Buffer {
+    return this.#view(offset, length);
   }
 
   get mappedBytes(): number {
@@ -264,28 +167,27 @@ class NativeEngine implements Engine {
     this.#h.close();
   }
 
-  /** A view of file bytes [offset, offset + length) over the right segment, or a copy. */
+  /** A view of data-section bytes [offset, offset + length) over the right segment, or a copy. */
   #view(offset: number, length: number): Buffer {
     const h = this.#h;
-    if (this.#whole !== undefined) return bufferView(this.#whole, offset, length);
-    if (!h.externalBuffers) return h.copy(offset, length);
-    const i = Math.floor(offset / h.segmentStride);
+    if (this.#whole !== undefined) return bufferView(this.#whole, offset - this.#base, length);
+    if (!h.externalBuffers || h.segments.length === 0) return h.copy(offset, length);
+    // The last window also holds an empty value at the very end of the data section.
+    const rel = offset - this.#base;
+    const i = Math.min(Math.floor(rel / h.segmentStride), h.segments.length - 1);
     const start = i * h.segmentStride;
     // Windows of files over 1 GiB are created on first use (packages/native/index.d.ts).
     const seg = h.segments[i] ?? (h.segments[i] = h.segment(i));
-    if (seg === undefined || offset - start + length > seg.byteLength) {
+    if (seg === undefined || rel - start + length > seg.byteLength) {
       // A value no window holds whole: an ArrayBuffer of its own (still zero-copy), else a copy.
       const own = seg === undefined ? undefined : h.range(offset, length);
       return own !== undefined ? Buffer.from(own) : h.copy(offset, length);
     }
-    return bufferView(seg, offset - start, length);
+    return bufferView(seg, rel - start, length);
   }
 
+  /** mmcdb: the header's record_count; classic: the non-empty slots (read natively: JS never sees the header). */
   #countRecords(): number {
-    const header = this.#view(0, Math.min(this.fileSize, 2048));
-    if (this.format === 'mmcdb') return Number(header.readBigUInt64LE(16)); // FORMAT.md §Header record_count
-    // Classic files are under 4 GiB: count the non-empty slots through the pure-TS engine.
-    const src = new MemorySource(this.#view(0, this.fileSize));
-    return countUsedSlots(src, decodeToc(src.bytes(0, TOC_SIZE), src.size, this.#path));
+    return this.#h.recordCount();
   }
 }

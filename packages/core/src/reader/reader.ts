@@ -2,6 +2,7 @@
 // state and argument checks so each engine stays small.
 import { checkKey, checkKeys, type Bytes } from '../util/bytes.js';
 import { CdbError } from '../util/errors.js';
+import { parseMetadata } from '../util/json.js';
 import type { SetReaderInfo } from './sharded/set-engine.js';
 import { engineStats, type Backend, type Engine, type EngineStats, type FormatName, type Residency, type WarmTarget } from '../format/engine.js';
 
@@ -138,15 +139,7 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
     const engine = this.#live();
     if (this.#metadata === undefined) {
       const text = engine.metadataText();
-      let value: unknown;
-      if (text !== undefined) {
-        try {
-          value = JSON.parse(text);
-        } catch (err) {
-          throw new CdbError('ERR_CDB_FORMAT', 'metadata is not valid JSON', { path: this.path, cause: err });
-        }
-      }
-      this.#metadata = { value };
+      this.#metadata = { value: text === undefined ? undefined : parseMetadata(text, this.path) };
     }
     return this.#metadata.value;
   }
@@ -185,3 +178,4 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
     engine?.close();
   }
 }
+

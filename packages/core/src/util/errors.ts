@@ -14,7 +14,9 @@ export type CdbErrorCode =
   | 'ERR_CDB_ABORTED' // a build was aborted through its AbortSignal
   | 'ERR_CDB_TOO_LARGE' // the output would exceed what the format can address
   | 'ERR_CDB_INPUT' // malformed build input (CLI parsers)
-  | 'ERR_CDB_BACKEND'; // a demanded backend is not available
+  | 'ERR_CDB_BACKEND' // a demanded backend is not available
+  | 'ERR_CDB_REMOTE' // an HTTP server failed or misbehaved (status, refused Range, timeout, reset)
+  | 'ERR_CDB_CHANGED'; // a remote file changed on the server while it was open (reopen to read the new one)
 
 export interface CdbErrorOptions {
   /** Byte offset in the file (or input) where the problem was found. */

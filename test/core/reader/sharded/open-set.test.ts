@@ -4,9 +4,9 @@
 // naming the file, never a wrong answer; the open-shard cap; batches, leases, stats.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildSharded, CdbError, open, openSync, shardOf, verify, type Backend, type SetBuildResult } from '@mmcdb/core';
-import { liveLeases, readManifest, type setManifest, writeManifest } from '@mmcdb/core/internal';
+import { liveLeases, NativeEngine, nativeAddon, readManifest, type setManifest, writeManifest } from '@mmcdb/core/internal';
 import { availableBackends } from '../../../helpers/backends.js';
 import { tempDir } from '../../../helpers/tmp.js';
 
@@ -74,6 +74,47 @@ describe.each(availableBackends())('a sharded set, %s backend', (backend: Backen
       seen++;
     }
     expect(seen).toBe(3000);
+    db.close();
+  });
+});
+
+describe.skipIf(nativeAddon()?.shardIndex === undefined)('the native set index (mmap)', () => {
+  it.each(['mmcdb', 'classic'] as const)('answers %s sets itself, through the shards’ handles', async (format) => {
+    const recs = records(2000);
+    const r = await make(8, recs, { format, ...(format === 'classic' && { partitionSeed: 77n }) });
+    const db = openSync(r.root, { backend: 'mmap' });
+    const engineGet = vi.spyOn(NativeEngine.prototype, 'get');
+    const engineGetMany = vi.spyOn(NativeEngine.prototype, 'getMany');
+    const valueAt = vi.spyOn(NativeEngine.prototype, 'valueAt');
+    try {
+      db.get('key:0'); // opens (and checks) the first shard
+      db.getMany(recs.map(([k]) => k)); // … and the others: the engines answer the shards not yet attached
+      engineGet.mockClear();
+      engineGetMany.mockClear();
+      valueAt.mockClear();
+      for (const [k, v] of recs) expect(db.getString(k)).toBe(v);
+      expect(db.get('absent')).toBeUndefined();
+      const many = db.getMany([...recs.slice(0, 500).map(([k]) => k), 'absent']);
+      expect(many.slice(0, 500).map(String)).toEqual(recs.slice(0, 500).map(([, v]) => v));
+      expect(many[500]).toBeUndefined();
+      expect(engineGet).not.toHaveBeenCalled();
+      expect(engineGetMany).not.toHaveBeenCalled();
+      expect(valueAt).toHaveBeenCalledTimes(2500);
+    } finally {
+      vi.restoreAllMocks();
+      db.close();
+    }
+  });
+
+  it('a shard closed to make room (maxOpenShards) is detached first: answers stay right', async () => {
+    const recs = records(1500);
+    const r = await make(16, recs);
+    const db = openSync(r.root, { backend: 'mmap', maxOpenShards: 2 });
+    for (let round = 0; round < 2; round++) {
+      for (const [k, v] of recs) expect(db.getString(k)).toBe(v);
+      expect(db.getMany(recs.map(([k]) => k)).map(String)).toEqual(recs.map(([, v]) => v));
+    }
+    expect(db.stats().set!.openShards).toBeLessThanOrEqual(2);
     db.close();
   });
 });

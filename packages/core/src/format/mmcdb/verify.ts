@@ -4,6 +4,7 @@
 import { binarySearch } from '../../util/binary-search.js';
 import { CdbError } from '../../util/errors.js';
 import { createXxh64, xxh64Split } from '../../util/hash.js';
+import { parseMetadata } from '../../util/json.js';
 import type { ByteSource } from '../../source/byte-source.js';
 import { decodeSlot, HEADER_SIZE, homeSlot, SLOT_SIZE, type Header, type Slot } from './codec.js';
 import { MmcdbEngine } from './engine.js';
@@ -13,6 +14,9 @@ export function verifyMmcdb(src: ByteSource, h: Header, path: string): number {
   const engine = new MmcdbEngine(src, h, 'memory', path);
   const starts = checkRecords(engine, h, path);
   checkIndex(src, engine, h, starts, path);
+  // §Metadata: what reader.metadata would parse must parse.
+  const text = engine.metadataText();
+  if (text !== undefined) parseMetadata(text, path, h.metaOffset);
   return h.recordCount;
 }
 

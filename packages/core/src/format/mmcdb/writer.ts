@@ -3,7 +3,7 @@
 import { toBytes, type Bytes } from '../../util/bytes.js';
 import { CdbError } from '../../util/errors.js';
 import { createXxh64, xxh64Split, type Hash64 } from '../../util/hash.js';
-import { nativeAddon, type EncodeCdbmake } from '../../util/native-binding.js';
+import { nativeAddon, type EncodeCdbmake } from '../../source/native.js';
 import { testHooks } from '../../util/test-hooks.js';
 import { BufferedOutput } from '../../build/buffered-output.js';
 import { addCdbmakeRecords, checkCdbmakeBytes, countNewlines, scanCdbmakeRecord } from '../../build/cdbmake.js';

@@ -8,7 +8,7 @@
 // one by decrementing its counter in `ctrl`, so no event loop is needed to reuse it.
 import { toBytes, type Bytes } from '../../util/bytes.js';
 import { CdbError } from '../../util/errors.js';
-import { nativeAddon, type NativeShardRouter, type ShardEncode, type ShardRoute } from '../../util/native-binding.js';
+import { nativeAddon, type NativeShardRouter, type ShardEncode, type ShardRoute } from '../../source/native.js';
 import { CDBMAKE_LIMITS, countNewlines, scanCdbmakeRecord } from '../../build/cdbmake.js';
 import type { CdbmakeProgress } from '../../build/writer.js';
 import { MAX_KEY_LENGTH } from '../mmcdb/codec.js';

@@ -1,11 +1,17 @@
 // openRemoteSet(): a sharded set on a web server, CDN or object store (docs/SHARDS.md
 // §Remote). The manifest comes first (or CURRENT, then the manifest it names); a shard
-// is opened on first use, through `openShard` — the remote file reader (openRemote of
-// @mmcdb/core/remote) or anything with its async API — and checked against the manifest
-// before it answers. Browser-safe: fetch and TextDecoder only, no node: modules, no Buffer.
+// is opened on first use, through `openShard` — by default the remote file reader,
+// openRemote() with the set's options, or anything with its async API — and checked
+// against the manifest before it answers. CURRENT and the manifest are fetched by the
+// remote reader's request rules (source/http/request.ts), so their failures are its
+// RemoteErrors (ERR_CDB_REMOTE). Browser-safe: no node: modules, no Buffer.
 import type { Bytes } from '../../util/bytes.js';
 import { CdbError } from '../../util/errors.js';
 import { hashReady } from '../../util/hash.js';
+import { BodyError, readAtMost } from '../../source/http/body.js';
+import { AbortFanout } from '../../source/http/concurrency.js';
+import { redactUrl } from '../../source/http/remote-error.js';
+import { attempt, failStatus, withRetries, type RequestContext } from '../../source/http/request.js';
 import {
   checkShardIdentity,
   CURRENT_NAME,
@@ -17,6 +23,8 @@ import {
   type SetManifest,
 } from '../../format/sharded/manifest.js';
 import { shardOf } from '../../format/sharded/partition.js';
+import { openRemote } from '../remote/open-remote.js';
+import { resolveOptions, type RemoteOptions } from '../remote/options.js';
 import { groupByShard, scatter } from './batches.js';
 
 /** What a set reads its shards through: the async API of @mmcdb/core/remote's RemoteReader. */
@@ -34,109 +42,93 @@ export interface RemoteShard {
   close(): unknown;
 }
 
-export interface RemoteSetOptions {
-  /** Opens one shard file by URL: openRemote(url, options) of @mmcdb/core/remote, or your own. */
-  openShard: (url: string) => Promise<RemoteShard>;
-  /** The fetch for CURRENT and the manifest (default globalThis.fetch). */
-  fetch?: (url: string, init: RequestInit) => Promise<Response>;
-  /** Extra request headers for them (e.g. Authorization). */
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
+/**
+ * openRemote()'s options (docs/REMOTE.md §Options): `fetch`, `headers`, `signal`,
+ * `timeoutMs`, `retries` and `retryDelayMs` apply to CURRENT and the manifest too; all of
+ * them to every shard opened by the default `openShard`.
+ */
+export interface RemoteSetOptions extends RemoteOptions {
+  /** Opens one shard file by URL. Default: openRemote(url, these options) of @mmcdb/core/remote; or your own reader. */
+  openShard?: (url: string) => Promise<RemoteShard>;
 }
 
 /** The URL of the manifest to read: `…/manifest.json` as given, else the set prefix's CURRENT is followed. */
 async function manifestUrl(url: URL, get: (u: URL) => Promise<string>): Promise<URL> {
   if (url.pathname.endsWith(`/${MANIFEST_NAME}`)) return url;
-  const prefix = new URL(url.href.endsWith('/') ? url.href : `${url.href}/`);
-  const current = new URL(CURRENT_NAME, prefix);
-  const name = parseCurrent(await get(current), shown(current));
-  return new URL(`${name}/${MANIFEST_NAME}`, prefix);
+  // …/CURRENT names it itself; any other URL is the set's prefix (with or without its '/').
+  const current = url.pathname.endsWith(`/${CURRENT_NAME}`)
+    ? url
+    : new URL(CURRENT_NAME, url.pathname.endsWith('/') ? url : new URL(`${url.pathname}/`, url));
+  const name = parseCurrent(await get(current), redactUrl(current.href));
+  return new URL(`${name}/${MANIFEST_NAME}`, current);
 }
 
-/** A URL without its query string (which may hold credentials), for messages. */
-function shown(u: URL): string {
-  return `${u.origin}${u.pathname}`;
-}
-
-/** GET a small text object, refused beyond MAX_MANIFEST_BYTES (checked as it streams in). */
-async function fetchText(u: URL, o: RemoteSetOptions): Promise<string> {
-  const f = o.fetch ?? (globalThis.fetch as RemoteSetOptions['fetch']);
-  if (typeof f !== 'function') throw new TypeError('no fetch() here: pass options.fetch');
-  let res: Response;
-  try {
-    res = await f(u.href, { headers: o.headers ?? {}, ...(o.signal !== undefined && { signal: o.signal }) });
-  } catch (err) {
-    throw new CdbError('ERR_CDB_SHARD', `cannot fetch ${u.pathname.split('/').pop()}: ${(err as Error).message}`, {
-      path: shown(u),
-      cause: err,
-    });
-  }
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new CdbError('ERR_CDB_SHARD', `cannot fetch ${u.pathname.split('/').pop()}: HTTP ${res.status}`, { path: shown(u) });
-  }
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (declared > MAX_MANIFEST_BYTES) {
-    await res.body?.cancel();
-    throw new CdbError('ERR_CDB_FORMAT', `not a valid set manifest: ${declared} bytes, the limit is ${MAX_MANIFEST_BYTES}`, {
-      path: shown(u),
-    });
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = res.body?.getReader();
-  for (;;) {
-    const step = reader === undefined ? { done: true as const, value: undefined } : await reader.read();
-    if (step.done) break;
-    total += step.value.length;
-    if (total > MAX_MANIFEST_BYTES) {
-      await reader!.cancel();
-      throw new CdbError('ERR_CDB_FORMAT', `not a valid set manifest: more than ${MAX_MANIFEST_BYTES} bytes`, { path: shown(u) });
-    }
-    chunks.push(step.value);
-  }
-  const all = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  return new TextDecoder().decode(all);
+/**
+ * GET a small text object (CURRENT, a manifest) whole: the remote reader's request rules
+ * (timeout, signals, bounded retries of 5xx / 429 / resets; every other failure a
+ * RemoteError ERR_CDB_REMOTE with the status), refused beyond MAX_MANIFEST_BYTES
+ * (ERR_CDB_FORMAT: checked on Content-Length, then as it streams in).
+ */
+async function fetchText(u: URL, options: RemoteOptions): Promise<string> {
+  const o = resolveOptions(u, options);
+  const ctx: RequestContext = {
+    o,
+    counters: { requests: 0, bytes: 0, retries: 0 },
+    closing: new AbortController().signal,
+    fanout: new AbortFanout([o.signal]),
+    cache: undefined,
+  };
+  const tooLarge = (what: string): CdbError =>
+    new CdbError('ERR_CDB_FORMAT', `not a valid set manifest: ${what}, the limit is ${MAX_MANIFEST_BYTES}`, { path: o.shownUrl });
+  const bytes = await withRetries(ctx, undefined, () =>
+    attempt(ctx, '', {}, undefined, async (res) => {
+      if (res.status !== 200) return failStatus(ctx, res);
+      const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+      if (declared > MAX_MANIFEST_BYTES) {
+        await res.body?.cancel().catch(() => undefined);
+        throw tooLarge(`${declared} bytes`);
+      }
+      try {
+        return await readAtMost(res, MAX_MANIFEST_BYTES);
+      } catch (err) {
+        if (err instanceof BodyError && err.kind === 'long') throw tooLarge(`more than ${MAX_MANIFEST_BYTES} bytes`);
+        throw err;
+      }
+    }),
+  );
+  return new TextDecoder().decode(bytes);
 }
 
 /** Opens a sharded set over HTTP: `url` is a set prefix (CURRENT followed) or a version's manifest.json. */
-export async function openRemoteSet(url: string | URL, options: RemoteSetOptions): Promise<RemoteSetReader> {
-  if (options === null || typeof options !== 'object' || typeof options.openShard !== 'function') {
+export async function openRemoteSet(url: string | URL, options: RemoteSetOptions = {}): Promise<RemoteSetReader> {
+  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  const { openShard, ...fileOptions } = options;
+  if (openShard !== undefined && typeof openShard !== 'function') {
     throw new TypeError(
-      'options.openShard must be a function (url) => Promise<shard reader>, e.g. openRemote from @mmcdb/core/remote',
+      'options.openShard must be a function (url) => Promise<shard reader>, e.g. (u) => openRemote(u) of @mmcdb/core/remote',
     );
   }
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new TypeError(`not a valid URL: ${String(url).split('?')[0]}`);
-  }
+  const u = new URL(resolveOptions(url, fileOptions).url); // TypeError for a bad URL or option, without its query string
   await hashReady;
-  const mu = await manifestUrl(u, (x) => fetchText(x, options));
-  const manifest = parseManifest(await fetchText(mu, options), shown(mu));
-  return new RemoteSetReader(mu, manifest, options);
+  const mu = await manifestUrl(u, (x) => fetchText(x, fileOptions));
+  const manifest = parseManifest(await fetchText(mu, fileOptions), redactUrl(mu.href));
+  return new RemoteSetReader(mu, manifest, openShard ?? ((shard) => openRemote(shard, fileOptions)));
 }
 
 export class RemoteSetReader {
   readonly url: string;
   readonly manifest: SetManifest;
   readonly #base: URL;
-  readonly #open: RemoteSetOptions['openShard'];
+  readonly #open: (url: string) => Promise<RemoteShard>;
   readonly #shards: (Promise<RemoteShard> | undefined)[];
   #closed = false;
 
   /** @internal Use openRemoteSet(). */
-  constructor(manifestUrl: URL, manifest: SetManifest, options: RemoteSetOptions) {
-    this.url = shown(manifestUrl);
+  constructor(manifestUrl: URL, manifest: SetManifest, openShard: (url: string) => Promise<RemoteShard>) {
+    this.url = redactUrl(manifestUrl.href);
     this.manifest = manifest;
     this.#base = manifestUrl;
-    this.#open = options.openShard;
+    this.#open = openShard;
     this.#shards = new Array<Promise<RemoteShard> | undefined>(manifest.shards).fill(undefined);
   }
 
@@ -225,7 +217,7 @@ export class RemoteSetReader {
     const m = this.manifest;
     const entry = m.files[i]!;
     const u = new URL(entry.file, this.#base);
-    const where = shown(u);
+    const where = redactUrl(u.href);
     const s = await this.#open(u.href);
     try {
       const fail = (msg: string): never => {

@@ -1,20 +1,21 @@
 // A sharded set as one Engine (docs/SHARDS.md §Reading), so that openSync() returns the
 // same Reader for a set as for a file. A key goes to shard xxh64(key, seed) mod N; with
 // the mmap backend the native set index routes and looks up in one call over the
-// shards' mappings (a get costs what a get on one file costs), getMany groups its keys
-// by shard in that same call; other backends route in TypeScript and ask the shard's
-// engine. entries() goes shard by shard.
+// shards' handles (a get costs what a get on one file costs; the index reads each
+// shard's file natively, as its handle's lookups do, and the value is viewed through
+// that shard's segments), getMany groups its keys by shard in that same call; other
+// backends route in TypeScript and ask the shard's engine. entries() goes shard by shard.
 import * as path from 'node:path';
 import type { Bytes } from '../../util/bytes.js';
 import { CdbError } from '../../util/errors.js';
-import { nativeAddon, type NativeShardIndex, type NativeShardRouter } from '../../util/native-binding.js';
+import { nativeAddon, type NativeShardIndex, type NativeShardRouter } from '../../source/native.js';
 import { MEMORY_LIMIT } from '../../source/file.js';
 import type { Backend, Engine, FormatName, Residency, WarmTarget } from '../../format/engine.js';
 import { shardOf } from '../../format/sharded/partition.js';
 import { locateSet, readManifest, takeLease, type Lease, type SetLocation } from '../../format/sharded/versions.js';
 import { waveSize } from '../../format/sharded/waves.js';
 import type { SetManifest } from '../../format/sharded/manifest.js';
-import { bufferView } from '../buffer-view.js';
+import { NativeEngine } from '../native-engine.js';
 import { ShardTable, type OpenFile } from './shard-table.js';
 import { groupByShard, scatter } from './batches.js';
 
@@ -73,8 +74,8 @@ export class SetEngine implements Engine {
   readonly #router: NativeShardRouter | undefined;
   readonly #index: NativeShardIndex | undefined;
   readonly #out = new Float64Array(2);
-  /** The ArrayBuffer of each shard attached to the index. */
-  readonly #wholes: (ArrayBuffer | undefined)[];
+  /** The engine of each shard attached to the index (it views the values the index finds). */
+  readonly #attached: (NativeEngine | undefined)[];
   #batchOut = new Float64Array(0);
   #batchShards = new Uint32Array(0);
   residency?: () => Residency;
@@ -87,19 +88,18 @@ export class SetEngine implements Engine {
     this.backend = table.backend;
     this.format = this.#m.format;
     this.fileSize = this.#m.bytes;
-    this.#wholes = new Array<ArrayBuffer | undefined>(this.#m.shards).fill(undefined);
+    this.#attached = new Array<NativeEngine | undefined>(this.#m.shards).fill(undefined);
     const addon = nativeAddon();
     this.#router = addon?.shardRouter?.(this.#m.seed, this.#m.shards);
-    if (this.backend === 'mmap' && this.format === 'mmcdb')
-      this.#index = addon?.shardIndex?.(this.#m.seed, this.#m.shards, this.#out);
+    // Both formats: the index looks up through each shard's handle, whatever its format.
+    if (this.backend === 'mmap') this.#index = addon?.shardIndex?.(this.#m.seed, this.#m.shards, this.#out);
     table.onOpen = (i, e) => {
-      const whole = this.#index !== undefined ? e.wholeFile?.() : undefined;
-      if (whole !== undefined && this.#index!.attach(i, whole)) this.#wholes[i] = whole;
+      if (this.#index !== undefined && e instanceof NativeEngine && e.attachTo(this.#index, i)) this.#attached[i] = e;
     };
     table.onClose = (i) => {
-      if (this.#wholes[i] === undefined) return;
+      if (this.#attached[i] === undefined) return;
       this.#index!.detach(i);
-      this.#wholes[i] = undefined;
+      this.#attached[i] = undefined;
     };
     if (this.backend === 'mmap') {
       this.residency = () => this.#residency();
@@ -127,9 +127,10 @@ export class SetEngine implements Engine {
       const r = index.get(key);
       if (r > 0) {
         this.#table.recent[r - 1] = 1;
-        return bufferView(this.#wholes[r - 1]!, this.#out[0]!, this.#out[1]!);
+        return this.#attached[r - 1]!.valueAt(this.#out[0]!, this.#out[1]!);
       }
       if (r === 0) return undefined;
+      // −(s + 1): shard s's engine answers (not open yet, or what the index cannot read).
       return this.#table.get(-r - 1).get(key);
     }
     return this.#table.get(this.shardOf(key)).get(key);
@@ -154,7 +155,7 @@ export class SetEngine implements Engine {
     let rest: number[] | undefined;
     for (let i = 0; i < n; i++) {
       const off = out[2 * i]!;
-      if (off >= 0) values[i] = bufferView(this.#wholes[shards[i]!]!, off, out[2 * i + 1]!);
+      if (off >= 0) values[i] = this.#attached[shards[i]!]!.valueAt(off, out[2 * i + 1]!);
       else {
         values[i] = undefined;
         if (off === -2) (rest ??= []).push(i);

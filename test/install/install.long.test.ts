@@ -89,11 +89,12 @@ for (let i = 0; i < opens; i++) {
 console.log(JSON.stringify(seen));
 `;
 
-// CommonJS: require() of the ESM package, then import().
+// CommonJS: require() of every entry (the ES module through require(esm)), then import().
 const CJS_CHECK = `
 let viaRequire;
 try {
-  viaRequire = typeof require('@mmcdb/core').openSync === 'function' ? 'ok' : 'no openSync';
+  const ok = ['@mmcdb/core', '@mmcdb/core/assets', '@mmcdb/core/remote'].every((id) => typeof require(id) === 'object');
+  viaRequire = ok && typeof require('@mmcdb/core').openSync === 'function' && require('@mmcdb/core').CdbError === require('@mmcdb/core/remote').CdbError ? 'ok' : 'incomplete';
 } catch (err) {
   viaRequire = err.code ?? String(err);
 }
@@ -123,63 +124,46 @@ console.log(JSON.stringify({ page: [page.status, await page.text()], css: [css.s
 server.close();
 `;
 
-// Type-checked (never run): the published declarations under strict settings.
-const CONSUMER_MTS = `
-import { build, openSync, open, CdbError, isCdbError, Reader, type Backend, type OpenOptions } from '@mmcdb/core';
-import { createAssetHandler, buildAssets, type AssetHandler, type AssetHandlerOptions } from '@mmcdb/core/assets';
-import * as http from 'node:http';
+// The TypeScript consumers (fixtures/install): every export of the Node entries, a
+// CommonJS file that require()s the package, a browser file with no Node types.
+const FIXTURES = path.join(repo, 'fixtures', 'install');
+const fixture = (name: string): string => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
 
-const result = await build('config.mmcdb', [['feature.x', 'on'], ['limit', Buffer.from('100')]]);
-const db: Reader = openSync('config.mmcdb', { backend: 'auto' } satisfies OpenOptions);
-const value: Buffer | undefined = db.get('limit');
-const text: string | undefined = db.getString('limit');
-const backend: Backend = db.backend;
-const reason: string | undefined = db.fallbackReason;
-// @ts-expect-error get() may return undefined
-const notOptional: Buffer = db.get('limit');
-// @ts-expect-error the backend is one of a few names
-const wrongBackend: 'sqlite' = db.backend;
-const later: Reader = await open('config.mmcdb');
-try {
-  later.get('x');
-} catch (err) {
-  if (isCdbError(err)) console.log(err.code satisfies string, err instanceof CdbError);
-}
-const options: AssetHandlerOptions = {};
-const handler: AssetHandler = createAssetHandler(db, options);
-http.createServer(handler);
-await buildAssets('dist', 'site.mmcdb');
-console.log(result, value, text, backend, reason, notOptional, wrongBackend);
-`;
-
-// A CommonJS TypeScript file can reach the ESM-only package through import() only.
-const CONSUMER_CTS = `
-export async function limit(file: string): Promise<string | undefined> {
-  const { openSync } = await import('@mmcdb/core');
-  const db = openSync(file);
-  try {
-    return db.getString('limit');
-  } finally {
-    db.close();
-  }
-}
-`;
-
-function tsconfig(mode: 'node16' | 'nodenext'): string {
+type Mode = 'nodenext' | 'node16' | 'bundler' | 'browser';
+function tsconfig(mode: Mode): string {
+  const module = mode === 'nodenext' || mode === 'node16' ? mode : 'esnext';
+  const resolution = mode === 'nodenext' || mode === 'node16' ? mode : 'bundler';
   return JSON.stringify({
     compilerOptions: {
       strict: true,
       target: 'ES2022',
-      module: mode,
-      moduleResolution: mode,
-      types: ['node'],
+      module,
+      moduleResolution: resolution,
       noEmit: true,
       skipLibCheck: false,
       noUncheckedIndexedAccess: true,
       exactOptionalPropertyTypes: true,
+      // No "types": the default (all of @types with TS 5, none with TS 6+) must work.
+      ...(mode === 'browser' && { lib: ['ES2022', 'DOM'], types: [] }),
     },
-    files: ['consumer.mts', 'consumer.cts'],
+    files: mode === 'browser' ? ['browser.mts'] : mode === 'nodenext' ? ['consumer.mts', 'consumer.cts'] : ['consumer.mts'],
   });
+}
+const TS_CONSUMER: Record<string, string> = {
+  'consumer.mts': fixture('consumer.mts'),
+  'consumer.cts': fixture('consumer.cts'),
+  'browser.mts': fixture('browser.mts'),
+  ...Object.fromEntries((['nodenext', 'node16', 'bundler', 'browser'] as const).map((m) => [`tsconfig.${m}.json`, tsconfig(m)])),
+};
+/** TypeScript 5.x and the newest (6 and 7 default `types` to [], so only the package's own reference brings Node's types). */
+const TYPESCRIPTS = { ts5: 'typescript@~5.9.3', ts6: 'typescript@6.0.3', ts7: 'typescript@7.0.2' } as const;
+
+/** The CommonJS snippet of the README, as written. */
+function readmeCjsSnippet(): string {
+  const readme = fs.readFileSync(path.join(repo, 'README.md'), 'utf8');
+  const block = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes("require('@mmcdb/core')"));
+  if (block === undefined) throw new Error('README has no CommonJS snippet');
+  return block.replace(/^ {2}/gm, '');
 }
 
 let tarballs: { native: string; core: string; cli: string };
@@ -212,13 +196,13 @@ describe('with the linux-x64 prebuild', () => {
       'esm.mjs': ESM_CHECK,
       'cjs.cjs': CJS_CHECK,
       'assets.mjs': ASSETS_CHECK,
-      'consumer.mts': CONSUMER_MTS,
-      'consumer.cts': CONSUMER_CTS,
-      'tsconfig.json': tsconfig('node16'),
-      'tsconfig.nodenext.json': tsconfig('nodenext'),
+      'readme.cjs': readmeCjsSnippet(),
+      ...TS_CONSUMER,
       'input.jsonl': '{"key":"FR","value":"Paris"}\n{"key":"JP","value":"Tokyo"}\n',
     });
-    const r = npm(dir, [...NPM_INSTALL, tarballs.native, tarballs.core, tarballs.cli, 'typescript@~5.9.3', '@types/node@^20.19.0']);
+    // No @types/node of its own: the package brings it (and its reference loads it).
+    const ts = Object.entries(TYPESCRIPTS).map(([alias, spec]) => `${alias}@npm:${spec}`);
+    const r = npm(dir, [...NPM_INSTALL, tarballs.native, tarballs.core, tarballs.cli, ...ts]);
     ok(r, 'npm install');
     expect(r.stdout + r.stderr).not.toMatch(/^@mmcdb\/native: the native addon could not be built|gyp (ERR|info)/m);
   }, 240_000);
@@ -245,13 +229,20 @@ describe('with the linux-x64 prebuild', () => {
     expect(r.stderr).not.toContain('native reader unavailable');
   });
 
-  it('CommonJS: import() works; require() reports the ESM-only package', () => {
+  it('CommonJS: require() of every entry and import() work; the README snippet runs as written', () => {
     const r = node(dir, 'cjs.cjs', ['config.mmcdb']);
     const got = JSON.parse(ok(r, 'cjs.cjs')) as { viaRequire: string; backend: string; limit: string };
-    expect({ backend: got.backend, limit: got.limit }).toEqual({ backend: 'mmap', limit: '100' });
-    // Node 20.0–20.18: ERR_REQUIRE_ESM. Node ≥ 20.19 loads ESM through require(), except graphs
-    // with top-level await (core awaits the optional native import): ERR_REQUIRE_ASYNC_MODULE.
-    expect(['ok', 'ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE']).toContain(got.viaRequire);
+    expect(got).toEqual({ viaRequire: 'ok', backend: 'mmap', limit: '100' });
+    expect(ok(node(dir, 'readme.cjs'), 'readme.cjs').trim()).toBe('100');
+  });
+
+  it('where require() of ES modules is missing, the error names the Node versions needed', () => {
+    // Node 20.19+ can turn require(esm) off: what Node 20.0–20.18 and 22.0–22.11 do.
+    const r = sh(path.join(toolBin, 'node'), ['--no-experimental-require-module', 'cjs.cjs', 'config.mmcdb'], dir);
+    const got = JSON.parse(ok(r, 'cjs.cjs without require(esm)')) as { viaRequire: string };
+    expect(got.viaRequire).toBe('ERR_MMCDB_REQUIRE_ESM');
+    const e = sh(path.join(toolBin, 'node'), ['--no-experimental-require-module', '-e', "require('@mmcdb/core')"], dir);
+    expect(e.stderr).toMatch(/needs Node\.js >= 20\.19 or >= 22\.12 \(this is v\d+/);
   });
 
   it('npx cdb build / get', () => {
@@ -268,11 +259,21 @@ describe('with the linux-x64 prebuild', () => {
     expect(got).toEqual({ page: [200, '<h1>hello</h1>'], css: [200, 'text/css; charset=utf-8'], missing: 404 });
   });
 
-  it('the types compile in a strict consumer (node16 and nodenext resolution)', () => {
-    const tsc = path.join(dir, 'node_modules', 'typescript', 'bin', 'tsc');
-    ok(node(dir, tsc, ['-p', 'tsconfig.json']), 'tsc (node16)');
-    ok(node(dir, tsc, ['-p', 'tsconfig.nodenext.json']), 'tsc (nodenext)');
+  it.each(Object.keys(TYPESCRIPTS))('the types compile in a strict consumer with %s (nodenext, node16, bundler; browser entry without Node types)', (alias) => {
+    const tsc = path.join(dir, 'node_modules', alias, 'bin', 'tsc');
+    for (const mode of ['nodenext', 'node16', 'bundler', 'browser']) ok(node(dir, tsc, ['-p', `tsconfig.${mode}.json`]), `${alias} (${mode})`);
   });
+
+  it('… and with @types/node of the oldest supported major (20) installed by the consumer', () => {
+    const old = newProject('consumer-node20', { ...TS_CONSUMER });
+    ok(npm(old, [...NPM_INSTALL, '--ignore-scripts', tarballs.native, tarballs.core, `ts5@npm:${TYPESCRIPTS.ts5}`, `ts7@npm:${TYPESCRIPTS.ts7}`, '@types/node@^20.19.0']), 'npm install');
+    const version = JSON.parse(fs.readFileSync(path.join(old, 'node_modules', '@types', 'node', 'package.json'), 'utf8')).version as string;
+    expect(version).toMatch(/^20\./);
+    for (const alias of ['ts5', 'ts7']) {
+      const tsc = path.join(old, 'node_modules', alias, 'bin', 'tsc');
+      for (const mode of ['nodenext', 'node16', 'bundler']) ok(node(old, tsc, ['-p', `tsconfig.${mode}.json`]), `${alias} (${mode}, @types/node 20)`);
+    }
+  }, 240_000);
 });
 
 // pnpm 10 runs no dependency install scripts unless allowed, and npm's allowScripts policy

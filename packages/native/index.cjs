@@ -1,0 +1,81 @@
+// Loader for the native addon. Tries, in order: node-gyp-build on this package
+// (prebuilds/<platform>-<arch>/, then build/Release, build/Debug), then the build
+// folders directly. When every candidate fails it throws ONE Error that lists each
+// path tried and why it failed (code ERR_MMCDB_NATIVE_LOAD, `attempts` property).
+// The test addon (build/Release/mmcdb_test.node, with test hooks) is never loaded here.
+'use strict';
+// CommonJS, so that @mmcdb/core can load it synchronously (createRequire) from both its
+// ES module and a require() of it, on every Node ≥ 20; index.js is the ES module face.
+const { join } = require('node:path');
+
+const packageDir = __dirname;
+const TEST_HOOKS = ['xxh64', 'djb', 'sigbusTest'];
+
+function load() {
+  const attempts = [];
+  const candidates = [
+    { path: `node-gyp-build(${packageDir})`, load: () => require('node-gyp-build')(packageDir) },
+    { path: join(packageDir, 'build', 'Release', 'mmcdb.node') },
+    { path: join(packageDir, 'build', 'Debug', 'mmcdb.node') },
+  ];
+  for (const c of candidates) {
+    try {
+      const binding = c.load ? c.load() : require(c.path);
+      if (typeof binding?.open !== 'function') throw new Error('module does not export open()');
+      if (TEST_HOOKS.some((name) => name in binding)) throw new Error('module is the test addon (it has test hooks)');
+      return binding;
+    } catch (err) {
+      attempts.push({ path: c.path, reason: err instanceof Error ? err.message.split('\n')[0] : String(err) });
+    }
+  }
+  const list = attempts.map((a) => `  - ${a.path}: ${a.reason}`).join('\n');
+  const err = new Error(
+    `@mmcdb/native: could not load the native addon for ${process.platform}-${process.arch} ` +
+      `(Node ${process.versions.node}, ABI ${process.versions.modules}). Tried:\n${list}\n` +
+      `Build it with "pnpm --filter @mmcdb/native run build" (needs a C++ compiler and Node headers).`,
+  );
+  err.code = 'ERR_MMCDB_NATIVE_LOAD';
+  err.attempts = attempts;
+  throw err;
+}
+
+const addon = load();
+
+/** @type {import('./index.d.ts').NativeBinding} */
+const binding = {
+  open: addon.open,
+  encodeCdbmake: addon.encodeCdbmake,
+  setErrorClass: addon.setErrorClass,
+  lockFile: addon.lockFile,
+  shardRoute: addon.shardRoute,
+  shardEncode: addon.shardEncode,
+  shardRouter: addon.shardRouter,
+  shardIndex: addon.shardIndex,
+};
+
+/**
+ * A view of `length` file bytes at absolute `offset` over the handle's segments, or a
+ * copy when no segment holds them whole, they are outside the data section (segments
+ * cover only that), or external buffers are unavailable. Reference implementation of
+ * the addressing documented in index.d.ts.
+ */
+function viewOf(handle, offset, length) {
+  const n = handle.segments.length;
+  const rel = offset - handle.segmentBase;
+  if (!handle.externalBuffers || n === 0 || rel < 0) return handle.copy(offset, length);
+  // The last window also holds an empty value at the very end of the data section.
+  const i = Math.min(Math.floor(rel / handle.segmentStride), n - 1);
+  const start = i * handle.segmentStride;
+  // Windows of data sections over 1 GiB are created on first use (index.d.ts, segment()).
+  const seg = handle.segments[i] ?? (handle.segments[i] = handle.segment(i));
+  if (seg === undefined || rel - start + length > seg.byteLength) {
+    // A value no window holds whole: an ArrayBuffer of its own, else a copy.
+    const own = seg === undefined ? undefined : handle.range(offset, length);
+    return own !== undefined ? Buffer.from(own) : handle.copy(offset, length);
+  }
+  return Buffer.from(seg, rel - start, length);
+}
+
+module.exports = binding;
+module.exports.default = binding;
+module.exports.viewOf = viewOf;
