@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSharded, commitShards, createShardedWriter, gcShards, listSetVersions, openSync, openWatched } from '@mmcdb/core';
-import { takeLease } from '@mmcdb/core/internal';
+import { liveLeases, nativeAddon, takeLease } from '@mmcdb/core/internal';
 import { tempDir } from '../../../helpers/tmp.js';
 
 const dir = tempDir('mmcdb-sets-commit-');
@@ -152,5 +152,35 @@ describe('openWatched() of a set folder', () => {
     expect(String(held)).toBe('a6');
     expect(gcShards(root, { keep: 1 }).removed).toEqual([`v${first.set}`]);
     w.close();
+  });
+});
+
+describe.skipIf(nativeAddon() === undefined)('leases by lock (as build temp files)', () => {
+  it('a lease held open and locked is live, whatever PID namespace its name says; an unlocked old one is dead', () => {
+    const v = path.join(dir, 'lease-lock');
+    fs.mkdirSync(v);
+    const lockFile = nativeAddon()!.lockFile;
+    // Another process (here: another open file description) in another PID namespace (1: not ours).
+    const foreign = path.join(v, '.reader-999999-deadbeef.1.lease');
+    fs.writeFileSync(foreign, '');
+    const fd = fs.openSync(foreign, 'r');
+    expect(lockFile(fd, true)).toBe(true);
+    fs.utimesSync(foreign, 0, 0);
+    expect(liveLeases(v)).toEqual([{ kind: 'reader', pid: 999999 }]);
+    fs.closeSync(fd); // its holder is gone
+    expect(liveLeases(v)).toEqual([]);
+    expect(fs.existsSync(foreign)).toBe(false);
+    // Just made and not locked yet by a process not known dead: kept for the grace period.
+    const young = path.join(v, '.builder-999998-cafebabe.1.lease');
+    fs.writeFileSync(young, '');
+    expect(liveLeases(v)).toEqual([{ kind: 'builder', pid: 999998 }]);
+    fs.utimesSync(young, 0, 0);
+    expect(liveLeases(v)).toEqual([]);
+    // Ours: live until released, then gone.
+    const lease = takeLease(v, 'reader')!;
+    expect(liveLeases(v)).toEqual([{ kind: 'reader', pid: process.pid }]);
+    lease.release();
+    expect(liveLeases(v)).toEqual([]);
+    expect(fs.readdirSync(v)).toEqual([]);
   });
 });

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CdbError } from '../../util/errors.js';
-import { AtomicFile } from '../../build/atomic-file.js';
+import { AtomicFile, GRACE_MS, PID_NS, processAlive } from '../../build/atomic-file.js';
+import { nativeAddon } from '../../source/native.js';
 import {
   CURRENT_NAME,
   encodeManifest,
@@ -158,9 +159,15 @@ export function listVersions(root: string): VersionInfo[] {
   return out.sort((a, b) => time(a) - time(b) || (a.name < b.name ? -1 : 1));
 }
 
-// Leases (§Versions): `.reader-<pid>-<hex>.lease` / `.builder-…` in a version folder.
-const LEASE = /^\.(reader|builder)-(\d+)-[0-9a-f]{8}\.lease$/;
-const held = new Set<string>();
+// Leases (§Versions): `.reader-<pid>-<hex>.<pid namespace>.lease` / `.builder-…` in a
+// version folder. As for build temp files (build/atomic-file.ts), a live holder keeps
+// its lease file open with an exclusive flock(2) (through the addon), so a lease whose
+// lock can be taken belongs to no live process — whatever PID namespace, container or
+// host (sharing the folder's lock manager) it came from. Without the addon there is no
+// lock: a lease is then dead only when its PID is in our namespace (or its name has
+// none: an older name) and gone.
+const LEASE = /^\.(reader|builder)-(\d+)-[0-9a-f]{8}(?:\.(\d+))?\.lease$/;
+const held = new Map<string, number>(); // file → its open descriptor (−1: none)
 let exitHook = false;
 
 export interface Lease {
@@ -169,34 +176,60 @@ export interface Lease {
 
 /** Marks `dir` as in use by this process until release() (or exit). undefined when the folder is read-only. */
 export function takeLease(dir: string, kind: 'reader' | 'builder'): Lease | undefined {
-  const file = path.join(dir, `.${kind}-${process.pid}-${randomBytes(4).toString('hex')}.lease`);
+  const file = path.join(dir, `.${kind}-${process.pid}-${randomBytes(4).toString('hex')}.${PID_NS}.lease`);
+  let fd: number;
   try {
-    fs.writeFileSync(file, '', { flag: 'wx' });
+    fd = fs.openSync(file, 'wx');
   } catch {
     return undefined; // no write permission: gc cannot see this reader (docs/SHARDS.md §Versions)
   }
-  held.add(file);
+  try {
+    const lock = nativeAddon()?.lockFile;
+    if (lock === undefined) {
+      fs.closeSync(fd);
+      fd = -1;
+    } else lock(fd, true); // held until release(): this process is alive
+  } catch {
+    // a file system without flock: the lease still counts by PID
+  }
+  held.set(file, fd);
   if (!exitHook) {
     exitHook = true;
     process.once('exit', () => {
-      for (const f of held) fs.rmSync(f, { force: true });
+      for (const f of held.keys()) fs.rmSync(f, { force: true });
     });
   }
   return {
     release() {
-      if (!held.delete(file)) return;
-      fs.rmSync(file, { force: true });
+      const open = held.get(file);
+      if (open === undefined) return;
+      held.delete(file);
+      fs.rmSync(file, { force: true }); // before the lock goes: never a dead-looking live lease
+      if (open >= 0) fs.closeSync(open);
     },
   };
 }
 
-export function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
+/** Whether the lease file `file` of (pid, ns) is held by a live process (see above). */
+function leaseLive(file: string, pid: number, ns: string): boolean {
+  if (held.has(file)) return true; // ours
+  const knownDead = (ns === '' || ns === PID_NS) && !processAlive(pid);
+  const lock = nativeAddon()?.lockFile;
+  if (lock === undefined) return !knownDead;
+  let fd: number;
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch {
+    return !knownDead; // gone already, or not ours to open: by PID
+  }
+  try {
+    if (!lock(fd, true)) return true; // its holder is alive
+    // Unlocked: dead, unless just created (the lock is taken right after) by a process not known dead.
+    return Date.now() - fs.fstatSync(fd).mtimeMs < GRACE_MS && !knownDead;
+  } catch {
+    return !knownDead;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
@@ -213,8 +246,9 @@ export function liveLeases(dir: string): { kind: 'reader' | 'builder'; pid: numb
     const m = LEASE.exec(name);
     if (m === null) continue;
     const pid = Number(m[2]);
-    if (processAlive(pid)) live.push({ kind: m[1] as 'reader' | 'builder', pid });
-    else fs.rmSync(path.join(dir, name), { force: true });
+    const file = path.join(dir, name);
+    if (leaseLive(file, pid, m[3] ?? '')) live.push({ kind: m[1] as 'reader' | 'builder', pid });
+    else fs.rmSync(file, { force: true });
   }
   return live;
 }
