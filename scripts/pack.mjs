@@ -63,7 +63,7 @@ for (const p of ['core', 'cli']) {
 const nativeDir = path.join(root, 'packages', 'native');
 const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'mmcdb-pack-native-'));
 try {
-  for (const f of ['package.json', 'index.js', 'index.cjs', 'index.d.ts', 'index.d.cts', 'binding.gyp', 'src', 'README.md', 'LICENSE']) {
+  for (const f of ['package.json', 'index.js', 'index.cjs', 'index.d.ts', 'index.d.cts', 'install.cjs', 'binding.gyp', 'src', 'README.md', 'LICENSE']) {
     if (fs.existsSync(path.join(nativeDir, f))) fs.cpSync(path.join(nativeDir, f), path.join(stage, f), { recursive: true });
   }
   fs.symlinkSync(path.join(nativeDir, 'node_modules'), path.join(stage, 'node_modules'), 'dir');

@@ -85,6 +85,20 @@ describe.each(availableBackends())('Reader (%s backend)', (backend) => {
     db.close();
   });
 
+  it('getCopy() is a private copy; a write into a shared value never changes what lookups find', () => {
+    const db = openSync(file, { backend });
+    const copy = db.getCopy('beta')!;
+    copy.fill(0x21);
+    expect(db.getString('beta')).toBe('two');
+    const shared = db.get('alpha')!;
+    shared.fill(0x5a); // the documented hazard: the bytes of this value, in this reader
+    expect(db.getAll('alpha').length).toBe(2); // still found, and every other key as before
+    expect(db.getString('beta')).toBe('two');
+    expect(db.has('nothing')).toBe(true);
+    expect(db.getCopy('gamma')).toBeUndefined();
+    db.close();
+  });
+
   it('throws TypeError for keys that are not strings or bytes', () => {
     const db = openSync(file, { backend });
     expect(() => db.get(42 as unknown as string)).toThrow(TypeError);

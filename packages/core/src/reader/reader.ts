@@ -74,6 +74,16 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
   }
 
   /**
+   * The first value as a private copy (a Buffer of its own), or undefined. get() returns
+   * a view shared with every other get() of the same value (zero-copy on mmap and
+   * memory): write into a value only through getCopy().
+   */
+  getCopy(key: Bytes): Buffer | undefined {
+    const v = this.#live().get(checkKey(key));
+    return v === undefined ? undefined : Buffer.from(v);
+  }
+
+  /**
    * First values of many keys at once, in order (undefined for absent keys). On mmap the
    * whole batch is one native call that overlaps the cache misses of all its keys.
    */
