@@ -132,28 +132,38 @@ napi_value IndexGet(napi_env env, napi_callback_info info) {
   if (x == nullptr) return nullptr;
   KeyArg key;
   if (!key.Read(env, argv[0])) return nullptr;
-  uint64_t s = 0;
+  uint64_t hash = 0;
   uintptr_t bad = 0;
   if (!key.external()) {
-    s = Xxh64(key.data(), key.length(), x->seed) % x->n;
-  } else if (!Guarded([&] { s = Xxh64(key.data(), key.length(), x->seed) % x->n; }, &bad)) {
+    hash = Xxh64(key.data(), key.length(), x->seed);
+  } else if (!Guarded([&] { hash = Xxh64(key.data(), key.length(), x->seed); }, &bad)) {
     return ThrowCdbError(env, KeyFault(bad), "");
   }
+  const uint64_t s = hash % x->n;
+  // s + 1 ≤ 65536: small integers (no heap number).
+  const int32_t back = -static_cast<int32_t>(s + 1);
   const Handle* h = Usable(x, s);
-  if (h == nullptr) return Number(env, -static_cast<double>(s + 1));
+  if (h == nullptr) return Small(env, back);
   ValueRef ref{0, 0};
   CdbFault fault;
   int64_t found = 0;
-  if (!Guarded([&] { found = h->file.Find(key.data(), key.length(), false, &ref, 1, &fault); }, &bad)) {
+  // An mmcdb shard hashed with the partition seed (the default): one hash serves both.
+  const bool same = h->file.is_mmcdb && h->file.mm.seed == x->seed;
+  if (!Guarded(
+          [&] {
+            found = same ? MmcdbFindHashed(h->file.mm, key.data(), key.length(), hash, false, &ref, 1, &fault)
+                         : h->file.Find(key.data(), key.length(), false, &ref, 1, &fault);
+          },
+          &bad)) {
     // The shard's file was truncated under the mapping (the guard charged it: the handle
     // is damaged from now on), or the key's memory faulted: the engine reports either.
-    return Number(env, -static_cast<double>(s + 1));
+    return Small(env, back);
   }
-  if (found < 0) return Number(env, -static_cast<double>(s + 1));  // corrupt: the engine words it
+  if (found < 0) return Small(env, back);  // corrupt: the engine words it
   if (found == 0) return Small(env, 0);
   x->out[0] = static_cast<double>(ref.offset);
   x->out[1] = static_cast<double>(ref.length);
-  return Number(env, static_cast<double>(s + 1));
+  return Small(env, -back);
 }
 
 // getMany(keys, out, shards): out[2i], out[2i + 1] = the absolute offset and length in
