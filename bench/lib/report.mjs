@@ -1,4 +1,5 @@
 // RESULTS.md + charts/*.svg from results.json. Every number printed here comes from this run.
+import { SHARDS_SECTION } from './shards-report.mjs';
 import { execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -189,9 +190,15 @@ export function writeReport(results, outDir) {
       L.push('');
     }
   }
-  // Keep the section another bench wrote (bench/remote/run.mjs, between its markers) across regenerations.
+  // Keep the sections other benches wrote, each between its markers, across regenerations:
+  // bench/shards.mjs's "Sharded sets" (lib/shards-report.mjs) and bench/remote/run.mjs's.
   const file = path.join(outDir, 'RESULTS.md');
   const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  const kept = /<!-- remote:begin[\s\S]*?<!-- remote:end -->\n/.exec(before)?.[0];
-  fs.writeFileSync(file, L.join('\n') + '\n' + (kept !== undefined ? `\n${kept}` : ''));
+  const kept = [SHARDS_SECTION, /<!-- remote:begin[\s\S]*?<!-- remote:end -->/]
+    .map((re) => re.exec(before))
+    .filter((m) => m !== null)
+    .sort((x, y) => x.index - y.index)
+    .map((m) => `\n${m[0]}\n`)
+    .join('');
+  fs.writeFileSync(file, L.join('\n') + '\n' + kept);
 }

@@ -28,6 +28,9 @@
       "src/pages.cc",
       "src/paging.cc",
       "src/segments.cc",
+      "src/shard_encode.cc",
+      "src/shard_index.cc",
+      "src/shards.cc",
       "src/xxh64.cc"
     ]
   },

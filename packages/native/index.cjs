@@ -42,8 +42,16 @@ function load() {
 const addon = load();
 
 /** @type {import('./index.d.ts').NativeBinding} */
-const binding = { open: addon.open, encodeCdbmake: addon.encodeCdbmake, setErrorClass: addon.setErrorClass, lockFile: addon.lockFile };
-
+const binding = {
+  open: addon.open,
+  encodeCdbmake: addon.encodeCdbmake,
+  setErrorClass: addon.setErrorClass,
+  lockFile: addon.lockFile,
+  shardRoute: addon.shardRoute,
+  shardEncode: addon.shardEncode,
+  shardRouter: addon.shardRouter,
+  shardIndex: addon.shardIndex,
+};
 
 /**
  * A view of `length` file bytes at absolute `offset` over the handle's segments, or a

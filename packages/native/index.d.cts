@@ -120,8 +120,101 @@ export interface NativeBinding {
     hashes: Uint32Array,
     state: Float64Array,
   ): number;
+  /**
+   * Sharded sets (docs/SHARDS.md §Partition): shard = xxh64(key, seed) mod n, 1 ≤ n ≤ 65536.
+   * shardRoute copies the complete cdbmake records at the start of src whose shard s is in
+   * [first, first + count) to the end of region s − first of `out` (region r = bytes
+   * [r × regionSize, (r + 1) × regionSize), filled up to used[r]), skipping the others.
+   * Returns the records parsed; state = [src bytes consumed, newlines consumed, stop
+   * (0 = not a complete well-formed record, 1 = its region is full, 3 = larger than a
+   * region), the stopping record's shard]. Never throws for bad input (src/shards.cc).
+   */
+  shardRoute(
+    src: Uint8Array,
+    seed: bigint,
+    n: number,
+    first: number,
+    count: number,
+    out: Uint8Array,
+    regionSize: number,
+    used: Float64Array,
+    state: Float64Array,
+  ): number;
+  /**
+   * As shardRoute, but each record is written already encoded as an mmcdb record at its
+   * shard file's next position (positions[r]; values aligned to `align`), with its index
+   * entry (position, xxh64(key, fileSeed)) — the layout of @mmcdb/core's set builder
+   * (format/sharded/regions.ts; src/shard_encode.cc). Returns the records parsed; state as
+   * shardRoute's (stop 2: the region's entries are full).
+   */
+  shardEncode(
+    src: Uint8Array,
+    seed: bigint,
+    fileSeed: bigint,
+    n: number,
+    first: number,
+    count: number,
+    align: number,
+    buf: Uint8Array,
+    regionSize: number,
+    entryCap: number,
+    used: Float64Array,
+    records: Float64Array,
+    positions: Float64Array,
+    state: Float64Array,
+  ): number;
+  /** The partition of one set, bound once (RangeError for a seed ≥ 2^64 or n out of range). */
+  shardRouter(seed: bigint, n: number): NativeShardRouter;
+  /**
+   * The set reader's route-and-look-up path over shards attached as handles of open()
+   * (src/shard_index.cc). `out` (≥ 2 numbers) receives get()'s value offset and length.
+   */
+  shardIndex(seed: bigint, n: number, out: Float64Array): NativeShardIndex;
   // Test hooks (xxh64, djb, sigbusTest) are not here: they exist only in the test addon,
   // build/Release/mmcdb_test.node (binding.gyp target mmcdb_test), which the tests load.
+}
+
+export interface NativeShardRouter {
+  /**
+   * The shard of `key` (a string is UTF-8 encoded). A key that is a view of a database
+   * whose file was truncated throws ERR_CDB_TRUNCATED ("the key's memory faulted").
+   */
+  of(key: string | Uint8Array): number;
+  /** out[i] = the shard of keys[i]; keys are read (copied) before `out` is checked and written. */
+  many(keys: (string | Uint8Array)[], out: Uint32Array): void;
+}
+
+/**
+ * Route and look up in one call. Shards are attached as handles of open() in this
+ * thread; the index holds a reference to each attached handle (released by detach(),
+ * close() or its own collection) and reads the handle's file exactly as the handle's
+ * lookups do (same bounds checks), never through JS memory. It never answers for a
+ * handle closed or found damaged since it was attached: whatever it cannot answer goes
+ * back to the caller, who asks that shard's handle (which then throws the right error).
+ */
+export interface NativeShardIndex {
+  /** True when `handle` is an open, undamaged handle of open(): shard i is answered here from now on; false otherwise (TypeError for a bad i). */
+  attach(shard: number, handle: NativeHandle): boolean;
+  /** Shard i goes back to the caller. */
+  detach(shard: number): void;
+  /**
+   * s + 1 when found in shard s (out[0], out[1] = the value's absolute offset and length
+   * in that shard's file: view it through that handle's segments, Addressing); 0 when
+   * absent; −(s + 1) when shard s's handle must answer (not attached, closed, damaged,
+   * corrupt where the key leads, a SIGBUS in its file). A key that is a view of a
+   * database whose file was truncated throws ERR_CDB_TRUNCATED ("the key's memory
+   * faulted"), as the handle's lookups do.
+   */
+  get(key: string | Uint8Array): number;
+  /**
+   * For each key: out[2i], out[2i + 1] = absolute offset and length in shard shards[i]
+   * of its first value; out[2i] = −1 when absent, −2 when that shard's handle must
+   * answer. Keys are read (copied) first — a key that faults throws as for get(); then
+   * out (≥ 2 numbers per key) and shards (≥ 1 per key) are checked: RangeError.
+   */
+  getMany(keys: (string | Uint8Array)[], out: Float64Array, shards: Uint32Array): void;
+  /** Detaches every shard; later attach() calls return false. */
+  close(): void;
 }
 
 export interface NativeOpenOptions {
@@ -300,5 +393,9 @@ export declare const open: NativeBinding['open'];
 export declare const encodeCdbmake: NativeBinding['encodeCdbmake'];
 export declare const setErrorClass: NativeBinding['setErrorClass'];
 export declare const lockFile: NativeBinding['lockFile'];
+export declare const shardRoute: NativeBinding['shardRoute'];
+export declare const shardEncode: NativeBinding['shardEncode'];
+export declare const shardRouter: NativeBinding['shardRouter'];
+export declare const shardIndex: NativeBinding['shardIndex'];
 /** View (or copy) of file bytes [offset, offset + length) — the addressing above. */
 export declare function viewOf(handle: NativeHandle, offset: number, length: number): Buffer;

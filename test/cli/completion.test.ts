@@ -18,7 +18,7 @@ const { Command, Option } = createRequire(new URL('../../packages/cli/package.js
 ) as typeof import('../../packages/cli/node_modules/commander/typings/index.js');
 
 const dir = tempDir('mmcdb-cli-completion-');
-const COMMANDS = ['build', 'get', 'dump', 'keys', 'stats', 'verify', 'convert', 'serve', 'completion'];
+const COMMANDS = ['build', 'get', 'dump', 'keys', 'stats', 'verify', 'convert', 'serve', 'shards', 'completion'];
 const scripts: Record<string, string> = {};
 
 function has(shell: string): string | undefined {

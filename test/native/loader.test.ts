@@ -22,7 +22,16 @@ describe('@mmcdb/native loader', () => {
     const script = `const m = require(${JSON.stringify(productionAddonPath)}); console.log(JSON.stringify(Object.getOwnPropertyNames(m).sort()))`;
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual(['encodeCdbmake', 'lockFile', 'open', 'setErrorClass']);
+    expect(JSON.parse(r.stdout)).toEqual([
+      'encodeCdbmake',
+      'lockFile',
+      'open',
+      'setErrorClass',
+      'shardEncode',
+      'shardIndex',
+      'shardRoute',
+      'shardRouter',
+    ]);
     for (const h of HOOKS) expect(Object.keys(native.default)).not.toContain(h);
     for (const h of HOOKS) expect(typeof (testAddon as unknown as Record<string, unknown>)[h]).toBe('function');
   });

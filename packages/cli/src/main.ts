@@ -18,6 +18,8 @@ import { registerStats } from './commands/stats.js';
 import { registerVerify } from './commands/verify.js';
 import { registerConvert } from './commands/convert.js';
 import { registerServe } from './commands/serve.js';
+import { registerShards } from './commands/shards.js';
+import { addShardBuildOptions } from './commands/build-sharded.js';
 import { registerCompletion } from './commands/completion.js';
 
 export type { Io } from './context.js';
@@ -85,6 +87,7 @@ Examples:
     checkBackendEnv(io.env);
   });
   registerBuild(program, ctx);
+  addShardBuildOptions(program.commands.find((c) => c.name() === 'build')!);
   registerGet(program, ctx);
   registerDump(program, ctx);
   registerKeys(program, ctx);
@@ -92,6 +95,7 @@ Examples:
   registerVerify(program, ctx);
   registerConvert(program, ctx);
   registerServe(program, ctx);
+  registerShards(program, ctx);
   registerCompletion(program, ctx);
 
   try {

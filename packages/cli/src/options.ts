@@ -2,7 +2,7 @@
 // InvalidArgumentError, which commander reports as a usage error: exit 2).
 import * as fs from 'node:fs';
 import { InvalidArgumentError } from 'commander';
-import { openSync, type BackendChoice, type Reader } from '@mmcdb/core';
+import { locateSet, openSync, type BackendChoice, type Reader } from '@mmcdb/core';
 import { CliError, EXIT_USAGE, systemError } from './errors.js';
 import type { TextEncoding } from './input/values.js';
 import { argvKey } from './keys-input.js';
@@ -79,7 +79,7 @@ export function openDb(path: string, backend: BackendChoice | undefined, advice?
   } catch (err) {
     throw systemError(err, path, 'open');
   }
-  if (st.isDirectory()) throw new CliError(`cannot open ${path}: is a directory (EISDIR)`);
+  if (st.isDirectory() && !isSet(path)) throw notASet(path);
   try {
     return openSync(path, { ...(backend !== undefined && { backend }), ...(advice !== undefined && { advice }) });
   } catch (err) {
@@ -95,5 +95,20 @@ export function checkDbPath(path: string): void {
   } catch (err) {
     throw systemError(err, path, 'open');
   }
-  if (st.isDirectory()) throw new CliError(`cannot open ${path}: is a directory (EISDIR)`);
+  if (st.isDirectory() && !isSet(path)) throw notASet(path);
+}
+
+/** A sharded set's folder (CURRENT) or version folder (manifest.json): docs/SHARDS.md. */
+function isSet(path: string): boolean {
+  try {
+    return locateSet(path) !== undefined;
+  } catch (err) {
+    throw systemError(err, path, 'open');
+  }
+}
+
+function notASet(path: string): CliError {
+  // The errno as the cause, so that verify --json reports error.code EISDIR.
+  const cause = Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${path}'`), { code: 'EISDIR', path });
+  return new CliError(`cannot open ${path}: is a directory (EISDIR), and not a sharded set (no CURRENT or manifest.json)`, undefined, { cause });
 }

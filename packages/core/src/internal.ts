@@ -21,8 +21,19 @@ export { ClassicEngine, openClassicEngine } from './format/classic/engine.js';
 export { verifyClassic } from './format/classic/verify.js';
 export { analyzeClassic, type ClassicDbStats } from './format/classic/analyze.js';
 export { openEngine } from './format/open-engine.js';
-export { loadNative } from './reader/native-engine.js';
-export { nativeAddon, nativeFailure } from './source/native.js';
+export { loadNative, NativeEngine } from './reader/native-engine.js';
+export { nativeAddon, nativeFailure, type NativeAddon, type NativeShardIndex } from './source/native.js';
+export * as setManifest from './format/sharded/manifest.js';
+export {
+  readManifest,
+  writeManifest,
+  writeCurrent,
+  readCurrent,
+  takeLease,
+  liveLeases,
+  listVersions,
+} from './format/sharded/versions.js';
+export { layoutFor, RegionBuffer, encodedSize, encodeRecord } from './format/sharded/regions.js';
 
 /** Sets one test hook for the duration of a test; returns a function that restores it. */
 export function setTestHook<K extends keyof typeof testHooks>(name: K, value: (typeof testHooks)[K]): () => void {

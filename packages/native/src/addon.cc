@@ -2,6 +2,7 @@
 // (open), handle*.cc / lookup.cc / segments.cc / batch*.cc / pages.cc (the handle's
 // methods), mapping + guard (mmap, SIGBUS), mmcdb_lookup / classic_lookup (the formats),
 // errors (CdbError), encode (the writer's bulk cdbmake path), file_lock (build temp files),
+// shards / shard_encode / shard_index (sharded sets: routing, encoding, route-and-look-up),
 // test_hooks (test addon only).
 #include <node_api.h>
 
@@ -10,6 +11,7 @@
 #include "file_lock.h"
 #include "guard.h"
 #include "open.h"
+#include "shards.h"
 #ifdef MMCDB_TEST_HOOKS
 #include "test_hooks.h"
 #endif
@@ -20,6 +22,10 @@ NAPI_MODULE_INIT() {
       {"encodeCdbmake", nullptr, mmcdb::EncodeCdbmake, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setErrorClass", nullptr, mmcdb::SetErrorClass, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"lockFile", nullptr, mmcdb::LockFile, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"shardRoute", nullptr, mmcdb::ShardRoute, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"shardEncode", nullptr, mmcdb::ShardEncode, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"shardRouter", nullptr, mmcdb::ShardRouter, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"shardIndex", nullptr, mmcdb::ShardIndex, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
 #ifdef MMCDB_TEST_HOOKS
       {"xxh64", nullptr, mmcdb::Xxh64Hook, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"djb", nullptr, mmcdb::DjbHook, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

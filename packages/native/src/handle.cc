@@ -21,6 +21,9 @@ void FinalizeMethod(napi_env env, void* data, void*) {
 // shows it shorter). After close(): as it was at close().
 bool IsDamaged(Handle* h) { return h->mapping != nullptr ? h->mapping->CheckFileSize() : h->damaged_at_close; }
 
+// The type tag of handle objects (HandleOf): random, fixed.
+const napi_type_tag kHandleTag = {0x6d6d636462f1a7c3ULL, 0x9e3b5d0c41a2e867ULL};
+
 }  // namespace
 
 Handle::~Handle() {
@@ -48,9 +51,15 @@ CdbFault TruncatedFault(Mapping* m, uintptr_t fault_address) {
           Num(m->size()) + " bytes); reopen the database", offset);
     return f;
   }
+  return KeyFault(fault_address);
+}
+
+CdbFault KeyFault(uintptr_t fault_address) {
   // Someone else's memory — the key: a view of another database whose file was
   // truncated (the handler charged that mapping), or of memory we do not know. This
   // database is fine and stays usable; the error names the memory that faulted.
+  CdbFault f;
+  uint64_t offset = 0;
   const Mapping* other = static_cast<const Mapping*>(RegionOwnerOf(fault_address, &offset));
   if (other != nullptr) {
     // `other` is alive: the key's ArrayBuffer holds a reference on it for this call.
@@ -102,17 +111,36 @@ napi_value MakeHandleObject(napi_env env, Handle* h) {
     delete h;
     return nullptr;
   }
+  // The object itself holds a reference too (its wrap finalizer drops it), so the Handle
+  // outlives any native holder of a reference to the object (HandleOf).
+  if (napi_type_tag_object(env, obj, &kHandleTag) != napi_ok ||
+      napi_wrap(env, obj, h, FinalizeMethod, nullptr, nullptr) != napi_ok) {
+    delete h;
+    return nullptr;
+  }
+  h->js_refs++;
   for (const Method& m : kMethods) {
     napi_value fn;
     if (napi_create_function(env, m.name, NAPI_AUTO_LENGTH, m.cb, h, &fn) != napi_ok ||
         napi_add_finalizer(env, fn, h, FinalizeMethod, nullptr, nullptr) != napi_ok) {
-      if (h->js_refs == 0) delete h;  // otherwise the finalizers already attached free it
-      return nullptr;
+      return nullptr;  // the wrap's finalizer (and those already attached) free h
     }
     h->js_refs++;
     if (napi_set_named_property(env, obj, m.name, fn) != napi_ok) return nullptr;
   }
   return obj;
+}
+
+Handle* HandleOf(napi_env env, napi_value value) {
+  napi_valuetype type;
+  bool tagged = false;
+  void* data = nullptr;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_object ||
+      napi_check_object_type_tag(env, value, &kHandleTag, &tagged) != napi_ok || !tagged ||
+      napi_unwrap(env, value, &data) != napi_ok) {
+    return nullptr;
+  }
+  return static_cast<Handle*>(data);
 }
 
 napi_value SetOut(napi_env env, napi_callback_info info) {

@@ -44,8 +44,16 @@ struct Handle {
 };
 
 // Builds the JS handle object with its methods for an opened Handle; takes ownership
-// of `h` (freed once the last method function is collected). nullptr on failure.
+// of `h` (freed once the last method function and the object itself are collected).
+// The object is type-tagged and wraps h, so HandleOf() can find h from it. nullptr on
+// failure.
 napi_value MakeHandleObject(napi_env env, Handle* h);
+// The Handle behind a handle object made by MakeHandleObject in this env (open()'s
+// result), for native callers that take a handle as an argument (shard_index.cc).
+// nullptr, without an exception, for any other value (objects of the same shape made in
+// JS, other addons' wrapped objects). The Handle lives as long as the object: hold a
+// reference to the object while using it. It may be closed (mapping nullptr) meanwhile.
+Handle* HandleOf(napi_env env, napi_value value);
 // Installs `array` (a Float64Array of ≥ 4 elements) as h->out. False with a pending
 // exception otherwise.
 bool SetOutArray(napi_env env, Handle* h, napi_value array);
@@ -61,6 +69,10 @@ napi_value ThrowClosed(napi_env env, Handle* h);
 // — the fault is charged to the mapping it hit (guard.h) and the error names it. No
 // Node-API: safe on the threadpool.
 CdbFault TruncatedFault(Mapping* m, uintptr_t fault_address);
+// The ERR_CDB_TRUNCATED fault for a SIGBUS at `fault_address` in a key's memory (no
+// database of the call's own: a view of another database whose file was truncated, or
+// memory we do not know) — TruncatedFault's words for that case.
+CdbFault KeyFault(uintptr_t fault_address);
 // Throws TruncatedFault(h->mapping, fault_address); returns nullptr.
 napi_value ThrowTruncated(napi_env env, Handle* h, uintptr_t fault_address);
 

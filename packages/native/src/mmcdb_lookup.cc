@@ -216,6 +216,12 @@ int64_t MmcdbFind(const MmcdbFile& f, const uint8_t* key, size_t key_length, boo
   return Probe(f, key, key_length, h, Home(h, f.home_slots), all, out, capacity, fault);
 }
 
+int64_t MmcdbFindHashed(const MmcdbFile& f, const uint8_t* key, size_t key_length, uint64_t hash, bool all,
+                        ValueRef* out, size_t capacity, CdbFault* fault) {
+  if (f.record_count == 0) return 0;
+  return Probe(f, key, key_length, hash, Home(hash, f.home_slots), all, out, capacity, fault);
+}
+
 int64_t MmcdbFindMany(const MmcdbFile& f, const KeyBytes* keys, size_t n, size_t group, double* out,
                       CdbFault* fault, PageHint hint) {
   if (f.record_count == 0) {

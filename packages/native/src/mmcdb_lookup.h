@@ -41,6 +41,10 @@ bool MmcdbOpen(const uint8_t* base, uint64_t size, MmcdbFile* file, CdbFault* fa
 // slot points outside the records.
 int64_t MmcdbFind(const MmcdbFile& f, const uint8_t* key, size_t key_length, bool all,
                   ValueRef* out, size_t capacity, CdbFault* fault);
+// MmcdbFind with the key's hash already computed: `hash` must be xxh64(key, f.seed) (the
+// sharded-set index reuses its partition hash when the seeds agree: shard_index.cc).
+int64_t MmcdbFindHashed(const MmcdbFile& f, const uint8_t* key, size_t key_length, uint64_t hash, bool all,
+                        ValueRef* out, size_t capacity, CdbFault* fault);
 
 // Batch lookup of the first value of each of `n` keys, in groups of `group` keys
 // (≤ kMaxBatchGroup): hash every key of the group and prefetch its home slot, find

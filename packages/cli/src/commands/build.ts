@@ -14,6 +14,7 @@ import { onInterrupt } from '../signals.js';
 import { count } from '../words.js';
 import { buildNameWarning } from '../file-names.js';
 import type { Context } from '../context.js';
+import { isShardedBuild, runShardedBuild, type ShardBuildOptions } from './build-sharded.js';
 
 interface BuildOptions {
   inputFormat?: InputFormat;
@@ -103,6 +104,7 @@ Examples:
 }
 
 async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: Context): Promise<number> {
+  if (isShardedBuild(opts)) return runShardedBuild(out, inputs, opts as BuildOptions & ShardBuildOptions, ctx);
   if (opts.assets === true) return runAssets(out, inputs, opts, ctx);
   if (opts.precompress !== undefined) throw new CliError('--precompress applies to --assets builds only', EXIT_USAGE);
   if (opts.includeDotfiles === true) throw new CliError('--include-dotfiles applies to --assets builds only', EXIT_USAGE);

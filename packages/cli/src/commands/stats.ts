@@ -3,7 +3,7 @@
 // `cdb -s` prints (its rounding, its minimum that skips zero lengths), and --tinycdb
 // prints exactly the text of `cdb -s`.
 import type { Command } from 'commander';
-import { analyze, formatTinycdbStats, type ClassicStats, type DbStats, type LengthStats } from '@mmcdb/core';
+import { analyze, formatTinycdbStats, type ClassicStats, type DbStats, type LengthStats, type SetInfo } from '@mmcdb/core';
 import { checkDbPath, openDb } from '../options.js';
 import { Output } from '../output.js';
 import { CliError, EXIT_USAGE, systemError } from '../errors.js';
@@ -54,7 +54,7 @@ async function runStats(db: string, opts: StatsOptions, ctx: Context): Promise<n
   } finally {
     reader.close();
   }
-  let stats: DbStats;
+  let stats: DbStats & { set?: SetInfo };
   try {
     stats = await analyze(db);
   } catch (err) {
@@ -73,11 +73,12 @@ async function runStats(db: string, opts: StatsOptions, ctx: Context): Promise<n
   return 0;
 }
 
-function toJson(s: DbStats, backend: string, metadata: unknown): object {
-  const { seed, ...rest } = s;
+function toJson(s: DbStats & { set?: SetInfo }, backend: string, metadata: unknown): object {
+  const { seed, set, ...rest } = s;
   return {
     ...rest,
     ...(seed !== undefined && { seed: `0x${seed.toString(16).padStart(16, '0')}` }),
+    ...(set !== undefined && { set: { ...set, partitionSeed: `0x${set.partitionSeed.toString(16).padStart(16, '0')}` } }),
     backend,
     ...(metadata !== undefined && { metadata }),
   };
@@ -91,7 +92,7 @@ function round(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(2);
 }
 
-function formatText(s: DbStats, backend: string, metadata: unknown): string {
+function formatText(s: DbStats & { set?: SetInfo }, backend: string, metadata: unknown): string {
   const ix = s.index;
   const c = s.classic;
   const t = c?.tinycdb;
@@ -106,6 +107,9 @@ function formatText(s: DbStats, backend: string, metadata: unknown): string {
     `index:           ${ix.used} of ${ix.slots} slots used, load factor ${ix.loadFactor.toFixed(3)}` +
       (s.format === 'classic' ? `, ${ix.tables} non-empty tables` : ''),
   ];
+  if (s.set !== undefined) {
+    lines.splice(1, 0, `set:             ${s.set.shards} shards, version v${s.set.id} (partition seed 0x${s.set.partitionSeed.toString(16).padStart(16, '0')})`);
+  }
   if (c !== undefined && t !== undefined) lines.push(`table length:    ${tableLengths(c)}; cdb -s: ${t.tableMin}/${t.tableAvg}/${t.tableMax}`);
   lines.push(
     `collisions:      ${ix.collisions} (records not in their home slot); max probe ${ix.maxProbe}` +

@@ -21,10 +21,10 @@ const TEMP_SUFFIX = '.mmcdb-tmp';
  * lock: one that is unlocked but this young is left alone unless its build is known dead
  * (same PID namespace, PID gone).
  */
-const GRACE_MS = 2000;
+export const GRACE_MS = 2000;
 
 /** This process's PID namespace (the inode of /proc/self/ns/pid), '0' when unknown. */
-const PID_NS = (() => {
+export const PID_NS = (() => {
   try {
     return /\[(\d+)\]/.exec(fs.readlinkSync('/proc/self/ns/pid'))?.[1] ?? '0';
   } catch {
@@ -48,7 +48,8 @@ export function tempOwner(target: string, name: string): { pid: number; ns: stri
   return m ? { pid: Number(m[1]), ns: m[2] ?? '' } : undefined;
 }
 
-function processAlive(pid: number): boolean {
+/** Whether `pid` is alive in this PID namespace (EPERM: alive, not ours). */
+export function processAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

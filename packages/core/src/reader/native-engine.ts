@@ -6,7 +6,7 @@
 import type { Advice, Backend, Engine, FormatName, Residency, WarmTarget } from '../format/engine.js';
 import type { Bytes } from '../util/bytes.js';
 import { testHooks } from '../util/test-hooks.js';
-import { nativeAddon, nativeFailure, type NativeHandle } from '../source/native.js';
+import { nativeAddon, nativeFailure, type NativeHandle, type NativeShardIndex } from '../source/native.js';
 import { bufferView } from './buffer-view.js';
 
 export type NativeLoad = { ok: true; open(path: string, advice: Advice): Engine } | { ok: false; reason: string };
@@ -18,7 +18,7 @@ export function loadNative(): NativeLoad {
   return { ok: true, open: (path, advice) => new NativeEngine(addon.open(path, { advice, ...testHooks.windows }), advice) };
 }
 
-class NativeEngine implements Engine {
+export class NativeEngine implements Engine {
   readonly backend: Backend = 'mmap';
   readonly format: FormatName;
   readonly fileSize: number;
@@ -142,6 +142,19 @@ class NativeEngine implements Engine {
   /** The file shrank under the mapping (docs/RELIABILITY.md): every lookup now throws ERR_CDB_TRUNCATED. */
   damaged(): boolean {
     return this.#h.damaged();
+  }
+
+  /**
+   * The set index (reader/sharded/set-engine.ts) answers shard i from this file's handle
+   * from now on: true when it took it (docs/SHARDS.md §Reading).
+   */
+  attachTo(index: NativeShardIndex, i: number): boolean {
+    return index.attach(i, this.#h);
+  }
+
+  /** The value at absolute file offset `offset` that the set index found in this file: a view, or a copy. */
+  valueAt(offset: number, length: number): Buffer {
+    return this.#view(offset, length);
   }
 
   get mappedBytes(): number {

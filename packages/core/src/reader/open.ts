@@ -1,12 +1,15 @@
 // openSync()/open(): picks the backend (the native mapping, or a TypeScript engine over
-// a file source) and, through the engine, the format (mmcdb, or classic cdb).
-import type { Advice, Backend } from '../format/engine.js';
+// a file source) and, through the engine, the format (mmcdb, or classic cdb); a sharded
+// set (docs/SHARDS.md) gets the set engine (sharded/set-engine.ts) over its shards.
+import type { Advice, Backend, Engine } from '../format/engine.js';
 import { hashReady } from '../util/hash.js';
 import { CdbError } from '../util/errors.js';
 import { openFileSource } from '../source/file.js';
 import { openEngine } from '../format/open-engine.js';
+import { locateSet } from '../format/sharded/versions.js';
 import { loadNative } from './native-engine.js';
 import { Reader } from './reader.js';
+import { openSetEngine } from './sharded/set-engine.js';
 
 export type BackendChoice = Backend | 'auto';
 
@@ -22,6 +25,8 @@ export interface OpenOptions {
    * full scans; 'normal' is the kernel's default.
    */
   advice?: Advice;
+  /** Sharded sets: shards kept open at once (default: from the open-file limit, at most 1024). */
+  maxOpenShards?: number;
 }
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'mmap', 'memory', 'pread'];
@@ -37,7 +42,11 @@ export function resolveBackend(options: OpenOptions): BackendChoice {
   return choice;
 }
 
-/** Opens a database synchronously. Throws CdbError for files that are not sound databases. */
+/**
+ * Opens a database synchronously: one file, or a sharded set (a set folder, whose
+ * CURRENT is followed, a version folder or its manifest.json: docs/SHARDS.md). Throws
+ * CdbError for files that are not sound databases.
+ */
 export function openSync(path: string, options: OpenOptions = {}): Reader {
   if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string');
   const choice = resolveBackend(options);
@@ -45,10 +54,26 @@ export function openSync(path: string, options: OpenOptions = {}): Reader {
   if (advice !== 'random' && advice !== 'sequential' && advice !== 'normal') {
     throw new RangeError(`advice must be 'random', 'sequential' or 'normal', got ${String(advice)}`);
   }
+  const set = locateSet(path);
+  if (set !== undefined) {
+    const native = choice === 'mmap' || choice === 'auto' ? loadNative() : undefined;
+    if (choice === 'mmap' && native?.ok === false) {
+      throw new CdbError('ERR_CDB_BACKEND', `the mmap backend is not available: ${native.reason}`, { path });
+    }
+    const open = (file: string, backend: Backend) => openFileEngine(file, backend, advice).engine;
+    const engine = openSetEngine(path, set, native?.ok === true ? 'mmap' : choice, open, options.maxOpenShards);
+    return new Reader(engine, path, native?.ok === false ? native.reason : undefined);
+  }
+  const { engine, fallbackReason } = openFileEngine(path, choice, advice);
+  return new Reader(engine, path, fallbackReason);
+}
+
+/** One file's engine for a backend choice (the native mapping, or a TypeScript engine over a file source). */
+function openFileEngine(path: string, choice: BackendChoice, advice: Advice): { engine: Engine; fallbackReason: string | undefined } {
   let fallbackReason: string | undefined;
   if (choice === 'mmap' || choice === 'auto') {
     const native = loadNative();
-    if (native.ok) return new Reader(native.open(path, advice), path, undefined);
+    if (native.ok) return { engine: native.open(path, advice), fallbackReason: undefined };
     if (choice === 'mmap') {
       throw new CdbError('ERR_CDB_BACKEND', `the mmap backend is not available: ${native.reason}`, { path });
     }
@@ -56,7 +81,7 @@ export function openSync(path: string, options: OpenOptions = {}): Reader {
   }
   const { source, backend } = openFileSource(path, choice === 'pread' ? 'pread' : choice === 'memory' ? 'memory' : 'auto');
   try {
-    return new Reader(openEngine(source, backend, path), path, fallbackReason);
+    return { engine: openEngine(source, backend, path), fallbackReason };
   } catch (err) {
     source.close();
     throw err;

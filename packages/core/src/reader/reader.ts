@@ -3,11 +3,14 @@
 import { checkKey, checkKeys, type Bytes } from '../util/bytes.js';
 import { CdbError } from '../util/errors.js';
 import { parseMetadata } from '../util/json.js';
+import type { SetReaderInfo } from './sharded/set-engine.js';
 import { engineStats, type Backend, type Engine, type EngineStats, type FormatName, type Residency, type WarmTarget } from '../format/engine.js';
 
 export interface ReaderStats extends EngineStats {
   path: string;
   fallbackReason: string | undefined;
+  /** A sharded set (docs/SHARDS.md): its id, shard count, partition seed, version folder, shards open now. */
+  set?: SetReaderInfo;
 }
 
 export class Reader implements Iterable<[Buffer, Buffer]> {
@@ -173,7 +176,9 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
   }
 
   stats(): ReaderStats {
-    return { ...engineStats(this.#live()), path: this.path, fallbackReason: this.fallbackReason };
+    const engine = this.#live();
+    const set = (engine as { setInfo?(): SetReaderInfo }).setInfo?.();
+    return { ...engineStats(engine), path: this.path, fallbackReason: this.fallbackReason, ...(set !== undefined && { set }) };
   }
 
   /** Releases the file. Further calls throw ERR_CDB_CLOSED; calling close() again does nothing. */

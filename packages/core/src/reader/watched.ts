@@ -1,10 +1,12 @@
 // openWatched(): a reader that follows a database replaced by rename (the atomic way
-// every mmcdb build publishes). Reads always go to one complete version: the swap
+// every mmcdb build publishes), or a sharded set whose CURRENT is (docs/SHARDS.md
+// §Versions). Reads always go to one complete version: the swap
 // happens between calls, and values (and in-flight async reads) of the old version stay
 // valid after it is closed.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Bytes } from '../util/bytes.js';
+import { locateSet } from '../format/sharded/versions.js';
 import { openSync, type OpenOptions } from './open.js';
 import type { Reader } from './reader.js';
 
@@ -44,10 +46,13 @@ function identity(p: string): string | undefined {
   }
 }
 
-export function openWatched(file: string, options: WatchOptions = {}): WatchedReader {
+export function openWatched(target: string, options: WatchOptions = {}): WatchedReader {
   const { pollMs = 1000, onReload, onError, ...openOptions } = options;
-  let current = openSync(file, openOptions);
+  // The file whose replacement means a new version: a set folder's CURRENT, else the file
+  // itself. Its identity first: a replacement during the open costs one extra reload.
+  const file = locateSet(target)?.current ?? target;
   let seen = identity(file);
+  let current = openSync(target, openOptions);
   let reloads = 0;
   let closed = false;
 
@@ -57,7 +62,7 @@ export function openWatched(file: string, options: WatchOptions = {}): WatchedRe
     if (now === undefined || now === seen) return false;
     let next: Reader;
     try {
-      next = openSync(file, openOptions);
+      next = openSync(target, openOptions);
     } catch (err) {
       seen = now; // do not retry the same broken file on every event
       onError?.(err);

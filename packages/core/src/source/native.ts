@@ -35,15 +35,39 @@ export type ShardRoute = (
   state: Float64Array,
 ) => number;
 
+/** packages/native/src/shard_encode.cc: cdbmake records to per-shard mmcdb records and index entries. */
+export type ShardEncode = (
+  src: Uint8Array,
+  seed: bigint,
+  fileSeed: bigint,
+  n: number,
+  first: number,
+  count: number,
+  align: number,
+  buf: Uint8Array,
+  regionSize: number,
+  entryCap: number,
+  used: Float64Array,
+  records: Float64Array,
+  positions: Float64Array,
+  state: Float64Array,
+) => number;
+
 /** packages/native/src/shards.cc: the partition function of one set, bound once. */
 export interface NativeShardRouter {
   of(key: string | Uint8Array): number;
   many(keys: readonly (string | Uint8Array)[], out: Uint32Array): void;
 }
 
-/** packages/native/src/shard_index.cc: route and look up in one call. */
+/**
+ * packages/native/src/shard_index.cc: route and look up in one call, over shards attached
+ * as their open() handles (packages/native/index.d.cts NativeShardIndex). get(): s + 1
+ * (found in shard s: out[0..1] = absolute value offset and length in its file), 0
+ * (absent), −(s + 1) (ask shard s's engine). getMany(): offsets −1 absent, −2 ask the
+ * engine. A key whose memory faults throws ERR_CDB_TRUNCATED.
+ */
 export interface NativeShardIndex {
-  attach(shard: number, file: ArrayBuffer): boolean;
+  attach(shard: number, handle: NativeHandle): boolean;
   detach(shard: number): void;
   get(key: string | Uint8Array): number;
   getMany(keys: readonly (string | Uint8Array)[], out: Float64Array, shards: Uint32Array): void;
@@ -87,7 +111,10 @@ export interface NativeAddon {
   /** flock(fd, LOCK_EX|LOCK_NB): true when held now, false when another holds it (build temp files). */
   lockFile(fd: number, exclusive?: boolean): boolean;
   encodeCdbmake?: EncodeCdbmake;
+  // The set functions are optional: an addon built before them (a prebuild) lacks them,
+  // and sets then route and look up in TypeScript.
   shardRoute?: ShardRoute;
+  shardEncode?: ShardEncode;
   shardRouter?: (seed: bigint, n: number) => NativeShardRouter;
   shardIndex?: (seed: bigint, n: number, out: Float64Array) => NativeShardIndex;
 }

@@ -8,6 +8,7 @@ export type CdbErrorCode =
   | 'ERR_CDB_CHECKSUM' // header or body checksum mismatch
   | 'ERR_CDB_TRUNCATED' // the file is shorter than its header says
   | 'ERR_CDB_CORRUPT' // an offset or length read from the file points outside its section
+  | 'ERR_CDB_SHARD' // a sharded set's shards do not match its manifest (missing, of another set or version, changed)
   | 'ERR_CDB_CLOSED' // the reader or writer was closed
   | 'ERR_CDB_DUPLICATE' // duplicates: 'error' and a key was added twice
   | 'ERR_CDB_ABORTED' // a build was aborted through its AbortSignal

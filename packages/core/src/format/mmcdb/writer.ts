@@ -131,6 +131,27 @@ export class MmcdbWriter implements Writer {
     }
   }
 
+  /**
+   * @internal For sharded builds (format/sharded/worker.ts): `n` records already encoded
+   * as §Records for this file's next bytes by the set router (native shardEncode), with
+   * their index entries (positions[i], hashes[2i] / [2i + 1] = low / high word of the key
+   * hash with this file's seed). Only for the duplicates policy 'all'.
+   */
+  addEncoded(bytes: Uint8Array, positions: Float64Array, hashes: Uint32Array, n: number): void {
+    this.#session.checkOpen();
+    if (this.#dups !== undefined) throw new Error('addEncoded() needs the duplicates policy "all"');
+    if (n > 0 && positions[0] !== this.#out.position) {
+      throw new Error(`addEncoded(): the records start at ${positions[0]}, the file is at ${this.#out.position}`);
+    }
+    try {
+      this.#out.write(bytes);
+      for (let i = 0; i < n; i++) this.#table.push(hashes[2 * i + 1]!, hashes[2 * i]!, positions[i]!);
+    } catch (err) {
+      this.abort(err);
+      throw err;
+    }
+  }
+
   async finish(): Promise<BuildResult> {
     this.#session.checkOpen();
     this.#session.crashPoint('after-records');

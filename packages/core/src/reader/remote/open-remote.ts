@@ -11,11 +11,19 @@ import { HttpTransport, type CacheMode } from '../../source/http/transport.js';
 import { ClassicRemote } from './classic-remote.js';
 import { MmcdbRemote } from './mmcdb-remote.js';
 import { resolveOptions, type RemoteOptions, type ResolvedOptions } from './options.js';
+import { isSetUrl } from '../sharded/set-url.js';
 import { RemoteReader, type Counters, type RemoteState } from './remote-reader.js';
 
-/** Opens a database over HTTP(S): mmcdb or classic cdb, detected from its first bytes. */
+/**
+ * Opens a database over HTTP(S): mmcdb or classic cdb, detected from its first bytes. A
+ * sharded set's URL (…/manifest.json, …/CURRENT) is refused with a TypeError naming
+ * openRemoteSet(), which opens it (and its shards through this).
+ */
 export async function openRemote(url: string | URL, options: RemoteOptions = {}): Promise<RemoteReader> {
   const o = resolveOptions(url, options);
+  if (isSetUrl(new URL(o.url))) {
+    throw new TypeError(`${o.shownUrl} names a sharded set, not a file: open it with openRemoteSet(url) (docs/SHARDS.md §Remote)`);
+  }
   await hashReady;
   const counters: Counters = { requests: 0, bytes: 0, retries: 0, hits: 0, misses: 0 };
   const closing = new AbortController();

@@ -98,7 +98,11 @@ export async function withRetries<T>(ctx: RequestContext, signal: AbortSignal | 
   }
 }
 
-/** One request with `Range: range` (and `extra` headers); `handle` reads the response within the same timeout. */
+/**
+ * One request with `Range: range` (none when range is '': a small object read whole, such
+ * as a sharded set's CURRENT or manifest) and `extra` headers; `handle` reads the
+ * response within the same timeout.
+ */
 export async function attempt<T>(
   ctx: RequestContext,
   range: string,
@@ -115,7 +119,8 @@ export async function attempt<T>(
   try {
     ctx.counters.requests++;
     // Accept-Encoding: identity — offsets are the file's only in the identity coding (browsers drop it: a forbidden header).
-    const init: RequestInit & { cache?: CacheMode } = { headers: { ...ctx.o.headers, ...extra, Range: range, 'Accept-Encoding': 'identity' }, signal: controller.signal };
+    const ranged: Record<string, string> = range !== '' ? { Range: range } : {};
+    const init: RequestInit & { cache?: CacheMode } = { headers: { ...ctx.o.headers, ...extra, ...ranged, 'Accept-Encoding': 'identity' }, signal: controller.signal };
     if (ctx.cache !== undefined) init.cache = ctx.cache;
     const res = await ctx.o.fetch(ctx.o.url, init);
     return await handle(res);
