@@ -69,7 +69,13 @@ const resident = (db) => {
 };
 // Event-loop delay histogram (ns) → ms summary. With resolution 1 ms every sample includes the
 // 1 ms timer interval itself, so an idle loop reads ≈ 1 ms.
-const eld = (h) => ({ maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6, p50Ms: h.percentile(50) / 1e6, meanMs: h.mean / 1e6, samples: h.count });
+const eld = (h) => ({
+  maxMs: h.max / 1e6,
+  p99Ms: h.percentile(99) / 1e6,
+  p50Ms: h.percentile(50) / 1e6,
+  meanMs: h.mean / 1e6,
+  samples: h.count,
+});
 
 if (spec.task === 'batch' || spec.task === 'coldBatch' || spec.task === 'firstGets') {
   const hits = readKeyFile(spec.hits, spec.count ?? Infinity);
@@ -113,7 +119,10 @@ if (spec.task === 'batch' || spec.task === 'coldBatch' || spec.task === 'firstGe
         const v = db.get(hits[i]);
         const d = performance.now() - g0;
         if (d > longest) longest = d;
-        if (v !== undefined) { acc.sum += v[0] + v[v.length - 1] + v.length; acc.found++; }
+        if (v !== undefined) {
+          acc.sum += v[0] + v[v.length - 1] + v.length;
+          acc.found++;
+        }
       }
       result.longestGetMs = longest;
     } else {
@@ -164,14 +173,30 @@ if (spec.task === 'batch' || spec.task === 'coldBatch' || spec.task === 'firstGe
     for (let i = 0; i < hits.length; i++) {
       const g0 = performance.now();
       const v = db.get(hits[i]);
-      if (v !== undefined) { acc.sum += v[0] + v[v.length - 1] + v.length; acc.found++; }
+      if (v !== undefined) {
+        acc.sum += v[0] + v[v.length - 1] + v.length;
+        acc.found++;
+      }
       lat[i] = performance.now() - g0;
     }
     const sorted = Float64Array.from(lat).sort();
     const q = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
     const total = lat.reduce((a, b) => a + b, 0);
-    result.latency = { p50Ms: q(50), p90Ms: q(90), p99Ms: q(99), maxMs: sorted[sorted.length - 1], meanMs: total / lat.length, totalMs: total };
-    result.hits = { n: hits.length, found: acc.found, checksum: acc.sum, seconds: total / 1000, perSec: hits.length / (total / 1000) };
+    result.latency = {
+      p50Ms: q(50),
+      p90Ms: q(90),
+      p99Ms: q(99),
+      maxMs: sorted[sorted.length - 1],
+      meanMs: total / lat.length,
+      totalMs: total,
+    };
+    result.hits = {
+      n: hits.length,
+      found: acc.found,
+      checksum: acc.sum,
+      seconds: total / 1000,
+      perSec: hits.length / (total / 1000),
+    };
     result.residentAfter = resident(db);
   }
   await db.close();

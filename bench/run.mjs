@@ -33,7 +33,12 @@ const log = (...a) => console.log(...a);
 function child(spec, { cpuProf } = {}) {
   const args = cpuProf ? [`--cpu-prof`, `--cpu-prof-dir=${cpuProf}`, CHILD, JSON.stringify(spec)] : [CHILD, JSON.stringify(spec)];
   const env = spec.env ? { ...process.env, ...spec.env } : process.env; // e.g. UV_THREADPOOL_SIZE
-  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', ...args], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 15 * 60e3, env });
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    timeout: 15 * 60e3,
+    env,
+  });
   const line = (r.stdout ?? '').trim().split('\n').pop();
   if (r.status !== 0 || !line) {
     // the error's own lines (message, code) say more than the tail of a stack trace
@@ -65,10 +70,23 @@ function doBuild(ds, files, store) {
   const spec = { module: e.module, task: 'build', src: files.cdbmake, db };
   const r = timeV([process.execPath, '--max-old-space-size=8192', CHILD, JSON.stringify(spec)]);
   const line = r.stdout.trim().split('\n').pop();
-  if (r.status !== 0 || !line) return { error: `exit ${r.status}: ${r.stderr.split('\n').filter((l) => !/^\t/.test(l)).slice(-3).join(' | ')}` };
+  if (r.status !== 0 || !line)
+    return {
+      error: `exit ${r.status}: ${r.stderr
+        .split('\n')
+        .filter((l) => !/^\t/.test(l))
+        .slice(-3)
+        .join(' | ')}`,
+    };
   const j = JSON.parse(line);
   if (j.unavailable) return j;
-  return { wallSeconds: r.wallSeconds, maxRssKiB: r.maxRssKiB ?? j.maxRssKiB, innerSeconds: j.seconds, records: j.records, bytes: store === 'map' ? null : sizeOf(db) };
+  return {
+    wallSeconds: r.wallSeconds,
+    maxRssKiB: r.maxRssKiB ?? j.maxRssKiB,
+    innerSeconds: j.seconds,
+    records: j.records,
+    bytes: store === 'map' ? null : sizeOf(db),
+  };
 }
 
 /** Dataset files plus the given stores' databases, built only when missing (batch and serve sections). */
@@ -85,7 +103,18 @@ function ensureBuilt(ds, stores) {
 
 function runEngine(id, ds, files, task, extra = {}) {
   const e = ENGINES[id];
-  const spec = { module: e.module, variant: e.variant, task, src: files.cdbmake, db: dbPath(files.dir, e.store), hits: files.hits, misses: files.misses, warmup: ds.warmup, scan: ds.scan, ...extra };
+  const spec = {
+    module: e.module,
+    variant: e.variant,
+    task,
+    src: files.cdbmake,
+    db: dbPath(files.dir, e.store),
+    hits: files.hits,
+    misses: files.misses,
+    warmup: ds.warmup,
+    scan: ds.scan,
+    ...extra,
+  };
   if (e.module !== 'tinycdb') return child(spec);
   const why = tinycdb.unavailable();
   if (why) return { unavailable: why };
@@ -110,7 +139,17 @@ function runDataset(ds) {
   const rounds = Number(opt('--rounds', ds.rounds ?? P.rounds));
   log(`\n== ${ds.id}: ${ds.records} records × ${ds.valueSize} B values, ${ds.lookups} lookups, ${rounds} rounds`);
   const files = ensureDataset(path.join(dataDir, ds.id), ds, log);
-  const res = { ...ds, rounds, cdbmakeBytes: sizeOf(files.cdbmake), builds: {}, gets: [], cold: [], eviction: [], unavailable: {}, errors: {} };
+  const res = {
+    ...ds,
+    rounds,
+    cdbmakeBytes: sizeOf(files.cdbmake),
+    builds: {},
+    gets: [],
+    cold: [],
+    eviction: [],
+    unavailable: {},
+    errors: {},
+  };
   const stores = [...new Set(ds.engines.map((id) => ENGINES[id].store))];
   // The build-time target is a ratio mmcdb / cdb -c: those two build `buildRounds` times,
   // alternating, and the ratio is taken pair by pair; the other stores build once.
@@ -132,7 +171,8 @@ function runDataset(ds) {
   for (const store of stores) res.builds[store] = medianBuild(runs[store]);
   if (paired.length === 2) {
     const ratios = runs.mmcdb.map((m, i) => m.wallSeconds / runs.tinycdb[i]?.wallSeconds).filter(Number.isFinite);
-    if (ratios.length) res.buildRatio = { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), runs: ratios.length };
+    if (ratios.length)
+      res.buildRatio = { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), runs: ratios.length };
   }
   const usable = (id) => {
     const b = res.builds[ENGINES[id].store];
@@ -151,7 +191,9 @@ function runDataset(ds) {
       if (x.unavailable) res.unavailable[id] = x.unavailable;
       else if (x.error) res.errors[id] = x.error;
       else round[id] = x;
-      log(`  round ${r + 1} ${id}: ${x.unavailable ? `unavailable: ${x.unavailable}` : x.error ? `ERROR ${x.error}` : `hits ${(x.hits.perSec / 1e6).toFixed(3)}M/s misses ${(x.misses.perSec / 1e6).toFixed(3)}M/s`}`);
+      log(
+        `  round ${r + 1} ${id}: ${x.unavailable ? `unavailable: ${x.unavailable}` : x.error ? `ERROR ${x.error}` : `hits ${(x.hits.perSec / 1e6).toFixed(3)}M/s misses ${(x.misses.perSec / 1e6).toFixed(3)}M/s`}`,
+      );
     }
     res.gets.push(round);
   }
@@ -168,7 +210,9 @@ function runDataset(ds) {
         if (x.unavailable) res.unavailable[id] = x.unavailable;
         else if (x.error) res.errors[id] = x.error;
         else round[id] = { ...x, residentAfterEvict: ev.residentBytes ?? null, evictError: ev.error };
-        log(`  cold ${r + 1} ${id}: ${x.hits ? `${x.hits.perSec.toFixed(0)} gets/s, open ${x.openMs.toFixed(2)} ms` : x.unavailable ?? x.error}`);
+        log(
+          `  cold ${r + 1} ${id}: ${x.hits ? `${x.hits.perSec.toFixed(0)} gets/s, open ${x.openMs.toFixed(2)} ms` : (x.unavailable ?? x.error)}`,
+        );
       }
       res.cold.push(round);
     }
@@ -220,7 +264,9 @@ const save = () => {
   // writeReport() works out each dataset's checksums: into results.json, and back into
   // `results` for the mismatch check at the end.
   writeReport(clean, outDir);
-  clean.datasets.forEach((d, i) => (results.datasets[i].checksums = d.checksums));
+  clean.datasets.forEach((d, i) => {
+    results.datasets[i].checksums = d.checksums;
+  });
   fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(clean, null, 1));
 };
 const t0 = performance.now();
@@ -258,7 +304,11 @@ results.meta.totalSeconds = (performance.now() - t0) / 1000;
 save();
 log(`\nwrote ${path.join(outDir, 'RESULTS.md')} in ${results.meta.totalSeconds.toFixed(0)} s`);
 for (const d of results.datasets) log(`checksums ${d.id}: ${JSON.stringify(d.checksums)}`);
-if (results.datasets.some((d) => d.checksums && !d.checksums.agree) || results.batch?.checksumsAgree === false || results.serve?.verifyFailed) {
+if (
+  results.datasets.some((d) => d.checksums && !d.checksums.agree) ||
+  results.batch?.checksumsAgree === false ||
+  results.serve?.verifyFailed
+) {
   log('CHECKSUM MISMATCH between engines');
   process.exitCode = 1;
 }

@@ -28,7 +28,9 @@ export function localNodedir() {
 function fail(message) {
   console.error(`build-native: ${message}`);
   if (required) process.exit(1);
-  console.error('build-native: continuing without the addon (the pure-TypeScript reader serves); MMCDB_REQUIRE_NATIVE=1 makes this an error');
+  console.error(
+    'build-native: continuing without the addon (the pure-TypeScript reader serves); MMCDB_REQUIRE_NATIVE=1 makes this an error',
+  );
   process.exit(0);
 }
 
@@ -43,11 +45,17 @@ const makefile = path.join(pkg, 'build', 'Makefile');
 const configured = fs.existsSync(makefile) && fs.statSync(makefile).mtimeMs >= fs.statSync(path.join(pkg, 'binding.gyp')).mtimeMs;
 const args = configured ? ['build'] : ['rebuild'];
 const t0 = Date.now();
-const r = spawnSync(process.execPath, [gyp, ...args, '--loglevel=warn', `--jobs=${Math.max(1, (await import('node:os')).availableParallelism())}`], {
-  cwd: pkg,
-  env,
-  stdio: ['ignore', 'pipe', 'pipe'],
-  encoding: 'utf8',
-});
+const r = spawnSync(
+  process.execPath,
+  [gyp, ...args, '--loglevel=warn', `--jobs=${Math.max(1, (await import('node:os')).availableParallelism())}`],
+  {
+    cwd: pkg,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+  },
+);
 if (r.status !== 0) fail(`node-gyp ${args[0]} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
-console.error(`build-native: addon ${configured ? 'rebuilt where sources changed' : 'built'} (node-gyp ${args[0]}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+console.error(
+  `build-native: addon ${configured ? 'rebuilt where sources changed' : 'built'} (node-gyp ${args[0]}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+);

@@ -32,7 +32,11 @@ function pick(exp) {
   if (typeof exp === 'string') return exp;
   if (exp === null || typeof exp !== 'object') return undefined;
   if (Array.isArray(exp)) return exp.map(pick).find((x) => x !== undefined);
-  for (const c of CONDITIONS) if (c in exp) { const r = pick(exp[c]); if (r !== undefined) return r; }
+  for (const c of CONDITIONS)
+    if (c in exp) {
+      const r = pick(exp[c]);
+      if (r !== undefined) return r;
+    }
   return undefined;
 }
 
@@ -48,9 +52,15 @@ function resolvePackage(spec, fromFile) {
       const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
       let target;
       if (pkg.exports !== undefined) {
-        const exp = typeof pkg.exports === 'string' || Array.isArray(pkg.exports) || !Object.keys(pkg.exports).some((k) => k.startsWith('.')) ? { '.': pkg.exports } : pkg.exports;
+        const exp =
+          typeof pkg.exports === 'string' ||
+          Array.isArray(pkg.exports) ||
+          !Object.keys(pkg.exports).some((k) => k.startsWith('.'))
+            ? { '.': pkg.exports }
+            : pkg.exports;
         target = pick(exp[sub]);
-      } else if (sub === '.') target = (typeof pkg.browser === 'string' ? pkg.browser : undefined) ?? pkg.module ?? pkg.main ?? 'index.js';
+      } else if (sub === '.')
+        target = (typeof pkg.browser === 'string' ? pkg.browser : undefined) ?? pkg.module ?? pkg.main ?? 'index.js';
       else target = sub;
       if (target === undefined) return undefined;
       return path.join(fs.realpathSync(pkgDir), target);

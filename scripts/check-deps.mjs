@@ -38,9 +38,7 @@ function importsOf(file) {
   const specs = [];
   const re = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
   for (let m; (m = re.exec(text)); ) specs.push(m[1] ?? m[2]);
-  return specs
-    .filter((s) => s.startsWith('.'))
-    .map((s) => path.resolve(path.dirname(file), s.replace(/\.js$/, '.ts')));
+  return specs.filter((s) => s.startsWith('.')).map((s) => path.resolve(path.dirname(file), s.replace(/\.js$/, '.ts')));
 }
 
 const problems = [];
@@ -54,7 +52,10 @@ function checkCycles(files, label) {
     stack.push(f);
     for (const t of graph.get(f) ?? []) {
       if (state.get(t) === 1) {
-        const cycle = stack.slice(stack.indexOf(t)).concat(t).map((p) => path.relative(root, p));
+        const cycle = stack
+          .slice(stack.indexOf(t))
+          .concat(t)
+          .map((p) => path.relative(root, p));
         problems.push(`${label}: import circle ${cycle.join(' → ')}`);
       } else if (!state.has(t)) visit(t);
     }

@@ -50,11 +50,16 @@ for (const f of fs.readdirSync(out)) if (/^mmcdb-.*\.tgz$/.test(f) || f === 'man
 // 1. TypeScript
 if (!flag('--no-build')) {
   log('tsc -b packages/core packages/cli');
-  run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'packages/core', 'packages/cli'], { cwd: root });
+  run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'packages/core', 'packages/cli'], {
+    cwd: root,
+  });
   run(process.execPath, [path.join(root, 'scripts', 'cjs-entries.mjs')], { cwd: root });
 }
 for (const p of ['core', 'cli']) {
-  if (!fs.existsSync(path.join(root, 'packages', p, 'dist', 'index.js')) && !fs.existsSync(path.join(root, 'packages', p, 'dist', 'bin.js'))) {
+  if (
+    !fs.existsSync(path.join(root, 'packages', p, 'dist', 'index.js')) &&
+    !fs.existsSync(path.join(root, 'packages', p, 'dist', 'bin.js'))
+  ) {
     throw new Error(`packages/${p}/dist is missing: run pnpm build (or drop --no-build)`);
   }
 }
@@ -63,7 +68,18 @@ for (const p of ['core', 'cli']) {
 const nativeDir = path.join(root, 'packages', 'native');
 const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'mmcdb-pack-native-'));
 try {
-  for (const f of ['package.json', 'index.js', 'index.cjs', 'index.d.ts', 'index.d.cts', 'install.cjs', 'binding.gyp', 'src', 'README.md', 'LICENSE']) {
+  for (const f of [
+    'package.json',
+    'index.js',
+    'index.cjs',
+    'index.d.ts',
+    'index.d.cts',
+    'install.cjs',
+    'binding.gyp',
+    'src',
+    'README.md',
+    'LICENSE',
+  ]) {
     if (fs.existsSync(path.join(nativeDir, f))) fs.cpSync(path.join(nativeDir, f), path.join(stage, f), { recursive: true });
   }
   fs.symlinkSync(path.join(nativeDir, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
@@ -78,7 +94,9 @@ try {
       env: { ...process.env, npm_config_nodedir: process.env.npm_config_nodedir ?? '/usr' },
     });
     fs.rmSync(path.join(stage, 'build'), { recursive: true, force: true });
-    const binaries = fs.readdirSync(path.join(stage, 'prebuilds'), { recursive: true }).filter((f) => String(f).endsWith('.node'));
+    const binaries = fs
+      .readdirSync(path.join(stage, 'prebuilds'), { recursive: true })
+      .filter((f) => String(f).endsWith('.node'));
     log(`prebuild ${binaries.join(', ')} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     // The packed binary must load through the package's own loader, with no build/ folder.
     const check = `import(${JSON.stringify(path.join(stage, 'index.js'))}).then((m) => { if (typeof m.open !== 'function') process.exit(1); })`;
@@ -105,7 +123,8 @@ for (const p of ['core', 'cli']) {
   const docsDir = path.join(pkgDir, 'docs');
   fs.rmSync(docsDir, { recursive: true, force: true });
   fs.mkdirSync(docsDir);
-  for (const d of DOCS[p]) if (fs.existsSync(path.join(root, 'docs', d))) fs.copyFileSync(path.join(root, 'docs', d), path.join(docsDir, d));
+  for (const d of DOCS[p])
+    if (fs.existsSync(path.join(root, 'docs', d))) fs.copyFileSync(path.join(root, 'docs', d), path.join(docsDir, d));
   try {
     run('pnpm', ['pack', '--pack-destination', out], { cwd: pkgDir });
   } finally {
@@ -134,6 +153,10 @@ for (const m of manifest) {
   log(`publint ${m.file}`);
   run(process.execPath, [path.join(root, 'node_modules', 'publint', 'src', 'cli.js'), 'run', '--strict', tgz], { cwd: root });
   log(`attw ${m.file}`);
-  run(process.execPath, [path.join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js'), tgz, '--format', 'ascii'], { cwd: root });
+  run(
+    process.execPath,
+    [path.join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js'), tgz, '--format', 'ascii'],
+    { cwd: root },
+  );
 }
 for (const m of manifest) console.log(`${path.join(out, m.file)}\t${(m.bytes / 1024).toFixed(1)} KiB\t${m.files} files`);

@@ -15,7 +15,10 @@ export async function build(src, out) {
   for (const [k, v] of readCdbmake(src)) {
     ops.push({ type: 'put', key: k.latin1Slice(), value: v });
     n++;
-    if (ops.length === 10_000) { await db.batch(ops); ops = []; }
+    if (ops.length === 10_000) {
+      await db.batch(ops);
+      ops = [];
+    }
   }
   if (ops.length) await db.batch(ops);
   await db.compactRange('\x00', '\xff');

@@ -5,7 +5,8 @@ export const store = 'map';
 
 function load(src) {
   const m = new Map();
-  for (const [k, v] of readCdbmake(src, { reuse: true })) { // Buffer.from copies: the parser may reuse its buffer
+  for (const [k, v] of readCdbmake(src, { reuse: true })) {
+    // Buffer.from copies: the parser may reuse its buffer
     const key = k.latin1Slice();
     if (!m.has(key)) m.set(key, Buffer.from(v));
   }

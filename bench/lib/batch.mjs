@@ -10,7 +10,10 @@ export const BATCH_LABELS = {
   get: 'mmcdb mmap get() loop',
 };
 export const batchLabel = (id) => BATCH_LABELS[id] ?? id.replace(/^getMany-(\d+)$/, 'mmcdb mmap getMany($1 keys)');
-export const coldLabel = (c) => (c.mode === 'sync' ? 'sync get() loop' : `getManyAsync ×${c.batch} keys, ${c.inflight} in flight${c.env?.UV_THREADPOOL_SIZE ? `, threadpool ${c.env.UV_THREADPOOL_SIZE}` : ''}`);
+export const coldLabel = (c) =>
+  c.mode === 'sync'
+    ? 'sync get() loop'
+    : `getManyAsync ×${c.batch} keys, ${c.inflight} in flight${c.env?.UV_THREADPOOL_SIZE ? `, threadpool ${c.env.UV_THREADPOOL_SIZE}` : ''}`;
 
 /**
  * cfg: { warm: { ds, sizes, rounds }, cold: { ds, count, configs, rounds, firstCount } }
@@ -26,7 +29,17 @@ export function batches(cfg, { child, evict, tinycdb, ensureBuilt, log }) {
     const files = ensureBuilt(ds, ['mmcdb', 'tinycdb']);
     const db = path.join(files.dir, 'db.mmcdb');
     const ids = ['tinycdb', 'get', ...sizes.map((b) => `getMany-${b}`)];
-    const res = { dataset: ds.id, records: ds.records, valueSize: ds.valueSize, lookups: ds.lookups, warmup: ds.warmup, sizes, rounds: [], errors: {}, unavailable: {} };
+    const res = {
+      dataset: ds.id,
+      records: ds.records,
+      valueSize: ds.valueSize,
+      lookups: ds.lookups,
+      warmup: ds.warmup,
+      sizes,
+      rounds: [],
+      errors: {},
+      unavailable: {},
+    };
     for (let r = 0; r < rounds; r++) {
       const order = ids.slice(r % ids.length).concat(ids.slice(0, r % ids.length));
       const round = {};
@@ -50,7 +63,9 @@ export function batches(cfg, { child, evict, tinycdb, ensureBuilt, log }) {
         if (x.unavailable) res.unavailable[id] = x.unavailable;
         else if (x.error) res.errors[id] = x.error;
         else round[id] = x;
-        log(`  round ${r + 1} ${id}: ${x.hits ? `${(x.hits.perSec / 1e6).toFixed(3)}M/s` : x.unavailable ?? `ERROR ${x.error}`}`);
+        log(
+          `  round ${r + 1} ${id}: ${x.hits ? `${(x.hits.perSec / 1e6).toFixed(3)}M/s` : (x.unavailable ?? `ERROR ${x.error}`)}`,
+        );
       }
       res.rounds.push(round);
     }
@@ -68,7 +83,18 @@ export function batches(cfg, { child, evict, tinycdb, ensureBuilt, log }) {
     // The first-gets list: another slice of the hit list, so it is not the cold list again.
     const firstKeys = path.join(files.dir, `first-${firstCount}.keys`);
     writeKeyFile(firstKeys, readKeyFile(files.hits, count + firstCount).slice(count));
-    const cold = { dataset: ds.id, records: ds.records, valueSize: ds.valueSize, count, configs, fileBytes: fs.statSync(db).size, rounds: [], eviction: [], errors: {}, unavailable: {} };
+    const cold = {
+      dataset: ds.id,
+      records: ds.records,
+      valueSize: ds.valueSize,
+      count,
+      configs,
+      fileBytes: fs.statSync(db).size,
+      rounds: [],
+      eviction: [],
+      errors: {},
+      unavailable: {},
+    };
     const ids = configs.map((c) => c.id);
     for (let r = 0; r < rounds; r++) {
       const order = ids.slice(r % ids.length).concat(ids.slice(0, r % ids.length));
@@ -77,11 +103,25 @@ export function batches(cfg, { child, evict, tinycdb, ensureBuilt, log }) {
         const c = configs.find((x) => x.id === id);
         const ev = evict(db);
         cold.eviction.push({ run: id, ...ev });
-        const x = ev.error ? { error: `evict: ${ev.error}` } : child({ module: 'mmcdb', variant: 'mmap', task: 'coldBatch', db, hits: keys, mode: c.mode, batch: c.batch, inflight: c.inflight, env: c.env });
+        const x = ev.error
+          ? { error: `evict: ${ev.error}` }
+          : child({
+              module: 'mmcdb',
+              variant: 'mmap',
+              task: 'coldBatch',
+              db,
+              hits: keys,
+              mode: c.mode,
+              batch: c.batch,
+              inflight: c.inflight,
+              env: c.env,
+            });
         if (x.unavailable) cold.unavailable[id] = x.unavailable;
         else if (x.error) cold.errors[id] = x.error;
         else round[id] = { ...x, residentAfterEvict: ev.residentBytes };
-        log(`  cold ${r + 1} ${id}: ${x.hits ? `${x.hits.perSec.toFixed(0)} gets/s, longest loop delay ${x.loop.maxMs.toFixed(1)} ms (idle ${x.idleLoop.maxMs.toFixed(1)} ms)` : x.unavailable ?? `ERROR ${x.error}`}`);
+        log(
+          `  cold ${r + 1} ${id}: ${x.hits ? `${x.hits.perSec.toFixed(0)} gets/s, longest loop delay ${x.loop.maxMs.toFixed(1)} ms (idle ${x.idleLoop.maxMs.toFixed(1)} ms)` : (x.unavailable ?? `ERROR ${x.error}`)}`,
+        );
       }
       cold.rounds.push(round);
     }
@@ -93,11 +133,15 @@ export function batches(cfg, { child, evict, tinycdb, ensureBuilt, log }) {
       for (const id of r % 2 ? ['warm', 'nowarm'] : ['nowarm', 'warm']) {
         const ev = evict(db);
         first.eviction.push({ run: id, ...ev });
-        const x = ev.error ? { error: `evict: ${ev.error}` } : child({ module: 'mmcdb', variant: 'mmap', task: 'firstGets', db, hits: firstKeys, warm: id === 'warm' });
+        const x = ev.error
+          ? { error: `evict: ${ev.error}` }
+          : child({ module: 'mmcdb', variant: 'mmap', task: 'firstGets', db, hits: firstKeys, warm: id === 'warm' });
         if (x.unavailable) first.unavailable[id] = x.unavailable;
         else if (x.error) first.errors[id] = x.error;
         else round[id] = { ...x, residentAfterEvict: ev.residentBytes };
-        log(`  first ${r + 1} ${id}: ${x.latency ? `p50 ${(x.latency.p50Ms * 1e3).toFixed(0)} µs p99 ${(x.latency.p99Ms * 1e3).toFixed(0)} µs${x.warmMs != null ? `, warm() ${x.warmMs.toFixed(0)} ms, index ${((100 * x.residentAfterWarm.index) / x.residentAfterWarm.indexTotal).toFixed(1)} %` : ''}` : x.unavailable ?? `ERROR ${x.error}`}`);
+        log(
+          `  first ${r + 1} ${id}: ${x.latency ? `p50 ${(x.latency.p50Ms * 1e3).toFixed(0)} µs p99 ${(x.latency.p99Ms * 1e3).toFixed(0)} µs${x.warmMs != null ? `, warm() ${x.warmMs.toFixed(0)} ms, index ${((100 * x.residentAfterWarm.index) / x.residentAfterWarm.indexTotal).toFixed(1)} %` : ''}` : (x.unavailable ?? `ERROR ${x.error}`)}`,
+        );
       }
       first.rounds.push(round);
     }

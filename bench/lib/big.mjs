@@ -27,7 +27,11 @@ export async function bigFile({ dataDir, child, evict, log }) {
       const v = Buffer.alloc(${VALUE}, 0x5a);
       for (let i = 0; i < ${RECORDS}; i++) { v[0] = i & 255; w.add('big-' + i, v); }
       await w.finish();`;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: path.join(path.dirname(new URL(import.meta.url).pathname), '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: path.join(path.dirname(new URL(import.meta.url).pathname), '..'),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     if (r.status !== 0) return { ...out, error: r.stderr.slice(-500) };
     out.buildSeconds = (performance.now() - t0) / 1000;
   }
@@ -48,7 +52,9 @@ export async function bigFile({ dataDir, child, evict, log }) {
         const x = child({ module: 'mmcdb', variant: backend, task: 'cold', db, hits: keys, ...pre });
         if (x.unavailable || x.error) {
           // e.g. memory: the library refuses a file larger than one Buffer (ERR_CDB_BACKEND)
-          const why = /ERR_CDB_BACKEND/.test(x.error ?? '') ? 'refused by openSync (ERR_CDB_BACKEND): larger than one Buffer can be (4 GiB on Node 20)' : undefined;
+          const why = /ERR_CDB_BACKEND/.test(x.error ?? '')
+            ? 'refused by openSync (ERR_CDB_BACKEND): larger than one Buffer can be (4 GiB on Node 20)'
+            : undefined;
           out.results[key] = { unavailable: x.unavailable ?? why, error: why ? undefined : x.error };
           break;
         }

@@ -29,11 +29,22 @@ const ds = (id, records, valueSize, o) => ({ id, records, valueSize, seed: SEED,
 
 export function plan(quick) {
   if (quick) {
-    const q20k = ds('q-20k-100b', 20_000, 100, { lookups: 5_000, warmup: 1_000, engines: ALL, cold: COLD, coldCount: 200, scan: true, anchor: true });
+    const q20k = ds('q-20k-100b', 20_000, 100, {
+      lookups: 5_000,
+      warmup: 1_000,
+      engines: ALL,
+      cold: COLD,
+      coldCount: 200,
+      scan: true,
+      anchor: true,
+    });
     return {
       rounds: 1,
       big: false,
-      datasets: [q20k, ds('q-256-16k', 256, 16_384, { lookups: 2_000, warmup: 200, engines: ALL, cold: COLD, coldCount: 100, scan: true })],
+      datasets: [
+        q20k,
+        ds('q-256-16k', 256, 16_384, { lookups: 2_000, warmup: 200, engines: ALL, cold: COLD, coldCount: 100, scan: true }),
+      ],
       batch: {
         warm: { ds: q20k, sizes: [256, 1024], rounds: 1 },
         cold: { ds: q20k, count: 1_000, firstCount: 200, rounds: 1, configs: COLD_CONFIGS.slice(0, 2) },
@@ -41,8 +52,23 @@ export function plan(quick) {
       serve: { rounds: 1, amount: 300, connections: 4, verify: 20 },
     };
   }
-  const m1 = ds('1m-100b', 1_000_000, 100, { lookups: 500_000, engines: ALL, cold: COLD, coldCount: 10_000, scan: true, anchor: true, profile: true });
-  const m10 = ds('10m-100b', 10_000_000, 100, { lookups: 500_000, rounds: 3, engines: ['tinycdb', ...MMCDB], cold: [], scan: false, buildTarget: true });
+  const m1 = ds('1m-100b', 1_000_000, 100, {
+    lookups: 500_000,
+    engines: ALL,
+    cold: COLD,
+    coldCount: 10_000,
+    scan: true,
+    anchor: true,
+    profile: true,
+  });
+  const m10 = ds('10m-100b', 10_000_000, 100, {
+    lookups: 500_000,
+    rounds: 3,
+    engines: ['tinycdb', ...MMCDB],
+    cold: [],
+    scan: false,
+    buildTarget: true,
+  });
   return {
     rounds: 5,
     big: true,
@@ -59,7 +85,15 @@ export function plan(quick) {
       ds('1m-16b', 1_000_000, 16, { lookups: 200_000, rounds: 3, engines: ALL, cold: COLD, coldCount: 5_000, scan: true }),
       ds('1m-1k', 1_000_000, 1024, { lookups: 200_000, rounds: 3, engines: ALL, cold: COLD, coldCount: 5_000, scan: true }),
       ds('64k-16k', 65_536, 16_384, { lookups: 100_000, rounds: 3, engines: ALL, cold: COLD, coldCount: 2_000, scan: true }),
-      ds('1k-1m', 1_024, 1 << 20, { lookups: 5_000, warmup: 1_000, rounds: 3, engines: ALL, cold: COLD, coldCount: 200, scan: true }),
+      ds('1k-1m', 1_024, 1 << 20, {
+        lookups: 5_000,
+        warmup: 1_000,
+        rounds: 3,
+        engines: ALL,
+        cold: COLD,
+        coldCount: 200,
+        scan: true,
+      }),
     ],
   };
 }

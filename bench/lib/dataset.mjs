@@ -17,9 +17,11 @@ export function mix32(seed, i) {
 function* xorshift(seed) {
   let x = seed >>> 0 || 0x6d2b79f5;
   for (;;) {
-    x ^= x << 13; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
     x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
+    x ^= x << 5;
+    x >>>= 0;
     yield x;
   }
 }
@@ -66,7 +68,10 @@ export function writeCdbmake(file, { records, valueSize, seed }) {
   for (let i = 0; i < records; i++) {
     const key = keyOf(seed, i);
     const need = 40 + key.length + valueSize;
-    if (o + need > out.length) { fs.writeSync(fd, out, 0, o); o = 0; }
+    if (o + need > out.length) {
+      fs.writeSync(fd, out, 0, o);
+      o = 0;
+    }
     o += out.write(`+${key.length},${valueSize}:${key}->`, o, 'latin1');
     o += stampValue(value, seed, i).copy(out, o);
     out[o++] = 0x0a;
@@ -84,7 +89,10 @@ export function writeKeyFile(file, keys) {
   const buf = Buffer.allocUnsafe(size);
   buf.writeUInt32LE(keys.length, 0);
   let o = 4;
-  for (const k of keys) { buf[o++] = k.length; o += buf.write(k, o, 'latin1'); }
+  for (const k of keys) {
+    buf[o++] = k.length;
+    o += buf.write(k, o, 'latin1');
+  }
   fs.writeFileSync(file, buf);
 }
 export function readKeyFile(file, limit = Infinity) {
@@ -92,7 +100,11 @@ export function readKeyFile(file, limit = Infinity) {
   const n = Math.min(buf.readUInt32LE(0), limit);
   const keys = new Array(n);
   let o = 4;
-  for (let i = 0; i < n; i++) { const len = buf[o++]; keys[i] = buf.latin1Slice(o, o + len); o += len; }
+  for (let i = 0; i < n; i++) {
+    const len = buf[o++];
+    keys[i] = buf.latin1Slice(o, o + len);
+    o += len;
+  }
   return keys;
 }
 

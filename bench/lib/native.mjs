@@ -61,7 +61,7 @@ export function timeV(argv, opts = {}) {
 
 /** tinycdb: build with `cdb -c`, look up with the C harness. Same result shapes as bench/child.mjs. */
 export const tinycdb = {
-  unavailable: () => (tools.tinycdb && tools.cdb ? null : tools.tinycdbReason ?? 'tinycdb not available'),
+  unavailable: () => (tools.tinycdb && tools.cdb ? null : (tools.tinycdbReason ?? 'tinycdb not available')),
   build(src, db) {
     fs.rmSync(db, { force: true });
     const r = timeV([tools.cdb, '-c', db, src]);
@@ -90,7 +90,9 @@ export const tinycdb = {
   cold(spec) {
     const h = this.harness([spec.db, 'get', spec.hits, '0']);
     return {
-      openMs: h.openMs, firstGetMs: h.firstGetMs, openToFirstGetMs: h.openMs + h.firstGetMs,
+      openMs: h.openMs,
+      firstGetMs: h.firstGetMs,
+      openToFirstGetMs: h.openMs + h.firstGetMs,
       hits: { n: h.n, found: h.found, checksum: h.checksum, seconds: h.seconds, perSec: h.perSec },
     };
   },

@@ -31,8 +31,17 @@ export function profile({ ds, dataDir, outDir, child, log }) {
     if (ds.unavailable[id] || ds.errors[id]) continue;
     const files = path.join(dataDir, ds.id);
     const profDir = fs.mkdtempSync(path.join(dir, `${id}-`));
-    const spec = { module: e.module, variant: e.variant, task: 'gets', src: path.join(files, 'data.cdbmake'), db: path.join(files, 'db.mmcdb'),
-      hits: path.join(files, 'hits.keys'), misses: path.join(files, 'misses.keys'), warmup: ds.warmup, scan: false };
+    const spec = {
+      module: e.module,
+      variant: e.variant,
+      task: 'gets',
+      src: path.join(files, 'data.cdbmake'),
+      db: path.join(files, 'db.mmcdb'),
+      hits: path.join(files, 'hits.keys'),
+      misses: path.join(files, 'misses.keys'),
+      warmup: ds.warmup,
+      scan: false,
+    };
     const r = child(spec, { cpuProf: profDir });
     const f = fs.readdirSync(profDir).find((x) => x.endsWith('.cpuprofile'));
     if (!f || r.error) continue;

@@ -21,7 +21,11 @@ export const SERVE_LABELS = {
 };
 export const SETS = {
   identity: { label: 'no Accept-Encoding (identity bodies)', headers: {}, servers: ['mmcdb', 'sirv', 'serve-static'] },
-  compressed: { label: 'Accept-Encoding: br, gzip', headers: { 'accept-encoding': 'br, gzip' }, servers: ['mmcdb', 'sirv', 'sirv-pre', 'serve-static'] },
+  compressed: {
+    label: 'Accept-Encoding: br, gzip',
+    headers: { 'accept-encoding': 'br, gzip' },
+    servers: ['mmcdb', 'sirv', 'sirv-pre', 'serve-static'],
+  },
 };
 
 function lines(proc, onLine) {
@@ -104,12 +108,28 @@ export async function serveBench(cfg, { dataDir, log, quick }) {
   // The request list: 1,000 uniform random picks among the small files (seeded, same for all).
   const paths = Array.from({ length: 1000 }, (_, i) => list.small[mix32(0x5e4e, i) % list.small.length].path);
   const res = {
-    assets: { small: list.small.length, smallBytes: sum(list.small), large: list.large.length, largeBytes: sum(list.large), largeFiles: list.large, dbBytes: fs.statSync(db).size, buildSeconds, records: built.records },
-    requestList: paths.length, distinctPaths: new Set(paths).size,
-    connections: cfg.connections, duration: cfg.duration, amount: cfg.amount, rounds: [], errors: {},
+    assets: {
+      small: list.small.length,
+      smallBytes: sum(list.small),
+      large: list.large.length,
+      largeBytes: sum(list.large),
+      largeFiles: list.large,
+      dbBytes: fs.statSync(db).size,
+      buildSeconds,
+      records: built.records,
+    },
+    requestList: paths.length,
+    distinctPaths: new Set(paths).size,
+    connections: cfg.connections,
+    duration: cfg.duration,
+    amount: cfg.amount,
+    rounds: [],
+    errors: {},
     load: loadTool(),
   };
-  log(`  ${list.small.length} small files (${(res.assets.smallBytes / 1024).toFixed(0)} KiB) + ${list.large.length} large (${(res.assets.largeBytes / 2 ** 20).toFixed(1)} MiB); asset db ${(res.assets.dbBytes / 2 ** 20).toFixed(1)} MiB built in ${buildSeconds.toFixed(1)} s`);
+  log(
+    `  ${list.small.length} small files (${(res.assets.smallBytes / 1024).toFixed(0)} KiB) + ${list.large.length} large (${(res.assets.largeBytes / 2 ** 20).toFixed(1)} MiB); asset db ${(res.assets.dbBytes / 2 ** 20).toFixed(1)} MiB built in ${buildSeconds.toFixed(1)} s`,
+  );
   for (let r = 0; r < cfg.rounds; r++) {
     const round = {};
     for (const [setId, set] of Object.entries(SETS)) {
@@ -119,7 +139,18 @@ export async function serveBench(cfg, { dataDir, log, quick }) {
         let x;
         try {
           const s = await startServer(kind, kind === 'mmcdb' ? db : kind === 'sirv-pre' ? pre : root);
-          x = await runLoad({ tool: res.load.tool, port: s.port, paths, headers: set.headers, connections: cfg.connections, duration: cfg.duration, amount: cfg.amount, warmup: quick ? 0 : 1, root, verify: cfg.verify });
+          x = await runLoad({
+            tool: res.load.tool,
+            port: s.port,
+            paths,
+            headers: set.headers,
+            connections: cfg.connections,
+            duration: cfg.duration,
+            amount: cfg.amount,
+            warmup: quick ? 0 : 1,
+            root,
+            verify: cfg.verify,
+          });
           const stats = await stopServer(s);
           x.server = { ...s.info, ...stats };
         } catch (e) {
@@ -127,11 +158,15 @@ export async function serveBench(cfg, { dataDir, log, quick }) {
         }
         if (x.error) res.errors[key] = x.error;
         else round[key] = x;
-        log(`  round ${r + 1} ${key}: ${x.error ? `ERROR ${x.error}` : `${x.perSec.toFixed(0)} req/s, p50 ${x.latency.p50.toFixed(2)} ms, p99 ${x.latency.p99.toFixed(2)} ms, verified ${x.verify.ok}/${x.verify.checked} ${JSON.stringify(x.verify.encodings)}, non2xx ${x.non2xx}`}`);
+        log(
+          `  round ${r + 1} ${key}: ${x.error ? `ERROR ${x.error}` : `${x.perSec.toFixed(0)} req/s, p50 ${x.latency.p50.toFixed(2)} ms, p99 ${x.latency.p99.toFixed(2)} ms, verified ${x.verify.ok}/${x.verify.checked} ${JSON.stringify(x.verify.encodings)}, non2xx ${x.non2xx}`}`,
+        );
       }
     }
     res.rounds.push(round);
   }
-  res.verifyFailed = res.rounds.some((round) => Object.values(round).some((x) => x.verify.ok !== x.verify.checked || x.non2xx > 0 || x.errors > 0));
+  res.verifyFailed = res.rounds.some((round) =>
+    Object.values(round).some((x) => x.verify.ok !== x.verify.checked || x.non2xx > 0 || x.errors > 0),
+  );
   return res;
 }

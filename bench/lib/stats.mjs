@@ -22,4 +22,10 @@ export function pairedRatio(rounds, a, b, pick) {
 export const fmtRate = (x) => (Number.isFinite(x) ? (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(1)}k`) : '–');
 export const fmtNum = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 export const fmtBytes = (b) =>
-  !Number.isFinite(b) ? '–' : b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(2)} GiB` : b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${(b / 1024).toFixed(1)} KiB`;
+  !Number.isFinite(b)
+    ? '–'
+    : b >= 2 ** 30
+      ? `${(b / 2 ** 30).toFixed(2)} GiB`
+      : b >= 2 ** 20
+        ? `${(b / 2 ** 20).toFixed(1)} MiB`
+        : `${(b / 1024).toFixed(1)} KiB`;

@@ -25,10 +25,12 @@ export function barChart({ title, unit, rows, width = 760 }) {
       parts.push(`<rect x="${labelW}" y="${y}" width="${(x(r.value) - labelW).toFixed(1)}" height="${barH}" fill="${fill}"/>`);
       if (Number.isFinite(r.min) && Number.isFinite(r.max) && r.max > r.min) {
         const cy = y + barH / 2;
-        parts.push(`<path d="M${x(r.min).toFixed(1)} ${cy}H${x(r.max).toFixed(1)}M${x(r.min).toFixed(1)} ${cy - 4}v8M${x(r.max).toFixed(1)} ${cy - 4}v8" stroke="#111" fill="none"/>`);
+        parts.push(
+          `<path d="M${x(r.min).toFixed(1)} ${cy}H${x(r.max).toFixed(1)}M${x(r.min).toFixed(1)} ${cy - 4}v8M${x(r.max).toFixed(1)} ${cy - 4}v8" stroke="#111" fill="none"/>`,
+        );
       }
     }
-    const label = ok ? r.text ?? r.value.toPrecision(3) : r.text ?? 'unavailable';
+    const label = ok ? (r.text ?? r.value.toPrecision(3)) : (r.text ?? 'unavailable');
     parts.push(`<text x="${(ok ? Math.max(x(r.value), x(r.max || 0)) : labelW) + 6}" y="${y + 13}">${esc(label)}</text>`);
     y += barH + gap;
   }

@@ -23,9 +23,11 @@ export function originClient(base) {
 /** Runs `n` async jobs with at most `limit` at once. */
 async function pool(n, limit, job) {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, n) }, async () => {
-    while (next < n) await job(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, n) }, async () => {
+      while (next < n) await job(next++);
+    }),
+  );
 }
 
 async function counted(origin, fn) {
@@ -65,7 +67,14 @@ export async function measureLatency({ url, origin, hits, plan, log }) {
     }
   });
   db.close();
-  out.cold = { n: plan.coldGets, missing, p50: pct(times, 50), p99: pct(times, 99), requestsPerGet: cold.requests / plan.coldGets, bytesPerGet: cold.bytes / plan.coldGets };
+  out.cold = {
+    n: plan.coldGets,
+    missing,
+    p50: pct(times, 50),
+    p99: pct(times, 99),
+    requestsPerGet: cold.requests / plan.coldGets,
+    bytesPerGet: cold.bytes / plan.coldGets,
+  };
   log(`    cold get p50 ${out.cold.p50.toFixed(2)} ms, ${out.cold.requestsPerGet.toFixed(2)} req/get`);
   // getMany(1000): a fresh reader (default cache) per batch, different keys each time, after
   // untimed warm-up batches (the JIT of client and origin, as the other benches warm up).
@@ -83,7 +92,12 @@ export async function measureLatency({ url, origin, hits, plan, log }) {
     out.getMany.push({ ms: m.ms, requests: m.requests, bytes: m.bytes, missing: m.result.filter((v) => v === undefined).length });
     reader.close();
   }
-  log(`    getMany(1000) ${pct(out.getMany.map((x) => x.ms), 50).toFixed(1)} ms`);
+  log(
+    `    getMany(1000) ${pct(
+      out.getMany.map((x) => x.ms),
+      50,
+    ).toFixed(1)} ms`,
+  );
   // (b) the naive reader: one request per slot, record header, key and value.
   const counter = { requests: 0, bytes: 0 };
   const ndb = await naiveOpen(url, counter);
@@ -95,7 +109,13 @@ export async function measureLatency({ url, origin, hits, plan, log }) {
       ntimes.push(performance.now() - t);
     }
   });
-  out.naive = { n: plan.naiveGets, p50: pct(ntimes, 50), p99: pct(ntimes, 99), requestsPerGet: naive.requests / plan.naiveGets, bytesPerGet: naive.bytes / plan.naiveGets };
+  out.naive = {
+    n: plan.naiveGets,
+    p50: pct(ntimes, 50),
+    p99: pct(ntimes, 99),
+    requestsPerGet: naive.requests / plan.naiveGets,
+    bytesPerGet: naive.bytes / plan.naiveGets,
+  };
   const keys = hits.slice(plan.coldGets, plan.coldGets + 1000);
   const nm = await counted(origin, () => pool(keys.length, 16, (i) => naiveGet(ndb, keys[i], counter)));
   out.naive.getMany = { ms: nm.ms, requests: nm.requests, bytes: nm.bytes, concurrency: 16 };
@@ -117,8 +137,14 @@ export async function measureLatency({ url, origin, hits, plan, log }) {
   }
   log(`    whole download ${(out.whole.ms / 1000).toFixed(2)} s`);
   // Goals (the issue): cold get p50 ≤ 2.2 × RTT; getMany(1000) ≤ 3 × RTT + transfer time (its bytes at the download rate).
-  const gm = pct(out.getMany.map((x) => x.ms), 50);
-  const gmBytes = pct(out.getMany.map((x) => x.bytes), 50);
+  const gm = pct(
+    out.getMany.map((x) => x.ms),
+    50,
+  );
+  const gmBytes = pct(
+    out.getMany.map((x) => x.bytes),
+    50,
+  );
   out.goals = {
     coldLimitMs: 2.2 * out.rttMs,
     coldOk: out.cold.p50 <= 2.2 * out.rttMs,

@@ -26,18 +26,28 @@ const opt = (f, d) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : d);
 const quick = flag('--quick');
 const outDir = path.resolve(opt('--out', quick ? fs.mkdtempSync(path.join(os.tmpdir(), 'mmcdb-bench-remote-')) : BENCH));
 const dataDir = path.resolve(opt('--data', quick ? path.join(outDir, 'data') : path.join(BENCH, 'data')));
-const latencies = opt('--latencies', quick ? '0,5' : '0,5,20').split(',').map(Number);
+const latencies = opt('--latencies', quick ? '0,5' : '0,5,20')
+  .split(',')
+  .map(Number);
 const log = (...a) => console.log(...a);
 
 // The same dataset definitions (ids, seeds, key files) as bench/run.mjs: their files are shared.
-const defs = quick ? benchPlan(true).datasets.filter((d) => d.id === 'q-20k-100b') : benchPlan(false).datasets.filter((d) => d.id === '1m-100b' || d.id === '10m-100b');
-const samples = quick ? { coldGets: 30, batches: 2, warmupBatches: 2, naiveGets: 10 } : { coldGets: 300, batches: 5, warmupBatches: 5, naiveGets: 100 };
+const defs = quick
+  ? benchPlan(true).datasets.filter((d) => d.id === 'q-20k-100b')
+  : benchPlan(false).datasets.filter((d) => d.id === '1m-100b' || d.id === '10m-100b');
+const samples = quick
+  ? { coldGets: 30, batches: 2, warmupBatches: 2, naiveGets: 10 }
+  : { coldGets: 300, batches: 5, warmupBatches: 5, naiveGets: 100 };
 
 function ensureDb(files) {
   const db = path.join(files.dir, 'db.mmcdb');
   if (fs.existsSync(db)) return db;
   log(`  build ${db} …`);
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'packages/cli/dist/bin.js'), 'build', db, files.cdbmake, '--input-format', 'cdbmake', '-q'], { stdio: 'inherit' });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'packages/cli/dist/bin.js'), 'build', db, files.cdbmake, '--input-format', 'cdbmake', '-q'],
+    { stdio: 'inherit' },
+  );
   if (r.status !== 0) throw new Error(`cdb build exited ${r.status}`);
   return db;
 }
@@ -57,7 +67,12 @@ async function startOrigin(folder) {
 }
 
 const t0 = Date.now();
-const results = { meta: { ...collectMeta({ quick, argv }), command: `node bench/remote/run.mjs ${argv.join(' ')}`.trim() }, latencies, samples, datasets: [] };
+const results = {
+  meta: { ...collectMeta({ quick, argv }), command: `node bench/remote/run.mjs ${argv.join(' ')}`.trim() },
+  latencies,
+  samples,
+  datasets: [],
+};
 for (const ds of defs) {
   log(`dataset ${ds.id}`);
   const files = ensureDataset(path.join(dataDir, ds.id), ds, log);
@@ -70,7 +85,10 @@ for (const ds of defs) {
     for (const latencyMs of latencies) {
       log(`  latency ${latencyMs} ms`);
       await client.latency(latencyMs);
-      entry.runs.push({ latencyMs, ...(await measureLatency({ url: `${origin.base}/db.mmcdb`, origin: client, hits, plan: samples, log })) });
+      entry.runs.push({
+        latencyMs,
+        ...(await measureLatency({ url: `${origin.base}/db.mmcdb`, origin: client, hits, plan: samples, log })),
+      });
     }
   } finally {
     origin.stop();
@@ -79,6 +97,9 @@ for (const ds of defs) {
 }
 results.meta.totalSeconds = (Date.now() - t0) / 1000;
 fs.mkdirSync(outDir, { recursive: true });
-fs.writeFileSync(path.join(quick ? outDir : HERE, quick ? 'remote-results.json' : 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+fs.writeFileSync(
+  path.join(quick ? outDir : HERE, quick ? 'remote-results.json' : 'results.json'),
+  `${JSON.stringify(results, null, 2)}\n`,
+);
 writeSection(path.join(outDir, 'RESULTS.md'), remoteSection(results));
 log(`wrote ${path.join(outDir, 'RESULTS.md')} (remote section) in ${results.meta.totalSeconds.toFixed(0)} s`);

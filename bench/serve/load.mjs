@@ -15,12 +15,14 @@ const url = `http://127.0.0.1:${spec.port}`;
 
 function get(p) {
   return new Promise((resolve, reject) => {
-    http.get(url + p, { headers: spec.headers }, (res) => {
-      const parts = [];
-      res.on('data', (c) => parts.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts) }));
-      res.on('error', reject);
-    }).on('error', reject);
+    http
+      .get(url + p, { headers: spec.headers }, (res) => {
+        const parts = [];
+        res.on('data', (c) => parts.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts) }));
+        res.on('error', reject);
+      })
+      .on('error', reject);
   });
 }
 const decode = (enc, b) => (enc === 'br' ? zlib.brotliDecompressSync(b) : enc === 'gzip' ? zlib.gunzipSync(b) : b);
@@ -54,8 +56,16 @@ function runWrk() {
   const script = path.join(path.dirname(new URL(import.meta.url).pathname), 'wrk-paths.lua');
   const headers = Object.entries(spec.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
   const wrk = (seconds) => {
-    const r = spawnSync('wrk', ['-t1', `-c${spec.connections}`, `-d${seconds}s`, '--timeout', '10s', ...headers, '-s', script, url, '--', list], { encoding: 'utf8' });
-    const line = (r.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{')).pop();
+    const r = spawnSync(
+      'wrk',
+      ['-t1', `-c${spec.connections}`, `-d${seconds}s`, '--timeout', '10s', ...headers, '-s', script, url, '--', list],
+      { encoding: 'utf8' },
+    );
+    const line = (r.stdout ?? '')
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .pop();
     if (r.status !== 0 || !line) throw new Error(`wrk exit ${r.status}: ${(r.stderr || r.stdout || '').trim().slice(-300)}`);
     return JSON.parse(line);
   };
@@ -70,9 +80,18 @@ function runWrk() {
     warmupRequests: warm ? warm.requests : 0,
     seconds,
     perSec: w.requests / seconds,
-    latency: { p50: ms(w.latencyUs.p50), p90: ms(w.latencyUs.p90), p99: ms(w.latencyUs.p99), max: ms(w.latencyUs.max), mean: ms(w.latencyUs.mean), samples: w.requests },
+    latency: {
+      p50: ms(w.latencyUs.p50),
+      p90: ms(w.latencyUs.p90),
+      p99: ms(w.latencyUs.p99),
+      max: ms(w.latencyUs.max),
+      mean: ms(w.latencyUs.mean),
+      samples: w.requests,
+    },
     bytesPerSec: w.bytes / seconds,
-    non2xx: w.errors.status, errors: w.errors.connect + w.errors.read + w.errors.write, timeouts: w.errors.timeout,
+    non2xx: w.errors.status,
+    errors: w.errors.connect + w.errors.read + w.errors.write,
+    timeouts: w.errors.timeout,
   };
 }
 
@@ -80,10 +99,14 @@ const requests = spec.paths.map((p) => ({ method: 'GET', path: p }));
 // autocannon's own latency histogram keeps whole milliseconds; its 'response' event carries the
 // hrtime duration (float ms), so percentiles are computed here from every response.
 let times = [];
-const run = (o) => new Promise((resolve, reject) => {
-  const inst = autocannon({ url, connections: spec.connections, pipelining: 1, headers: spec.headers, requests, ...o }, (err, res) => (err ? reject(err) : resolve(res)));
-  inst.on('response', (_client, _status, _bytes, ms) => times.push(ms));
-});
+const run = (o) =>
+  new Promise((resolve, reject) => {
+    const inst = autocannon(
+      { url, connections: spec.connections, pipelining: 1, headers: spec.headers, requests, ...o },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
+    inst.on('response', (_client, _status, _bytes, ms) => times.push(ms));
+  });
 const warm = spec.warmup ? await run({ duration: spec.warmup }) : null;
 times = [];
 const t0 = performance.now();
@@ -92,16 +115,27 @@ const seconds = (performance.now() - t0) / 1000;
 const total = r.requests.total;
 const sorted = Float64Array.from(times).sort();
 const q = (p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-process.stdout.write(JSON.stringify({
-  verify,
-  tool: 'autocannon',
-  requests: total,
-  warmupRequests: warm ? warm.requests.total : 0,
-  seconds,
-  perSec: total / seconds,
-  latency: { p50: q(50), p90: q(90), p99: q(99), max: sorted[sorted.length - 1], mean: times.reduce((a, b) => a + b, 0) / times.length, samples: times.length },
-  autocannonLatencyMs: { p50: r.latency.p50, p99: r.latency.p99 },
-  bytesPerSec: r.throughput.average,
-  non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts,
-  statusCodes: r.statusCodeStats,
-}) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    verify,
+    tool: 'autocannon',
+    requests: total,
+    warmupRequests: warm ? warm.requests.total : 0,
+    seconds,
+    perSec: total / seconds,
+    latency: {
+      p50: q(50),
+      p90: q(90),
+      p99: q(99),
+      max: sorted[sorted.length - 1],
+      mean: times.reduce((a, b) => a + b, 0) / times.length,
+      samples: times.length,
+    },
+    autocannonLatencyMs: { p50: r.latency.p50, p99: r.latency.p99 },
+    bytesPerSec: r.throughput.average,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    statusCodes: r.statusCodeStats,
+  }) + '\n',
+);

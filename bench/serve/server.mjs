@@ -6,7 +6,7 @@ import * as http from 'node:http';
 
 const [kind, root] = process.argv.slice(2);
 let handler;
-let info = {};
+const info = {};
 if (kind === 'mmcdb') {
   const { openSync } = await import('@mmcdb/core');
   const { createAssetHandler } = await import('@mmcdb/core/assets');
@@ -36,6 +36,8 @@ server.listen(0, '127.0.0.1', () => {
 });
 process.on('SIGTERM', () => {
   const u = process.resourceUsage();
-  process.stdout.write(JSON.stringify({ rssKiB: u.maxRSS, cpuUserMs: u.userCPUTime / 1e3, cpuSystemMs: u.systemCPUTime / 1e3 }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ rssKiB: u.maxRSS, cpuUserMs: u.userCPUTime / 1e3, cpuSystemMs: u.systemCPUTime / 1e3 }) + '\n',
+  );
   process.exit(0);
 });

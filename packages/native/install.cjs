@@ -21,5 +21,5 @@ try {
   status = 1;
 }
 if (status !== 0) {
-  console.error("@mmcdb/native: the native addon could not be built; @mmcdb/core will use its pure-TypeScript reader");
+  console.error('@mmcdb/native: the native addon could not be built; @mmcdb/core will use its pure-TypeScript reader');
 }

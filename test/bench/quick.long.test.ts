@@ -10,7 +10,9 @@ import { tempDir } from '../helpers/tmp.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const out = tempDir('mmcdb-bench-quick-');
 
-interface Round { [engine: string]: { [work: string]: { checksum: number; found: number; n: number } | unknown } }
+interface Round {
+  [engine: string]: { [work: string]: { checksum: number; found: number; n: number } | unknown };
+}
 interface Dataset {
   id: string;
   engines: string[];
@@ -63,8 +65,15 @@ describe('bench --quick', () => {
       batch: {
         checksumsAgree: boolean;
         warm: { rounds: Record<string, unknown>[]; errors: Record<string, string> };
-        cold: { rounds: Record<string, { hits: { found: number; n: number }; loop?: { maxMs: number } }>[]; errors: Record<string, string>; eviction: { residentBytes?: number; error?: string }[] };
-        first: { rounds: Record<string, { residentAfterWarm?: { index: number; indexTotal: number } }>[]; errors: Record<string, string> };
+        cold: {
+          rounds: Record<string, { hits: { found: number; n: number }; loop?: { maxMs: number } }>[];
+          errors: Record<string, string>;
+          eviction: { residentBytes?: number; error?: string }[];
+        };
+        first: {
+          rounds: Record<string, { residentAfterWarm?: { index: number; indexTotal: number } }>[];
+          errors: Record<string, string>;
+        };
       };
     };
     expect(batch.checksumsAgree).toBe(true);
@@ -84,7 +93,11 @@ describe('bench --quick', () => {
 
   it('serves the same assets from every server, bodies verified', () => {
     const { serve } = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as {
-      serve: { verifyFailed: boolean; errors: Record<string, string>; rounds: Record<string, { requests: number; verify: { ok: number; checked: number } }>[] };
+      serve: {
+        verifyFailed: boolean;
+        errors: Record<string, string>;
+        rounds: Record<string, { requests: number; verify: { ok: number; checked: number } }>[];
+      };
     };
     expect(serve.errors).toEqual({});
     expect(serve.verifyFailed).toBe(false);
@@ -97,7 +110,17 @@ describe('bench --quick', () => {
 
   it('writes RESULTS.md with the metadata lines and SVG charts', () => {
     const md = fs.readFileSync(path.join(out, 'RESULTS.md'), 'utf8');
-    for (const line of ['- Machine: ', '- CPU: ', '- Node: v', '- Date: ', '- Commit: ', '## Datasets', '## Targets', '## Batches and cold data', '## Serving static assets']) {
+    for (const line of [
+      '- Machine: ',
+      '- CPU: ',
+      '- Node: v',
+      '- Date: ',
+      '- Commit: ',
+      '## Datasets',
+      '## Targets',
+      '## Batches and cold data',
+      '## Serving static assets',
+    ]) {
       expect(md).toContain(line);
     }
     const svgs = fs.readdirSync(path.join(out, 'charts')).filter((f) => f.endsWith('.svg'));

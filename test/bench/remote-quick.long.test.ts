@@ -21,7 +21,11 @@ interface Run {
 }
 
 describe('bench/remote --quick', () => {
-  const run = spawnSync(process.execPath, [path.join(root, 'bench/remote/run.mjs'), '--quick', '--out', out], { cwd: root, encoding: 'utf8', timeout: 110_000 });
+  const run = spawnSync(process.execPath, [path.join(root, 'bench/remote/run.mjs'), '--quick', '--out', out], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 110_000,
+  });
 
   it('exits 0', () => {
     expect(run.error).toBeUndefined();
@@ -50,6 +54,7 @@ describe('bench/remote --quick', () => {
   it('writes its RESULTS.md section with the metadata', () => {
     const md = fs.readFileSync(path.join(out, 'RESULTS.md'), 'utf8');
     expect(md).toMatch(/^<!-- remote:begin/);
-    for (const s of ['## Remote reads over HTTP Range', 'commit ', 'Node v', '| latency | RTT ms', '<!-- remote:end -->']) expect(md).toContain(s);
+    for (const s of ['## Remote reads over HTTP Range', 'commit ', 'Node v', '| latency | RTT ms', '<!-- remote:end -->'])
+      expect(md).toContain(s);
   });
 });

@@ -136,7 +136,9 @@ describe.skipIf(missing !== undefined)('cdb CLI vs tinycdb (/usr/bin/cdb)', () =
     for (const file of files) {
       const theirs = tiny(['-s', file]);
       expect(theirs.status).toBe(0);
-      expect((await ok(['stats', file, '--tinycdb'])).stdout.toString('latin1'), path.basename(file)).toBe(theirs.stdout.toString('latin1'));
+      expect((await ok(['stats', file, '--tinycdb'])).stdout.toString('latin1'), path.basename(file)).toBe(
+        theirs.stdout.toString('latin1'),
+      );
       expectSameNumbers((await ok(['stats', file])).out, theirs.stdout.toString('latin1'));
     }
   });
@@ -201,7 +203,13 @@ describe.skipIf(missing !== undefined)('keys that are not UTF-8 (an EUC-JP dicti
 
   beforeAll(() => {
     const input = path.join(dir, 'in.cdbmake');
-    fs.writeFileSync(input, cdbmakeText([[AI, AI_VALUE], [KANA, KANA_VALUE]]));
+    fs.writeFileSync(
+      input,
+      cdbmakeText([
+        [AI, AI_VALUE],
+        [KANA, KANA_VALUE],
+      ]),
+    );
     expect(tiny(['-c', db, input]).status).toBe(0);
   });
 
@@ -210,7 +218,9 @@ describe.skipIf(missing !== undefined)('keys that are not UTF-8 (an EUC-JP dicti
     expect(theirs.status).toBe(0);
     const ours = await ok(['get', db, '-'], { input: Buffer.concat([AI, Buffer.from('\n')]) });
     expect(ours.stdout.equals(theirs.stdout)).toBe(true);
-    const both = await ok(['get', db, '-', '--newline'], { input: Buffer.concat([KANA, Buffer.from('\n'), AI, Buffer.from('\n')]) });
+    const both = await ok(['get', db, '-', '--newline'], {
+      input: Buffer.concat([KANA, Buffer.from('\n'), AI, Buffer.from('\n')]),
+    });
     expect(both.stdout.equals(Buffer.concat([KANA_VALUE, Buffer.from('\n'), AI_VALUE, Buffer.from('\n')]))).toBe(true);
     expect((await ok(['get', db, AI.toString('hex'), '--key-encoding', 'hex'])).stdout.equals(AI_VALUE)).toBe(true);
   });

@@ -28,9 +28,13 @@ describe('the cdb executable', () => {
   });
 
   it('a reader of stdout that goes away (EPIPE) ends dump quietly with exit 0', () => {
-    const bash = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" dump "${big}" | head -c 10 >/dev/null`], {
-      encoding: 'utf8',
-    });
+    const bash = spawnSync(
+      'bash',
+      ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" dump "${big}" | head -c 10 >/dev/null`],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(bash.stderr).toBe('');
     expect(bash.status).toBe(0);
   });
@@ -43,9 +47,13 @@ describe('the cdb executable', () => {
     ['verify', [db]],
   ])('%s > /dev/full: one line naming the error, exit 111', (cmd, args) => {
     if (!fs.existsSync('/dev/full')) return;
-    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" ${cmd} ${args.map((a) => `"${a}"`).join(' ')} > /dev/full`], {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      'bash',
+      ['-c', `"${process.execPath}" "${BIN}" ${cmd} ${args.map((a) => `"${a}"`).join(' ')} > /dev/full`],
+      {
+        encoding: 'utf8',
+      },
+    );
     expectOneLineError(
       { status: r.status, signal: r.signal, stdout: Buffer.alloc(0), stderr: r.stderr, out: '' },
       `cdb ${cmd}: cannot write to stdout: no space left on device (ENOSPC)`,

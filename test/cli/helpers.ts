@@ -82,7 +82,13 @@ export function cdbProcess(args: readonly string[], options: RunOptions = {}): R
     maxBuffer: 1 << 30,
   });
   if (r.error) throw r.error;
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr.toString('utf8'), out: r.stdout.toString('utf8') };
+  return {
+    status: r.status,
+    signal: r.signal,
+    stdout: r.stdout,
+    stderr: r.stderr.toString('utf8'),
+    out: r.stdout.toString('utf8'),
+  };
 }
 
 /** Asserts a successful run and returns it. */

@@ -34,7 +34,9 @@ describe('1M records', () => {
     const t0 = performance.now();
     const r = await ok(['build', db, input]);
     const seconds = (performance.now() - t0) / 1000;
-    console.log(`cdb build: ${RECORDS} records (${(fs.statSync(input).size / 1e6).toFixed(0)} MB of cdbmake) in ${seconds.toFixed(2)} s; ${r.stderr.trim()}`);
+    console.log(
+      `cdb build: ${RECORDS} records (${(fs.statSync(input).size / 1e6).toFixed(0)} MB of cdbmake) in ${seconds.toFixed(2)} s; ${r.stderr.trim()}`,
+    );
     expect(r.stderr).toContain(`${RECORDS} records`);
 
     for (const i of [0, 1, 4242, 500_000, RECORDS - 1]) {

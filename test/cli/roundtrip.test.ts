@@ -37,7 +37,7 @@ describe('dump | build is byte-identical', () => {
   it('random binary keys and values (not UTF-8), both dump formats', async () => {
     const recs: [Buffer, Buffer][] = [];
     let x = 12345;
-    const byte = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24);
+    const byte = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
     for (let i = 0; i < 500; i++) {
       recs.push([Buffer.from(Array.from({ length: 1 + (i % 9) }, byte)), Buffer.from(Array.from({ length: i % 37 }, byte))]);
     }
@@ -64,7 +64,13 @@ describe('dump | build is byte-identical', () => {
 
   it('--duplicates last leaves superseded records in the file: the copy has the same records, not the same bytes', async () => {
     const original = next();
-    await ok(['build', original, '--duplicates', 'last'], { input: cdbmake([['k', '1'], ['x', 'y'], ['k', '2']]) });
+    await ok(['build', original, '--duplicates', 'last'], {
+      input: cdbmake([
+        ['k', '1'],
+        ['x', 'y'],
+        ['k', '2'],
+      ]),
+    });
     const copy = await roundTrip(original, 'cdbmake');
     expect((await ok(['dump', copy])).stdout.equals((await ok(['dump', original])).stdout)).toBe(true);
     expect(sha256(copy)).not.toBe(sha256(original));

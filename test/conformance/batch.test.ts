@@ -23,7 +23,10 @@ for (let i = 0; i < 1000; i++) keys.push(i % 5 === 0 ? `absent:${i}` : `key:${(i
 keys.push('key:7', '', 'empty', Buffer.from('key:42'), new Uint8Array(0));
 
 describe.each(availableBackends())('batches (%s backend)', (backend) => {
-  describe.each([['mmcdb', mmcdbFile], ['classic', classicFile]])('%s file', (_format, file) => {
+  describe.each([
+    ['mmcdb', mmcdbFile],
+    ['classic', classicFile],
+  ])('%s file', (_format, file) => {
     it('getMany equals get() key by key, for batch sizes 0, 1, 7 and 1005', () => {
       const db = openSync(file, { backend });
       for (const size of [0, 1, 7, keys.length]) {
@@ -69,7 +72,6 @@ describe.each(availableBackends())('batches (%s backend)', (backend) => {
     expect(() => db.getMany(['key:1'])).toThrow(expect.objectContaining({ code: 'ERR_CDB_CLOSED' }));
     await expect(db.getAsync('key:1')).rejects.toMatchObject({ code: 'ERR_CDB_CLOSED' });
   });
-
 });
 
 // Page-cache control only exists over a mapping: the other backends refuse it clearly.

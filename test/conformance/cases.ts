@@ -41,7 +41,7 @@ const enc = (s: string) => Buffer.from(s, 'utf8');
 
 function seeded(seed: number): () => number {
   let x = seed >>> 0;
-  return () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24);
+  return () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
 }
 
 /** 600 records of binary keys (1–12 bytes, many duplicates) and values (0–300 bytes). */
@@ -113,7 +113,10 @@ export function defineConformance(
     });
 
     describe.each(FIXTURES)('$name', (fx) => {
-      const model = modelOf(fx.records, fx.options?.duplicates === 'first' || fx.options?.duplicates === 'last' ? fx.options.duplicates : 'all');
+      const model = modelOf(
+        fx.records,
+        fx.options?.duplicates === 'first' || fx.options?.duplicates === 'last' ? fx.options.duplicates : 'all',
+      );
       const distinct = [...model.keys()].map((hex) => Buffer.from(hex, 'hex'));
 
       it('format, size and metadata', async () => {
@@ -191,7 +194,8 @@ export function defineConformance(
         const r = await open(files.get(fx.name)!, fx);
         try {
           const seen: string[] = [];
-          for await (const [k, v] of r.entries()) seen.push(`${Buffer.from(k).toString('hex')}:${Buffer.from(v).toString('hex')}`);
+          for await (const [k, v] of r.entries())
+            seen.push(`${Buffer.from(k).toString('hex')}:${Buffer.from(v).toString('hex')}`);
           const want = fx.records.map(([k, v]) => `${Buffer.from(k).toString('hex')}:${Buffer.from(v).toString('hex')}`);
           if (traits.fileOrder) expect(seen).toEqual(want);
           else expect(seen.sort()).toEqual(want.sort());

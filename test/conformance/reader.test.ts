@@ -26,10 +26,14 @@ beforeAll(async () => {
   );
   await build(empty, []);
   const floats = new Float64Array([1.5, -2.25, Math.PI]);
-  await build(aligned, [
-    ['x', 'odd'],
-    ['floats', new Uint8Array(floats.buffer)],
-  ], { valueAlign: 8 });
+  await build(
+    aligned,
+    [
+      ['x', 'odd'],
+      ['floats', new Uint8Array(floats.buffer)],
+    ],
+    { valueAlign: 8 },
+  );
 });
 
 describe.each(availableBackends())('Reader (%s backend)', (backend) => {

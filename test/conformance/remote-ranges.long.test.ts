@@ -10,7 +10,6 @@ import { nginxUnavailable, publish, startNginx, type Nginx } from '../remote/hel
 import { defineConformance } from './cases.js';
 import { remoteAdapter } from './remote-adapter.js';
 
-
 const why = nginxUnavailable();
 if (why !== undefined) {
   console.warn(`[conformance] remote reader over nginx not tested: ${why}`);
@@ -29,6 +28,14 @@ if (why !== undefined) {
   };
   defineConformance(
     'remote reader over nginx, ranges only',
-    viaNginx({ initialBytes: 2048, blockSize: 512, cacheBytes: 0, multiRange: false, maxGapBytes: 0, scanBytes: 4096, readAheadBytes: 0 }),
+    viaNginx({
+      initialBytes: 2048,
+      blockSize: 512,
+      cacheBytes: 0,
+      multiRange: false,
+      maxGapBytes: 0,
+      scanBytes: 4096,
+      readAheadBytes: 0,
+    }),
   );
 }

@@ -10,7 +10,6 @@ import { nginxUnavailable, publish, startNginx, type Nginx } from '../remote/hel
 import { defineConformance } from './cases.js';
 import { remoteAdapter } from './remote-adapter.js';
 
-
 const why = nginxUnavailable();
 if (why !== undefined) {
   console.warn(`[conformance] remote reader over nginx not tested: ${why}`);

@@ -36,8 +36,18 @@ function checkAgainstModel(file: string, recs: Rec[], absent: Uint8Array[]): voi
         expect(db.has(key)).toBe(false);
       }
       const entries = [...db.entries()];
-      expect(sameBytes(entries.map((e) => e[0]), recs.map((r) => r[0]))).toBe('same');
-      expect(sameBytes(entries.map((e) => e[1]), recs.map((r) => r[1]))).toBe('same');
+      expect(
+        sameBytes(
+          entries.map((e) => e[0]),
+          recs.map((r) => r[0]),
+        ),
+      ).toBe('same');
+      expect(
+        sameBytes(
+          entries.map((e) => e[1]),
+          recs.map((r) => r[1]),
+        ),
+      ).toBe('same');
     } finally {
       db.close();
     }
@@ -47,31 +57,39 @@ function checkAgainstModel(file: string, recs: Rec[], absent: Uint8Array[]): voi
 describe('round trip (fast-check) on every backend', () => {
   it('binary keys and values, empty key, empty values, duplicates', async () => {
     await fc.assert(
-      fc.asyncProperty(records, fc.array(bytes(24), { maxLength: 20 }), fc.constantFrom(1, 8, 64), async (recs, absent, valueAlign) => {
-        const file = path.join(dir, `rt-${n++}.mmcdb`);
-        await build(file, recs, { valueAlign });
-        checkAgainstModel(file, recs, absent);
-      }),
+      fc.asyncProperty(
+        records,
+        fc.array(bytes(24), { maxLength: 20 }),
+        fc.constantFrom(1, 8, 64),
+        async (recs, absent, valueAlign) => {
+          const file = path.join(dir, `rt-${n++}.mmcdb`);
+          await build(file, recs, { valueAlign });
+          checkAgainstModel(file, recs, absent);
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('unicode string keys and values read back as the same strings', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme' })), { maxLength: 80 }), async (pairs) => {
-        const file = path.join(dir, `str-${n++}.mmcdb`);
-        await build(file, pairs);
-        const firsts = new Map<string, string>();
-        for (const [k, v] of pairs) if (!firsts.has(k)) firsts.set(k, v);
-        for (const backend of backends) {
-          const db = openSync(file, { backend });
-          for (const [k, v] of firsts) {
-            expect(db.getString(k)).toBe(v);
-            expect(db.get(Buffer.from(k, 'utf8'))?.toString()).toBe(v);
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme' })), { maxLength: 80 }),
+        async (pairs) => {
+          const file = path.join(dir, `str-${n++}.mmcdb`);
+          await build(file, pairs);
+          const firsts = new Map<string, string>();
+          for (const [k, v] of pairs) if (!firsts.has(k)) firsts.set(k, v);
+          for (const backend of backends) {
+            const db = openSync(file, { backend });
+            for (const [k, v] of firsts) {
+              expect(db.getString(k)).toBe(v);
+              expect(db.get(Buffer.from(k, 'utf8'))?.toString()).toBe(v);
+            }
+            db.close();
           }
-          db.close();
-        }
-      }),
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -8,7 +8,8 @@ export function availableBackends(): Backend[] {
   const list: Backend[] = ['memory', 'pread'];
   const probe = nativeStatus();
   if (probe.ok) list.unshift('mmap');
-  else if (process.env['MMCDB_REQUIRE_NATIVE'] === '1') throw new Error(`MMCDB_REQUIRE_NATIVE=1 but the mmap backend is not available: ${probe.reason}`);
+  else if (process.env['MMCDB_REQUIRE_NATIVE'] === '1')
+    throw new Error(`MMCDB_REQUIRE_NATIVE=1 but the mmap backend is not available: ${probe.reason}`);
   else console.warn(`[conformance] mmap backend not tested: ${probe.reason}`);
   return list;
 }

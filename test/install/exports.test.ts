@@ -12,11 +12,18 @@ const dist = path.join(repo, 'packages', 'core', 'dist');
 
 /** The names a declaration entry point exports (values and types), resolved through re-exports. */
 function exportsOf(entry: string): string[] {
-  const program = ts.createProgram([entry], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, noEmit: true });
+  const program = ts.createProgram([entry], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    noEmit: true,
+  });
   const checker = program.getTypeChecker();
   const file = program.getSourceFile(entry)!;
   const symbol = checker.getSymbolAtLocation(file)!;
-  return checker.getExportsOfModule(symbol).map((s) => s.getName()).sort();
+  return checker
+    .getExportsOfModule(symbol)
+    .map((s) => s.getName())
+    .sort();
 }
 
 function mentioned(fixture: string): Set<string> {

@@ -41,7 +41,8 @@ fs.symlinkSync('/bin/sh', path.join(toolBin, 'sh'));
 
 // The user's environment, less what pnpm/vitest/this repo put in it (pnpm exports its config
 // as npm_config_*: keep only the ones that say where and how to reach the registry).
-const keep = /^npm_config_(.*registry|cache|cafile|ca|cert|key|strict_ssl|proxy|https_proxy|noproxy|userconfig|globalconfig|prefer_offline|offline)$/i;
+const keep =
+  /^npm_config_(.*registry|cache|cafile|ca|cert|key|strict_ssl|proxy|https_proxy|noproxy|userconfig|globalconfig|prefer_offline|offline)$/i;
 const drop = /^(npm_|pnpm_|VITEST|MMCDB_)|^(NODE_OPTIONS|NODE_PATH|NODE_ENV|DEBUG|INIT_CWD)$/i;
 const env: NodeJS.ProcessEnv = {
   ...Object.fromEntries(Object.entries(process.env).filter(([k]) => keep.test(k) || !drop.test(k))),
@@ -55,7 +56,8 @@ function sh(cmd: string, argv: string[], cwd: string, extraEnv: NodeJS.ProcessEn
   return spawnSync(cmd, argv, { cwd, env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 150_000 });
 }
 function ok(r: SpawnSyncReturns<string>, what: string): string {
-  if (r.status !== 0) throw new Error(`${what} exited ${r.status} ${r.signal ?? ''} ${r.error?.message ?? ''}\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(`${what} exited ${r.status} ${r.signal ?? ''} ${r.error?.message ?? ''}\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
 function node(cwd: string, file: string, argv: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
@@ -183,7 +185,9 @@ beforeAll(() => {
 }, 240_000);
 
 it('the tool PATH has node and npm but no compiler', () => {
-  const probe = ['node', 'npm', 'gcc', 'g++', 'cc', 'c++', 'clang', 'make', 'python3', 'python'].map((t) => `command -v ${t};`).join(' ');
+  const probe = ['node', 'npm', 'gcc', 'g++', 'cc', 'c++', 'clang', 'make', 'python3', 'python']
+    .map((t) => `command -v ${t};`)
+    .join(' ');
   const r = sh('sh', ['-c', `${probe} true`], work);
   expect(r.stdout.trim().split('\n')).toEqual([path.join(toolBin, 'node'), path.join(toolBin, 'npm')]);
 });
@@ -248,7 +252,9 @@ describe('with the linux-x64 prebuild', () => {
   it('npx cdb build / get', () => {
     ok(sh('npx', ['--no-install', 'cdb', 'build', 'cities.mmcdb', 'input.jsonl'], dir), 'cdb build');
     expect(ok(sh('npx', ['--no-install', 'cdb', 'get', 'cities.mmcdb', 'JP'], dir), 'cdb get')).toBe('Tokyo');
-    expect(ok(sh('npx', ['--no-install', 'cdb', '--backend', 'mmap', 'get', 'cities.mmcdb', 'FR'], dir), 'cdb get')).toBe('Paris');
+    expect(ok(sh('npx', ['--no-install', 'cdb', '--backend', 'mmap', 'get', 'cities.mmcdb', 'FR'], dir), 'cdb get')).toBe(
+      'Paris',
+    );
     expect(sh('npx', ['--no-install', 'cdb', 'get', 'cities.mmcdb', 'XX'], dir).status).toBe(100);
     const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', '@mmcdb', 'cli', 'package.json'), 'utf8'));
     expect(ok(sh('npx', ['--no-install', 'cdb', '--version'], dir), 'cdb --version').trim()).toBe(pkg.version);
@@ -259,19 +265,36 @@ describe('with the linux-x64 prebuild', () => {
     expect(got).toEqual({ page: [200, '<h1>hello</h1>'], css: [200, 'text/css; charset=utf-8'], missing: 404 });
   });
 
-  it.each(Object.keys(TYPESCRIPTS))('the types compile in a strict consumer with %s (nodenext, node16, bundler; browser entry without Node types)', (alias) => {
-    const tsc = path.join(dir, 'node_modules', alias, 'bin', 'tsc');
-    for (const mode of ['nodenext', 'node16', 'bundler', 'browser']) ok(node(dir, tsc, ['-p', `tsconfig.${mode}.json`]), `${alias} (${mode})`);
-  });
+  it.each(Object.keys(TYPESCRIPTS))(
+    'the types compile in a strict consumer with %s (nodenext, node16, bundler; browser entry without Node types)',
+    (alias) => {
+      const tsc = path.join(dir, 'node_modules', alias, 'bin', 'tsc');
+      for (const mode of ['nodenext', 'node16', 'bundler', 'browser'])
+        ok(node(dir, tsc, ['-p', `tsconfig.${mode}.json`]), `${alias} (${mode})`);
+    },
+  );
 
   it('… and with @types/node of the oldest supported major (20) installed by the consumer', () => {
     const old = newProject('consumer-node20', { ...TS_CONSUMER });
-    ok(npm(old, [...NPM_INSTALL, '--ignore-scripts', tarballs.native, tarballs.core, `ts5@npm:${TYPESCRIPTS.ts5}`, `ts7@npm:${TYPESCRIPTS.ts7}`, '@types/node@^20.19.0']), 'npm install');
-    const version = JSON.parse(fs.readFileSync(path.join(old, 'node_modules', '@types', 'node', 'package.json'), 'utf8')).version as string;
+    ok(
+      npm(old, [
+        ...NPM_INSTALL,
+        '--ignore-scripts',
+        tarballs.native,
+        tarballs.core,
+        `ts5@npm:${TYPESCRIPTS.ts5}`,
+        `ts7@npm:${TYPESCRIPTS.ts7}`,
+        '@types/node@^20.19.0',
+      ]),
+      'npm install',
+    );
+    const version = JSON.parse(fs.readFileSync(path.join(old, 'node_modules', '@types', 'node', 'package.json'), 'utf8'))
+      .version as string;
     expect(version).toMatch(/^20\./);
     for (const alias of ['ts5', 'ts7']) {
       const tsc = path.join(old, 'node_modules', alias, 'bin', 'tsc');
-      for (const mode of ['nodenext', 'node16', 'bundler']) ok(node(old, tsc, ['-p', `tsconfig.${mode}.json`]), `${alias} (${mode}, @types/node 20)`);
+      for (const mode of ['nodenext', 'node16', 'bundler'])
+        ok(node(old, tsc, ['-p', `tsconfig.${mode}.json`]), `${alias} (${mode}, @types/node 20)`);
     }
   }, 240_000);
 });

@@ -20,7 +20,12 @@ function write(bytes: Uint8Array, ext = 'mmcdb'): string {
   return file;
 }
 
-const records: Rec[] = [['alpha', 'one'], ['alpha', 'two'], ['', 'empty key'], ['novalue', '']];
+const records: Rec[] = [
+  ['alpha', 'one'],
+  ['alpha', 'two'],
+  ['', 'empty key'],
+  ['novalue', ''],
+];
 for (let i = 0; i < 5000; i++) records.push([`k${i}`, `v${i}`.padEnd(10 + (i % 300), '.')]);
 const big = Buffer.alloc(300_000, 7);
 records.push(['big', big]);
@@ -66,7 +71,9 @@ describe('getManyAsync', () => {
       // Concurrent batches (more jobs than threads) and a big value touched off-thread.
       const batches = Array.from({ length: 20 }, (_, i) => keySet(50 + i * 37));
       const results = await Promise.all(batches.map((k) => h.getManyAsync(k)));
-      results.forEach((r, i) => expect(Array.from(r)).toEqual(Array.from(sync(h, batches[i]!))));
+      results.forEach((r, i) => {
+        expect(Array.from(r)).toEqual(Array.from(sync(h, batches[i]!)));
+      });
       const [bigOut] = [await h.getManyAsync(['big'])];
       expect(native.viewOf(h, bigOut[0]!, bigOut[1]!).equals(big)).toBe(true);
       h.close();

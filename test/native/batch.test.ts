@@ -45,8 +45,19 @@ function expected(h: NativeHandle, keys: (string | Uint8Array)[]): { out: number
 
 function keySet(size: number): (string | Uint8Array)[] {
   const pool: (string | Uint8Array)[] = [
-    'alpha', 'beta', '', 'novalue', Uint8Array.of(0, 255, 0, 1), 'missing', 'k0', 'k299', 'k300',
-    Buffer.from('beta'), new Uint8Array(0), 'ALPHA', 'x'.repeat(600),
+    'alpha',
+    'beta',
+    '',
+    'novalue',
+    Uint8Array.of(0, 255, 0, 1),
+    'missing',
+    'k0',
+    'k299',
+    'k300',
+    Buffer.from('beta'),
+    new Uint8Array(0),
+    'ALPHA',
+    'x'.repeat(600),
   ];
   return Array.from({ length: size }, (_, i) => (i % 3 === 0 ? `k${(i * 7) % 320}` : pool[i % pool.length]!));
 }
@@ -109,8 +120,7 @@ describe('getMany equals get() key by key', () => {
     // A fake hasher gives 'twinA' the hash of 'twinB': the slot of twinA (first in
     // position order) matches twinB's hash but not its key.
     const fake = {
-      h64Raw: (k: Uint8Array, seed?: bigint) =>
-        xx.h64Raw(Buffer.from(k).toString() === 'twinA' ? Buffer.from('twinB') : k, seed),
+      h64Raw: (k: Uint8Array, seed?: bigint) => xx.h64Raw(Buffer.from(k).toString() === 'twinA' ? Buffer.from('twinB') : k, seed),
     };
     const recs: Rec[] = [['twinA', 'A'], ['twinB', 'B'], ...records];
     const h = native.open(write(buildMmcdb(fake, recs)));
@@ -200,7 +210,10 @@ describe('getMany arguments and errors', () => {
       expect(err.offset).toBe(want.offset);
       expect(err.message).toBe(want.message);
       // Without the bad key the rest still works.
-      check(h, keys.filter((k) => k !== 'beta'));
+      check(
+        h,
+        keys.filter((k) => k !== 'beta'),
+      );
     });
   }
 });

@@ -62,7 +62,11 @@ describe('native reader on classic cdb files', () => {
     expect(get(h, 'playwright')).toBe('P');
     // tinycdb's own answer for a duplicate key, compared with ours.
     const q = spawnSync(TINYCDB, ['-q', '-m', out, 'dup'], { encoding: 'utf8' });
-    expect(getAll(h, 'dup').map((v) => `${v}\n`).join('')).toBe(q.stdout);
+    expect(
+      getAll(h, 'dup')
+        .map((v) => `${v}\n`)
+        .join(''),
+    ).toBe(q.stdout);
   });
 
   it('lookups: collision pair, duplicates in order, empty key/value, binary keys, misses', () => {

@@ -23,7 +23,10 @@ describe.each(['mmcdb', 'classic'] as const)('a key from a truncated database (%
     const r = spawnSync(process.execPath, [child, a, b, nativeIndex], { encoding: 'utf8', timeout: 60_000 });
     expect(r.signal, r.stderr).toBeNull();
     expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as Record<string, { cls?: string; code?: string; path?: string; message?: string } & Record<string, unknown>>;
+    const out = JSON.parse(r.stdout) as Record<
+      string,
+      { cls?: string; code?: string; path?: string; message?: string } & Record<string, unknown>
+    >;
     for (const op of ['get', 'getAll', 'has', 'getMany', 'getManyAsync', 'rawGet', 'rawGetMany']) {
       expect(out[op], op).toMatchObject({ code: 'ERR_CDB_TRUNCATED', path: a });
       expect(out[op]!.message, op).toContain("the key's memory faulted");

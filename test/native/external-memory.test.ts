@@ -23,7 +23,11 @@ const sizes = [...Array.from({ length: 96 }, () => MiB), 20 * MiB, 20 * MiB, 100
 
 let data = 0; // bytes of the data section: [128, data_end)
 beforeAll(async () => {
-  await build(file, sizes.map((size, i) => [`k${i}`, Buffer.alloc(size, i % 251)] as const), { fsync: false });
+  await build(
+    file,
+    sizes.map((size, i) => [`k${i}`, Buffer.alloc(size, i % 251)] as const),
+    { fsync: false },
+  );
   const head = Buffer.alloc(128);
   const fd = fs.openSync(file, 'r');
   fs.readSync(fd, head, 0, 128, 0);

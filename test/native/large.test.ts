@@ -92,7 +92,7 @@ const plan = (): Big[] => {
   const pad = { key: 'pad', length: padLen };
   const straddle = { key: 'straddle', length: 2 ** 20, head: pattern(2 ** 20, 3) };
   const farStart = straddleStart + 2 ** 20 + 12 + 3;
-  const farLen = edgeStart - (farStart) - 12 - 4;
+  const farLen = edgeStart - farStart - 12 - 4;
   const far = { key: 'far', length: farLen, head: Buffer.from('value beyond 4 GiB') };
   const edge = { key: 'edge', length: S, head: pattern(4096, 5), tail: pattern(4096, 9) };
   const last = { key: 'last', length: 4, head: Buffer.from('tail') };

@@ -36,7 +36,7 @@ describe('@mmcdb/native loader', () => {
     for (const h of HOOKS) expect(typeof (testAddon as unknown as Record<string, unknown>)[h]).toBe('function');
   });
 
-  it('the test addon checks its hooks\' arguments (sigbusTest with a read past the mapping used to segfault)', () => {
+  it("the test addon checks its hooks' arguments (sigbusTest with a read past the mapping used to segfault)", () => {
     const file = path.join(tempDir('mmcdb-native-hooks-'), 'page');
     fs.writeFileSync(file, Buffer.alloc(4096, 1));
     expect(() => testAddon.sigbusTest(file, 4096, 1e9, false)).toThrow(RangeError);
@@ -49,7 +49,10 @@ describe('@mmcdb/native loader', () => {
     const dir = tempDir('mmcdb-native-loader-hooks-');
     fs.copyFileSync(nativeLoader, path.join(dir, 'index.cjs'));
     fs.mkdirSync(path.join(dir, 'build', 'Release'), { recursive: true });
-    fs.copyFileSync(path.join(path.dirname(productionAddonPath), 'mmcdb_test.node'), path.join(dir, 'build', 'Release', 'mmcdb.node'));
+    fs.copyFileSync(
+      path.join(path.dirname(productionAddonPath), 'mmcdb_test.node'),
+      path.join(dir, 'build', 'Release', 'mmcdb.node'),
+    );
     const script = `try { require(${JSON.stringify(path.join(dir, 'index.cjs'))}); console.log('{"loaded":true}'); } catch (e) { console.log(JSON.stringify({ code: e.code, attempts: e.attempts })); }`;
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     const e = JSON.parse(r.stdout) as { code: string; attempts: { path: string; reason: string }[] };

@@ -38,7 +38,8 @@ const f64 = (b: Buffer, at: number) => Number(b.readBigUInt64LE(at));
 function mmRecordOf(key: string): number {
   const seed = mm.readBigUInt64LE(24);
   const h = xxh64(Buffer.from(key), seed);
-  const indexOffset = f64(mm, 48), indexLength = f64(mm, 64);
+  const indexOffset = f64(mm, 48),
+    indexLength = f64(mm, 64);
   for (let i = 0; i < indexLength; i++) {
     if (mm.readBigUInt64LE(indexOffset + 16 * i) === h) return f64(mm, indexOffset + 16 * i + 8);
   }
@@ -49,7 +50,9 @@ function mmRecordOf(key: string): number {
 function clSlotOf(key: string): { slot: number; pos: number } {
   let h = 5381;
   for (const c of Buffer.from(key)) h = (Math.imul(h, 33) ^ c) >>> 0;
-  const t = h & 255, tpos = cl.readUInt32LE(t * 8), n = cl.readUInt32LE(t * 8 + 4);
+  const t = h & 255,
+    tpos = cl.readUInt32LE(t * 8),
+    n = cl.readUInt32LE(t * 8 + 4);
   for (let p = 0, i = (h >>> 8) % n; p < n; p++, i = (i + 1) % n) {
     if (cl.readUInt32LE(tpos + 8 * i) === h) return { slot: tpos + 8 * i, pos: cl.readUInt32LE(tpos + 8 * i + 4) };
   }
@@ -93,22 +96,31 @@ const cases: Case[] = [
   // Lookups and iteration (records).
   ['mmcdb get: key_length past data_end', header((b) => u32(mmRecordOf('key5'), 0x7ffffff0)(b), false), 'get'],
   ['mmcdb get: value_length past data_end', header((b) => u64(mmRecordOf('key5') + 4, 2n ** 40n)(b), false), 'get'],
-  ['mmcdb get: slot position outside the data', header((b) => {
-    const h = xxh64(Buffer.from('key5'), b.readBigUInt64LE(24));
-    for (let i = 0, at = f64(b, 48); i < f64(b, 64); i++, at += 16) if (b.readBigUInt64LE(at) === h) b.writeBigUInt64LE(BigInt(f64(b, 40) - 4), at + 8);
-  }, false), 'get'],
+  [
+    'mmcdb get: slot position outside the data',
+    header((b) => {
+      const h = xxh64(Buffer.from('key5'), b.readBigUInt64LE(24));
+      for (let i = 0, at = f64(b, 48); i < f64(b, 64); i++, at += 16)
+        if (b.readBigUInt64LE(at) === h) b.writeBigUInt64LE(BigInt(f64(b, 40) - 4), at + 8);
+    }, false),
+    'get',
+  ],
   ['mmcdb get: slot to a superseded record', header((b) => u32(mmRecordOf('key5'), 4 | 0x80000000)(b), false), 'get'],
   ['mmcdb entries: key_length past data_end', header((b) => u32(128, 0x7ffffff0)(b), false), 'entries'],
   ['classic get: record position before 2048', withClassic((b) => u32(clSlotOf('key5').slot + 4, 1000)(b)), 'get'],
   ['classic get: record runs past the records', withClassic((b) => u32(clSlotOf('key5').pos, 0x10000)(b)), 'get'],
   ['classic entries: record runs past the records', withClassic((b) => u32(2048 + 4, 0x10000)(b)), 'entries'],
-  ['classic entries: header past the end of the records', withClassic((b) => {
-    // Table 0 (the end of the records, §Layout) moved 4 bytes into the last record.
-    const end = b.readUInt32LE(0);
-    let last = 2048;
-    for (let pos = 2048; pos < end; pos += 8 + b.readUInt32LE(pos) + b.readUInt32LE(pos + 4)) last = pos;
-    b.writeUInt32LE(last + 4, 0);
-  }), 'entries'],
+  [
+    'classic entries: header past the end of the records',
+    withClassic((b) => {
+      // Table 0 (the end of the records, §Layout) moved 4 bytes into the last record.
+      const end = b.readUInt32LE(0);
+      let last = 2048;
+      for (let pos = 2048; pos < end; pos += 8 + b.readUInt32LE(pos) + b.readUInt32LE(pos + 4)) last = pos;
+      b.writeUInt32LE(last + 4, 0);
+    }),
+    'entries',
+  ],
 ];
 
 interface Outcome {
@@ -131,7 +143,13 @@ function outcome(file: string, backend: Backend, op: Case[2]): Outcome {
     return { cls: 'none' };
   } catch (err) {
     const e = err as CdbError;
-    return { cls: err instanceof CdbError ? 'CdbError' : (err as Error).constructor.name, code: e.code, message: e.message, offset: e.offset, path: e.path };
+    return {
+      cls: err instanceof CdbError ? 'CdbError' : (err as Error).constructor.name,
+      code: e.code,
+      message: e.message,
+      offset: e.offset,
+      path: e.path,
+    };
   }
 }
 

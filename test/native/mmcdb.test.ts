@@ -123,10 +123,16 @@ describe('native reader on mmcdb files', () => {
   }
 
   it('reads the FORMAT.md §Example bytes and matches @mmcdb/core byte for byte', async () => {
-    const mine = buildMmcdb(xx, [['a', 'xyz'], ['bc', '']]);
+    const mine = buildMmcdb(xx, [
+      ['a', 'xyz'],
+      ['bc', ''],
+    ]);
     const { build } = await import('@mmcdb/core');
     const coreFile = path.join(dir, 'core-example.mmcdb');
-    await build(coreFile, [['a', 'xyz'], ['bc', '']]);
+    await build(coreFile, [
+      ['a', 'xyz'],
+      ['bc', ''],
+    ]);
     expect(mine.equals(fs.readFileSync(coreFile))).toBe(true);
     const h = native.open(coreFile);
     expect(get(h, 'a')?.toString()).toBe('xyz');
@@ -148,7 +154,9 @@ describe('native reader on mmcdb files', () => {
       expect(getAll(h, 'alpha').map(String)).toEqual(duplicates === 'all' ? ['one', 'three', 'four'] : ['four']);
       expect(get(h, 'big')!.equals(big)).toBe(true);
       expect(JSON.parse(h.metadata()!)).toEqual({ x: [1, 2] });
-      const alphas = entries(h).filter(([k]) => k === 'alpha').map(([, v]) => v);
+      const alphas = entries(h)
+        .filter(([k]) => k === 'alpha')
+        .map(([, v]) => v);
       expect(alphas).toEqual(duplicates === 'all' ? ['one', 'three', 'four'] : ['four']);
       // The builder gives the same bytes for the same records.
       if (duplicates === 'all') {
@@ -231,7 +239,10 @@ describe('native reader on mmcdb files', () => {
       gc();
       await new Promise((r) => setImmediate(r));
     }
-    const maps = fs.readFileSync('/proc/self/maps', 'utf8').split('\n').filter((l) => l.includes(file));
+    const maps = fs
+      .readFileSync('/proc/self/maps', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(file));
     expect(maps.length).toBeLessThan(50);
   });
 
@@ -274,7 +285,7 @@ describe('native reader on mmcdb files', () => {
       ['short with magic', (b) => b.subarray(0, 100), 'ERR_CDB_TRUNCATED', 100],
       ['bad magic, short', (b) => Buffer.concat([Buffer.from('hello'), b.subarray(5, 300)]), 'ERR_CDB_FORMAT', 0],
       ['version 2', (b) => (b.writeUInt16LE(2, 8), b), 'ERR_CDB_VERSION', 8],
-      ['checksum', (b) => (b[20]! ^= 1, b), 'ERR_CDB_CHECKSUM', 120],
+      ['checksum', (b) => ((b[20]! ^= 1), b), 'ERR_CDB_CHECKSUM', 120],
       ['truncated body', (b) => b.subarray(0, b.length - 1), 'ERR_CDB_TRUNCATED', good.length - 1],
       ['trailing bytes', (b) => Buffer.concat([b, Buffer.alloc(1)]), 'ERR_CDB_FORMAT', 88],
     ];
@@ -285,4 +296,3 @@ describe('native reader on mmcdb files', () => {
     }
   });
 });
-

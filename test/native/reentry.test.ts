@@ -34,7 +34,10 @@ describe.each(['mmcdb', 'classic'] as const)('hostile key arrays (%s)', (format)
     // It grew: the length read first is the batch.
     expect(res.grow).toEqual({ ok: { same: true } });
     // `out` detached by a getter: checked again once every key is read (it holds nothing now).
-    expect(res.detachOut).toMatchObject({ error: 'ERR_OUT_OF_RANGE', message: `out must hold at least 2 numbers per key (80), it holds 0` });
+    expect(res.detachOut).toMatchObject({
+      error: 'ERR_OUT_OF_RANGE',
+      message: `out must hold at least 2 numbers per key (80), it holds 0`,
+    });
     expect(res.throwing).toMatchObject({ error: 'BOOM' });
     expect(res.proxy).toMatchObject({ error: 'ERR_INVALID_ARG_TYPE' });
     expect(res.asyncProxy).toMatchObject({ error: 'ERR_INVALID_ARG_TYPE' });

@@ -17,7 +17,11 @@ describe('open() on special files', () => {
     expect(r.error?.message ?? null, 'the child hung (a blocking open of the FIFO?)').toBeNull();
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, { cls?: string; code?: string; message?: string; path?: string }>;
-    for (const [name, kind] of [['fifo', 'a FIFO'], ['socket', 'a socket'], ['chardev', 'a character device']] as const) {
+    for (const [name, kind] of [
+      ['fifo', 'a FIFO'],
+      ['socket', 'a socket'],
+      ['chardev', 'a character device'],
+    ] as const) {
       for (const v of [name, `${name}Core`]) {
         expect(out[v], v).toMatchObject({ code: 'ERR_CDB_FORMAT' });
         expect(out[v]!.message, v).toContain(`not a regular file (${kind})`);

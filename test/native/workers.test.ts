@@ -20,7 +20,10 @@ const dir = tempDir('mmcdb-native-workers-');
 
 function inWorker(script: string, args: string[], ulimit?: number, timeout = 120_000) {
   const cmd = [process.execPath, runner, script, ...args].map((a) => `'${a}'`).join(' ');
-  const r = spawnSync('bash', ['-c', `${ulimit !== undefined ? `ulimit -n ${ulimit}; ` : ''}exec ${cmd}`], { encoding: 'utf8', timeout });
+  const r = spawnSync('bash', ['-c', `${ulimit !== undefined ? `ulimit -n ${ulimit}; ` : ''}exec ${cmd}`], {
+    encoding: 'utf8',
+    timeout,
+  });
   const detail = `status ${r.status} signal ${r.signal} ${r.error?.message ?? ''}\n${r.stderr.slice(-1500)}`;
   expect(r.signal, detail).toBeNull();
   expect(r.status, detail).toBe(0);
@@ -29,48 +32,70 @@ function inWorker(script: string, args: string[], ulimit?: number, timeout = 120
 
 async function db(name: string, format: 'mmcdb' | 'classic', n = 300): Promise<string> {
   const file = path.join(dir, name);
-  await build(file, Array.from({ length: n }, (_, i) => [`key${i}`, `value ${i}`] as [string, string]), { format, fsync: false });
+  await build(
+    file,
+    Array.from({ length: n }, (_, i) => [`key${i}`, `value ${i}`] as [string, string]),
+    { format, fsync: false },
+  );
   return file;
 }
 
-describe.skipIf(!availableBackends().includes('mmap')).each(['mmcdb', 'classic'] as const)('native hardening in a worker thread (%s)', (format) => {
-  it('1: re-entrant getters never change the outer batch', async () => {
-    const res = inWorker(helper('reentry-child.mjs'), [nativeIndex, await db(`re.${format}`, format, 60), format]) as Record<string, { ok?: { same?: boolean }; error?: string }>;
-    for (const [name, o] of Object.entries(res)) if (name.includes('@')) expect(o.ok?.same, name).toBe(true);
-    expect(res.close).toMatchObject({ error: 'ERR_CDB_CLOSED' });
-    expect(res.shrink).toMatchObject({ error: 'ERR_INVALID_ARG_TYPE' });
-  });
-
-  it('3: close() closes the descriptor; the registry has room for every mapping', async () => {
-    expect(inWorker(closeChild, ['cycles', await db(`cy.${format}`, format)], 256)).toEqual({ cycles: 5000 });
-    expect(inWorker(closeChild, ['registry', await db(`many.${format}`, format), await db(`victim.${format}`, format)], 256)).toEqual({
-      before: 'value 7',
-      zeros: true,
-      get: 'ERR_CDB_TRUNCATED',
-      damaged: true,
-      heldOk: true,
+describe.skipIf(!availableBackends().includes('mmap')).each(['mmcdb', 'classic'] as const)(
+  'native hardening in a worker thread (%s)',
+  (format) => {
+    it('1: re-entrant getters never change the outer batch', async () => {
+      const res = inWorker(helper('reentry-child.mjs'), [nativeIndex, await db(`re.${format}`, format, 60), format]) as Record<
+        string,
+        { ok?: { same?: boolean }; error?: string }
+      >;
+      for (const [name, o] of Object.entries(res)) if (name.includes('@')) expect(o.ok?.same, name).toBe(true);
+      expect(res.close).toMatchObject({ error: 'ERR_CDB_CLOSED' });
+      expect(res.shrink).toMatchObject({ error: 'ERR_INVALID_ARG_TYPE' });
     });
-  });
 
-  it('4: value.buffer is the data section; writes into it change no lookup', async () => {
-    expect(inWorker(helper('isolation-child.mjs'), [await db(`iso.${format}`, format), format, nativeIndex])).toEqual({ ok: true });
-  });
+    it('3: close() closes the descriptor; the registry has room for every mapping', async () => {
+      expect(inWorker(closeChild, ['cycles', await db(`cy.${format}`, format)], 256)).toEqual({ cycles: 5000 });
+      expect(
+        inWorker(closeChild, ['registry', await db(`many.${format}`, format), await db(`victim.${format}`, format)], 256),
+      ).toEqual({
+        before: 'value 7',
+        zeros: true,
+        get: 'ERR_CDB_TRUNCATED',
+        damaged: true,
+        heldOk: true,
+      });
+    });
 
-  it("5: a key viewing another, truncated database faults there, not here", async () => {
-    const a = await db(`a.${format}`, format, 3000);
-    const b = await db(`b.${format}`, format, 3000);
-    const out = inWorker(helper('cross-fault-child.mjs'), [a, b, nativeIndex]) as Record<string, { cls?: string; code?: string; path?: string }>;
-    expect(out.get).toMatchObject({ cls: 'CdbError', code: 'ERR_CDB_TRUNCATED', path: a }); // the worker's own CdbError class
-    expect(out.getMany).toMatchObject({ code: 'ERR_CDB_TRUNCATED', path: a });
-    expect(out.bDamaged).toBe(false);
-    expect(out.bStillWorks).toBe('value 1');
-    expect(out.aDamaged).toBe(true);
-  });
-});
+    it('4: value.buffer is the data section; writes into it change no lookup', async () => {
+      expect(inWorker(helper('isolation-child.mjs'), [await db(`iso.${format}`, format), format, nativeIndex])).toEqual({
+        ok: true,
+      });
+    });
+
+    it('5: a key viewing another, truncated database faults there, not here', async () => {
+      const a = await db(`a.${format}`, format, 3000);
+      const b = await db(`b.${format}`, format, 3000);
+      const out = inWorker(helper('cross-fault-child.mjs'), [a, b, nativeIndex]) as Record<
+        string,
+        { cls?: string; code?: string; path?: string }
+      >;
+      expect(out.get).toMatchObject({ cls: 'CdbError', code: 'ERR_CDB_TRUNCATED', path: a }); // the worker's own CdbError class
+      expect(out.getMany).toMatchObject({ code: 'ERR_CDB_TRUNCATED', path: a });
+      expect(out.bDamaged).toBe(false);
+      expect(out.bStillWorks).toBe('value 1');
+      expect(out.aDamaged).toBe(true);
+    });
+  },
+);
 
 describe('native hardening in a worker thread', () => {
   it('6: a FIFO does not block open(); non-regular files are refused', () => {
-    const out = inWorker(helper('special-files-child.mjs'), [tempDir('mmcdb-native-workers-special-'), nativeIndex], undefined, 20_000) as Record<string, { code?: string; cls?: string; message?: string }>;
+    const out = inWorker(
+      helper('special-files-child.mjs'),
+      [tempDir('mmcdb-native-workers-special-'), nativeIndex],
+      undefined,
+      20_000,
+    ) as Record<string, { code?: string; cls?: string; message?: string }>;
     expect(out.fifo).toMatchObject({ code: 'ERR_CDB_FORMAT' });
     expect(out.fifoCore).toMatchObject({ cls: 'CdbError', code: 'ERR_CDB_FORMAT' });
     expect(out.socket?.message).toContain('not a regular file (a socket)');

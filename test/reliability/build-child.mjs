@@ -4,7 +4,12 @@
 // of the build, and "finished" at the end.
 import { createWriter } from '@mmcdb/core';
 
-const [file, records, version = 'new', format = 'mmcdb'] = [process.argv[2], Number(process.argv[3]), process.argv[4], process.argv[5]];
+const [file, records, version = 'new', format = 'mmcdb'] = [
+  process.argv[2],
+  Number(process.argv[3]),
+  process.argv[4],
+  process.argv[5],
+];
 const pad = 'x'.repeat(100);
 process.stdout.write('started\n');
 const w = createWriter(file, { format });

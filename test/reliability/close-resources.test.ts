@@ -26,20 +26,33 @@ function run(limit: number | undefined, ...args: string[]) {
 
 async function db(name: string, format: 'mmcdb' | 'classic'): Promise<string> {
   const file = path.join(dir, name);
-  await build(file, Array.from({ length: 300 }, (_, i) => [`key${i}`, `value ${i}`] as [string, string]), { format, fsync: false });
+  await build(
+    file,
+    Array.from({ length: 300 }, (_, i) => [`key${i}`, `value ${i}`] as [string, string]),
+    { format, fsync: false },
+  );
   return file;
 }
 
-describe.skipIf(!availableBackends().includes('mmap')).each(['mmcdb', 'classic'] as const)('close() and the SIGBUS registry (%s)', (format) => {
-  it('5,000 openSync().close() cycles under ulimit -n 256: close() closes the descriptor (no EMFILE)', async () => {
-    expect(run(256, 'cycles', await db(`cycles.${format}`, format))).toEqual({ cycles: 5000 });
-  });
+describe.skipIf(!availableBackends().includes('mmap')).each(['mmcdb', 'classic'] as const)(
+  'close() and the SIGBUS registry (%s)',
+  (format) => {
+    it('5,000 openSync().close() cycles under ulimit -n 256: close() closes the descriptor (no EMFILE)', async () => {
+      expect(run(256, 'cycles', await db(`cycles.${format}`, format))).toEqual({ cycles: 5000 });
+    });
 
-  it('1,200 closed readers whose views are alive, then a fresh reader of a file truncated under a view: zeros and ERR_CDB_TRUNCATED, the process survives', async () => {
-    const file = await db(`many.${format}`, format);
-    for (const limit of [256, undefined]) {
-      const victim = await db(`victim-${limit}.${format}`, format);
-      expect(run(limit, 'registry', file, victim)).toEqual({ before: 'value 7', zeros: true, get: 'ERR_CDB_TRUNCATED', damaged: true, heldOk: true });
-    }
-  });
-});
+    it('1,200 closed readers whose views are alive, then a fresh reader of a file truncated under a view: zeros and ERR_CDB_TRUNCATED, the process survives', async () => {
+      const file = await db(`many.${format}`, format);
+      for (const limit of [256, undefined]) {
+        const victim = await db(`victim-${limit}.${format}`, format);
+        expect(run(limit, 'registry', file, victim)).toEqual({
+          before: 'value 7',
+          zeros: true,
+          get: 'ERR_CDB_TRUNCATED',
+          damaged: true,
+          heldOk: true,
+        });
+      }
+    });
+  },
+);

@@ -131,7 +131,8 @@ describe('crash-safe build (cdb CLI)', () => {
       expect(now.records, `kill at ${delay} ms`).toBe(RECORDS + 1);
       // A killed build's temp file carries its pid; anything else there is a bug.
       const mine = tempLeftovers(dir).filter((n) => n.includes(`.${run.pid}-`));
-      for (const name of mine) expect(name).toMatch(new RegExp(`^\\.target\\.mmcdb\\.${run.pid}-[0-9a-f]{8}\\.\\d+\\.mmcdb-tmp$`));
+      for (const name of mine)
+        expect(name).toMatch(new RegExp(`^\\.target\\.mmcdb\\.${run.pid}-[0-9a-f]{8}\\.\\d+\\.mmcdb-tmp$`));
       if (mine.length > 0) {
         outcomes.tempFileLeft++;
         expect(run.finished).toBe(false);
@@ -184,7 +185,9 @@ describe('crash-safe build (cdb CLI)', () => {
     const left = tempLeftovers(dir);
     expect(left.length).toBeGreaterThan(0);
     for (const name of left) expect(name).toMatch(/^\.target\.mmcdb\.\d+-[0-9a-f]{8}\.\d+\.mmcdb-tmp$/);
-    console.log(`[crash-safe-cli] ${outcomes.removedByNextBuild} temp files removed by a later build during the rounds; ${left.length} left before the final build`);
+    console.log(
+      `[crash-safe-cli] ${outcomes.removedByNextBuild} temp files removed by a later build during the rounds; ${left.length} left before the final build`,
+    );
     const final = await buildAndKill('final', undefined);
     expect(final.finished).toBe(true);
     expect(tempLeftovers(dir)).toEqual([]);

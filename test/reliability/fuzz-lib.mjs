@@ -68,7 +68,7 @@ export async function buildBases(dir) {
   const out = {};
   for (const b of BASES) {
     const file = path.join(dir, `${b.name}.base`);
-    let recs = b.empty ? [] : records(b.name);
+    const recs = b.empty ? [] : records(b.name);
     if (b.big) for (let i = 0; i < 400; i++) recs.push([`big${i}`, Buffer.alloc(i % 50, 48 + (i % 10))]);
     await build(file, recs, { fsync: false, ...b.options });
     out[b.name] = fs.readFileSync(file);
@@ -123,8 +123,22 @@ function fieldSites(bytes, format) {
 function interesting(r, size) {
   const k = r.int(70) - 35;
   return r.pick([
-    0n, 1n, 2n, 2n ** 31n, 2n ** 31n - 1n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n, 2n ** 53n - 1n, 2n ** 64n - 1n,
-    BigInt(Math.max(0, size + k)), BigInt(size), 128n, 2048n, BigInt(r.u32()), BigInt(r.int(size + 1)),
+    0n,
+    1n,
+    2n,
+    2n ** 31n,
+    2n ** 31n - 1n,
+    2n ** 32n - 1n,
+    2n ** 32n,
+    2n ** 53n,
+    2n ** 53n - 1n,
+    2n ** 64n - 1n,
+    BigInt(Math.max(0, size + k)),
+    BigInt(size),
+    128n,
+    2048n,
+    BigInt(r.u32()),
+    BigInt(r.int(size + 1)),
   ]);
 }
 
@@ -161,7 +175,8 @@ export function makeCase(seed, index, bases) {
       desc.push(`flip${n}`);
     } else if (kind === 'field') {
       const sites = fieldSites(buf, spec.format);
-      const [off, width] = sites.length > 0 && r.chance(0.9) ? r.pick(sites) : [r.int(Math.max(1, buf.length - 8)), r.chance(0.5) ? 8 : 4];
+      const [off, width] =
+        sites.length > 0 && r.chance(0.9) ? r.pick(sites) : [r.int(Math.max(1, buf.length - 8)), r.chance(0.5) ? 8 : 4];
       const v = interesting(r, buf.length);
       writeField(buf, off, width, v);
       desc.push(`u${width * 8}@${off}=${v}`);
@@ -280,10 +295,22 @@ export async function runFuzz({ cases, seed, workers = 2, budgetMs = 5000, dir, 
   const bases = await buildBases(path.join(dir, 'bases'));
   void bases;
   const summary = {
-    seed, cases, done: 0, seconds: 0, codes: {}, openCodes: {}, crashes: [], hangs: [], bad: [],
-    disagreements: 0, disagreementSamples: [], slowestMs: 0, slowestCase: -1,
+    seed,
+    cases,
+    done: 0,
+    seconds: 0,
+    codes: {},
+    openCodes: {},
+    crashes: [],
+    hangs: [],
+    bad: [],
+    disagreements: 0,
+    disagreementSamples: [],
+    slowestMs: 0,
+    slowestCase: -1,
     // verify() passed the file but a reader operation reported a problem.
-    verifyMissed: 0, verifyMissedSamples: [],
+    verifyMissed: 0,
+    verifyMissedSamples: [],
   };
   const t0 = Date.now();
   let next = 0;
@@ -297,32 +324,42 @@ export async function runFuzz({ cases, seed, workers = 2, budgetMs = 5000, dir, 
   };
   const worker = () =>
     new Promise((resolveAll) => {
-      let proc, current = -1, timer, stderr = '';
+      let proc,
+        current = -1,
+        timer,
+        stderr = '';
       const start = () => {
         stderr = '';
-        proc = fork(WORKER, [path.join(dir, 'bases'), path.join(dir, `w${Math.random().toString(16).slice(2, 8)}`), String(seed)], {
-          execArgv: ['--expose-gc'],
-          stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-        });
+        proc = fork(
+          WORKER,
+          [path.join(dir, 'bases'), path.join(dir, `w${Math.random().toString(16).slice(2, 8)}`), String(seed)],
+          {
+            execArgv: ['--expose-gc'],
+            stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+          },
+        );
         proc.stderr.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
         proc.on('message', (m) => {
           clearTimeout(timer);
           summary.done++;
           for (const [op, code] of Object.entries(m.ops)) {
-            summary.codes[code.startsWith('BAD') ? 'BAD' : code] = (summary.codes[code.startsWith('BAD') ? 'BAD' : code] ?? 0) + 1;
+            summary.codes[code.startsWith('BAD') ? 'BAD' : code] =
+              (summary.codes[code.startsWith('BAD') ? 'BAD' : code] ?? 0) + 1;
             if (op.endsWith('.open')) summary.openCodes[code] = (summary.openCodes[code] ?? 0) + 1;
             if (code.startsWith('BAD') && summary.bad.length < 50) summary.bad.push(saveFinding('bad', m.index, { op, code }));
           }
           const a = Object.values(m.answers);
           if (a.length > 1 && a.some((x) => x !== a[0])) {
             summary.disagreements++;
-            if (summary.disagreementSamples.length < 10) summary.disagreementSamples.push({ index: m.index, answers: m.answers, ops: m.ops });
+            if (summary.disagreementSamples.length < 10)
+              summary.disagreementSamples.push({ index: m.index, answers: m.answers, ops: m.ops });
           }
           if (m.ops.verify === 'ok') {
             const failed = Object.entries(m.ops).filter(([, c]) => c !== 'ok');
             if (failed.length > 0) {
               summary.verifyMissed++;
-              if (summary.verifyMissedSamples.length < 10) summary.verifyMissedSamples.push(saveFinding('verify-missed', m.index, { failed: Object.fromEntries(failed) }));
+              if (summary.verifyMissedSamples.length < 10)
+                summary.verifyMissedSamples.push(saveFinding('verify-missed', m.index, { failed: Object.fromEntries(failed) }));
             }
           }
           if (m.ms > summary.slowestMs) (summary.slowestMs = m.ms), (summary.slowestCase = m.index);

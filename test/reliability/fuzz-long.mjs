@@ -21,7 +21,11 @@ const dir = opt('dir', fs.mkdtempSync(path.join(os.tmpdir(), 'mmcdb-fuzz-')));
 
 let last = 0;
 const summary = await runFuzz({
-  cases, seed, workers, budgetMs, dir,
+  cases,
+  seed,
+  workers,
+  budgetMs,
+  dir,
   onProgress: (s) => {
     if (Date.now() - last > 10000) {
       last = Date.now();

@@ -28,7 +28,11 @@ describe('hash flooding', () => {
     expect(keys).toHaveLength(COUNT);
     const warnings: string[] = [];
     const file = path.join(dir, 'default-seed.mmcdb');
-    await build(file, keys.map((k) => [k, 'v'] as const), { onWarning: (m) => warnings.push(m) });
+    await build(
+      file,
+      keys.map((k) => [k, 'v'] as const),
+      { onWarning: (m) => warnings.push(m) },
+    );
     const stats = await analyze(file);
     console.log(`[flooding] default seed: max probe ${stats.index.maxProbe}, collisions ${stats.index.collisions}`);
     expect(stats.index.maxProbe).toBeGreaterThan(COUNT / 2);
@@ -38,7 +42,11 @@ describe('hash flooding', () => {
   it('the same keys with a random seed: short probes, every key found', async () => {
     const warnings: string[] = [];
     const file = path.join(dir, 'random-seed.mmcdb');
-    await build(file, keys.map((k) => [k, k] as const), { seed: 'random', onWarning: (m) => warnings.push(m) });
+    await build(
+      file,
+      keys.map((k) => [k, k] as const),
+      { seed: 'random', onWarning: (m) => warnings.push(m) },
+    );
     const stats = await analyze(file);
     console.log(`[flooding] random seed: max probe ${stats.index.maxProbe}, histogram ${stats.index.probeHistogram.join(' ')}`);
     expect(stats.index.maxProbe).toBeLessThan(64);

@@ -52,9 +52,13 @@ const acode = async (fn) => {
 };
 
 function readViews() {
-  let zero = 0, old = 0, mixed = 0, bad = 0;
+  let zero = 0,
+    old = 0,
+    mixed = 0,
+    bad = 0;
   for (const [v, copy] of views) {
-    let z = 0, o = 0;
+    let z = 0,
+      o = 0;
     for (let i = 0; i < v.length; i++) {
       if (v[i] === copy[i]) o++;
       else if (v[i] === 0) z++;

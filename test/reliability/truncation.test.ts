@@ -41,7 +41,11 @@ interface Outcome {
 }
 
 /** Starts the child, truncates the file once it is ready, returns its report and exit. */
-function run(file: string, size: number, scenario: string): Promise<{ out: Outcome; code: number | null; signal: string | null; stderr: string }> {
+function run(
+  file: string,
+  size: number,
+  scenario: string,
+): Promise<{ out: Outcome; code: number | null; signal: string | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [child, file, String(KEYS), scenario], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -56,7 +60,10 @@ function run(file: string, size: number, scenario: string): Promise<{ out: Outco
     });
     proc.on('error', reject);
     proc.on('exit', (code, signal) => {
-      const line = stdout.split('\n').filter((l) => l.startsWith('{')).pop();
+      const line = stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .pop();
       resolve({ out: line ? (JSON.parse(line) as Outcome) : ({} as Outcome), code, signal, stderr });
     });
   });
@@ -75,49 +82,53 @@ describe.skipIf(!hasMmap).each(['mmcdb', 'classic'] as const)('truncation under 
     ['inside the index, mid-page', Math.ceil((indexAt + (size - indexAt) / 3) / PAGE) * PAGE + 1000, false],
   ];
 
-  it.each(['sync', 'async-first', 'views-first', 'iterate-first', 'warm-first'])('scenario %s: survives every cut', async (scenario) => {
-    for (const [name, , aligned] of cuts(1, 0)) {
-      const file = path.join(dir, `${format}-${scenario}-${name.replace(/\W+/g, '_')}.db`);
-      const { size, indexAt } = await makeDb(file, format);
-      const cut = cuts(size, indexAt).find((c) => c[0] === name)![1];
-      expect(cut).toBeLessThan(size);
-      const { out, code, signal, stderr } = await run(file, cut, scenario);
-      const where = `${format} ${scenario} cut ${name} (${cut} of ${size}): ${stderr}`;
-      expect(signal, where).toBeNull();
-      expect(code, where).toBe(0);
-      // The file shrank: the addon says so (fstat on the kept descriptor).
-      expect(out.rawDamaged, where).toBe(true);
-      expect(out.rawStatsDamaged, where).toBe(true);
-      expect(out.rawGet, where).toBe(T);
-      if (out.keys) {
-        // Lookups that read only pages still in the file answer correctly; the first one
-        // that meets a lost page throws, and every one after it throws too.
-        const first = out.keys.findIndex(([o]) => o === T);
-        expect(first, `${where} ${JSON.stringify(out.keys)}`).toBeGreaterThanOrEqual(0);
-        expect(out.keys.slice(first + 1), where).toEqual([]);
-        for (const [o] of out.keys.slice(0, first)) expect(aligned ? ['ok'] : ['ok', 'absent', 'wrong', 'ERR_CDB_CORRUPT'], where).toContain(o);
+  it.each(['sync', 'async-first', 'views-first', 'iterate-first', 'warm-first'])(
+    'scenario %s: survives every cut',
+    async (scenario) => {
+      for (const [name, , aligned] of cuts(1, 0)) {
+        const file = path.join(dir, `${format}-${scenario}-${name.replace(/\W+/g, '_')}.db`);
+        const { size, indexAt } = await makeDb(file, format);
+        const cut = cuts(size, indexAt).find((c) => c[0] === name)![1];
+        expect(cut).toBeLessThan(size);
+        const { out, code, signal, stderr } = await run(file, cut, scenario);
+        const where = `${format} ${scenario} cut ${name} (${cut} of ${size}): ${stderr}`;
+        expect(signal, where).toBeNull();
+        expect(code, where).toBe(0);
+        // The file shrank: the addon says so (fstat on the kept descriptor).
+        expect(out.rawDamaged, where).toBe(true);
+        expect(out.rawStatsDamaged, where).toBe(true);
+        expect(out.rawGet, where).toBe(T);
+        if (out.keys) {
+          // Lookups that read only pages still in the file answer correctly; the first one
+          // that meets a lost page throws, and every one after it throws too.
+          const first = out.keys.findIndex(([o]) => o === T);
+          expect(first, `${where} ${JSON.stringify(out.keys)}`).toBeGreaterThanOrEqual(0);
+          expect(out.keys.slice(first + 1), where).toEqual([]);
+          for (const [o] of out.keys.slice(0, first))
+            expect(aligned ? ['ok'] : ['ok', 'absent', 'wrong', 'ERR_CDB_CORRUPT'], where).toContain(o);
+        }
+        for (const [op, c] of Object.entries(out.after ?? {})) {
+          // Views of values all lie before the index: a cut past the records leaves them
+          // intact, so reading them damages nothing and lookups may still succeed.
+          if (scenario === 'views-first' && cut >= indexAt) expect(['ok', T], `${where} ${op}`).toContain(c);
+          else expect(c, `${where} ${op}`).toBe(T);
+        }
+        if (out.async !== undefined) expect(out.async, where).toBe(T);
+        if (out.warm !== undefined) expect(out.warm, where).toBe(T);
+        if (out.iterateFirst !== undefined) {
+          // Iteration reads only the records: a cut past them leaves it intact.
+          expect(cut >= indexAt ? ['ok', T] : [T], where).toContain(out.iterateFirst);
+        }
+        if (out.views) {
+          expect(out.views.bad, where).toBe(0); // every byte: the old one or 0
+          if (cut === 0) expect(out.views.old, where).toBe(0);
+          if (cut >= indexAt) expect(out.views.zero + out.views.mixed, where).toBe(0);
+          if (scenario === 'views-first' && cut < indexAt) expect(out.views.zero, where).toBeGreaterThan(0);
+        }
+        fs.rmSync(file);
       }
-      for (const [op, c] of Object.entries(out.after ?? {})) {
-        // Views of values all lie before the index: a cut past the records leaves them
-        // intact, so reading them damages nothing and lookups may still succeed.
-        if (scenario === 'views-first' && cut >= indexAt) expect(['ok', T], `${where} ${op}`).toContain(c);
-        else expect(c, `${where} ${op}`).toBe(T);
-      }
-      if (out.async !== undefined) expect(out.async, where).toBe(T);
-      if (out.warm !== undefined) expect(out.warm, where).toBe(T);
-      if (out.iterateFirst !== undefined) {
-        // Iteration reads only the records: a cut past them leaves it intact.
-        expect(cut >= indexAt ? ['ok', T] : [T], where).toContain(out.iterateFirst);
-      }
-      if (out.views) {
-        expect(out.views.bad, where).toBe(0); // every byte: the old one or 0
-        if (cut === 0) expect(out.views.old, where).toBe(0);
-        if (cut >= indexAt) expect(out.views.zero + out.views.mixed, where).toBe(0);
-        if (scenario === 'views-first' && cut < indexAt) expect(out.views.zero, where).toBeGreaterThan(0);
-      }
-      fs.rmSync(file);
-    }
-  });
+    },
+  );
 });
 
 describe.skipIf(!hasMmap)('SIGBUS handler chaining', () => {

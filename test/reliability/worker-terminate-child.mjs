@@ -38,7 +38,7 @@ const { workerData, parentPort } = require('node:worker_threads');
 `;
 
 let seed = 4242;
-const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
 
 for (let round = 0; round < ROUNDS; round++) {
   const workers = [];

@@ -19,7 +19,10 @@ it('the built browser entry and everything it imports are browser-safe', () => {
 it('the checker catches a Node import or a Buffer reached through the graph', () => {
   const dir = tempDir('mmcdb-browser-safe-');
   fs.writeFileSync(path.join(dir, 'entry.js'), "import { x } from './a.js';\nexport const y = x;\n");
-  fs.writeFileSync(path.join(dir, 'a.js'), "import * as fs from 'node:fs';\n// Buffer in a comment is fine\nexport const x = Buffer.from('a');\n");
+  fs.writeFileSync(
+    path.join(dir, 'a.js'),
+    "import * as fs from 'node:fs';\n// Buffer in a comment is fine\nexport const x = Buffer.from('a');\n",
+  );
   const r = spawnSync(process.execPath, [script, path.join(dir, 'entry.js')], { cwd: root, encoding: 'utf8' });
   expect(r.status).toBe(1);
   expect(r.stderr).toMatch(/imports the Node built-in "node:fs"/);

@@ -17,7 +17,8 @@ import { nginxUnavailable, startNginx, type Nginx } from './helpers/nginx.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
-const why = CHROMIUM === undefined ? 'Debian chromium is not installed (apt-get install chromium; .ci/run does)' : nginxUnavailable();
+const why =
+  CHROMIUM === undefined ? 'Debian chromium is not installed (apt-get install chromium; .ci/run does)' : nginxUnavailable();
 if (why !== undefined) console.warn(`[remote] browser test not run: ${why}`);
 
 const dir = tempDir('mmcdb-browser-db-');
@@ -86,7 +87,10 @@ describe.skipIf(why !== undefined)('the browser entry in headless Chromium', () 
     await build(path.join(dir, 'db.mmcdb'), records, { metadata: { from: 'browser test' } });
     await build(path.join(dir, 'db.cdb'), records, { format: 'classic' });
     nginx = await startNginx(dir, { cors: true });
-    const xxhash = path.join(path.dirname(createRequire(path.join(root, 'packages/core/package.json')).resolve('xxhash-wasm')), '../esm/xxhash-wasm.js');
+    const xxhash = path.join(
+      path.dirname(createRequire(path.join(root, 'packages/core/package.json')).resolve('xxhash-wasm')),
+      '../esm/xxhash-wasm.js',
+    );
     const dist = path.join(root, 'packages/core/dist');
     page = http.createServer((req, res) => {
       const url = req.url ?? '/';
@@ -96,7 +100,8 @@ describe.skipIf(why !== undefined)('the browser entry in headless Chromium', () 
       };
       if (url === '/') return res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(PAGE(nginx.base));
       if (url === '/vendor/xxhash-wasm.js') return js(xxhash);
-      if (url.startsWith('/core/') && url.endsWith('.js') && !url.includes('..')) return js(path.join(dist, url.slice('/core/'.length)));
+      if (url.startsWith('/core/') && url.endsWith('.js') && !url.includes('..'))
+        return js(path.join(dist, url.slice('/core/'.length)));
       res.writeHead(404).end();
     });
     await new Promise<void>((r) => page.listen(0, '127.0.0.1', r));
@@ -112,7 +117,16 @@ describe.skipIf(why !== undefined)('the browser entry in headless Chromium', () 
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM!,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     let results: Record<string, PageResult> & { error?: string };
     try {
@@ -120,7 +134,9 @@ describe.skipIf(why !== undefined)('the browser entry in headless Chromium', () 
       const consoleLines: string[] = [];
       tab.on('console', (m) => consoleLines.push(m.text()));
       await tab.goto(`${pageBase}/`);
-      await tab.waitForFunction(() => (globalThis as unknown as { results?: unknown }).results !== undefined, undefined, { timeout: 60_000 });
+      await tab.waitForFunction(() => (globalThis as unknown as { results?: unknown }).results !== undefined, undefined, {
+        timeout: 60_000,
+      });
       results = await tab.evaluate(() => (globalThis as unknown as { results: typeof results }).results);
       expect(results['error'], consoleLines.join('\n')).toBeUndefined();
     } finally {
@@ -137,7 +153,9 @@ describe.skipIf(why !== undefined)('the browser entry in headless Chromium', () 
       expect(r.has).toEqual([true, false]);
       expect(r.binary).toEqual(Array.from(binary));
       expect(r.binaryKey).toBe('binary key');
-      expect(r.many.slice(0, 500)).toEqual(Array.from({ length: 500 }, (_, i) => `value ${(i * 7) % 4000} ${'é'.repeat(((i * 7) % 4000) % 7)}`));
+      expect(r.many.slice(0, 500)).toEqual(
+        Array.from({ length: 500 }, (_, i) => `value ${(i * 7) % 4000} ${'é'.repeat(((i * 7) % 4000) % 7)}`),
+      );
       expect(r.many[500]).toBeNull();
       expect(r.stats).toMatchObject({ multiRange: false, wholeFile: false });
       expect(r.closed).toBe(true);

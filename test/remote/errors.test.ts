@@ -26,7 +26,10 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 /** Faults on requests after the first (open succeeds, the reads misbehave). */
-const afterOpen = (fault: Fault, times = Infinity) => (_: unknown, n: number) => (n >= 1 && n <= times ? fault : undefined);
+const afterOpen =
+  (fault: Fault, times = Infinity) =>
+  (_: unknown, n: number) =>
+    n >= 1 && n <= times ? fault : undefined;
 
 describe.each(['mmcdb', 'cdb'] as const)('%s', (ext) => {
   const file = () => (ext === 'mmcdb' ? v1.mmcdb : v1.classic);
@@ -44,7 +47,10 @@ describe.each(['mmcdb', 'cdb'] as const)('%s', (ext) => {
 
   it('a server that ignores Range: refused for a large file, the small file taken whole', async () => {
     server.fault = () => ({ kind: 'ignore-range' });
-    await expect(openRemote(url(), { ...fast, maxWholeFileBytes: 64 * 1024 })).rejects.toMatchObject({ code: 'ERR_CDB_REMOTE', status: 200 });
+    await expect(openRemote(url(), { ...fast, maxWholeFileBytes: 64 * 1024 })).rejects.toMatchObject({
+      code: 'ERR_CDB_REMOTE',
+      status: 200,
+    });
     const db = await openRemote(url(), fast); // default limit 8 MiB: this file is taken whole
     expect(db.stats().wholeFile).toBe(true);
     const before = server.log.length;
@@ -159,19 +165,24 @@ describe.each(['mmcdb', 'cdb'] as const)('%s', (ext) => {
     server.etag = 'none';
     server.lastModified = false;
     server.put(`db.${ext}`, file().subarray(0, 3000));
-    await expect(db.getMany(Array.from({ length: 50 }, (_, i) => keyOf(i * 97)))).rejects.toMatchObject({ code: 'ERR_CDB_CHANGED' });
+    await expect(db.getMany(Array.from({ length: 50 }, (_, i) => keyOf(i * 97)))).rejects.toMatchObject({
+      code: 'ERR_CDB_CHANGED',
+    });
   });
 
-  it.each(['whole', 'first-only', '416'] as const)('a server that answers several ranges with %s: getMany falls back to one range per request', async (multi) => {
-    server.multi = multi;
-    const db = await openRemote(url(), { ...fast, maxGapBytes: 0, blockSize: 512 }); // small blocks: gaps between the ranges
-    const keys = Array.from({ length: 200 }, (_, i) => keyOf(i * 23));
-    const got = await db.getMany(keys);
-    got.forEach((v, i) => {
-      expect(new TextDecoder().decode(v)).toBe(valueFor(i * 23));
-    });
-    expect(db.stats().multiRange).toBe(false);
-  });
+  it.each(['whole', 'first-only', '416'] as const)(
+    'a server that answers several ranges with %s: getMany falls back to one range per request',
+    async (multi) => {
+      server.multi = multi;
+      const db = await openRemote(url(), { ...fast, maxGapBytes: 0, blockSize: 512 }); // small blocks: gaps between the ranges
+      const keys = Array.from({ length: 200 }, (_, i) => keyOf(i * 23));
+      const got = await db.getMany(keys);
+      got.forEach((v, i) => {
+        expect(new TextDecoder().decode(v)).toBe(valueFor(i * 23));
+      });
+      expect(db.stats().multiRange).toBe(false);
+    },
+  );
 
   it('a file that is not a database: ERR_CDB_FORMAT, as from a local open', async () => {
     server.put(`junk.${ext}`, new TextEncoder().encode('<html>not a database</html>'.repeat(100)));
@@ -243,7 +254,10 @@ describe('a server that ignores Range on a huge file', () => {
     try {
       const url = `http://127.0.0.1:${(endless.address() as AddressInfo).port}/huge.mmcdb`;
       const t0 = Date.now();
-      await expect(openRemote(url, { maxWholeFileBytes: 1 << 20, retries: 0 })).rejects.toMatchObject({ code: 'ERR_CDB_REMOTE', status: 200 });
+      await expect(openRemote(url, { maxWholeFileBytes: 1 << 20, retries: 0 })).rejects.toMatchObject({
+        code: 'ERR_CDB_REMOTE',
+        status: 200,
+      });
       expect(Date.now() - t0).toBeLessThan(5000);
       await new Promise((r) => setTimeout(r, 100));
       expect(closed).toBe(true); // the reader hung up…

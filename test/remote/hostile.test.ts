@@ -27,12 +27,15 @@ function mmcdbWith(edit: (b: Buffer, h: ReturnType<typeof mmcdbCodec.decodeHeade
 
 describe('mmcdb', () => {
   it('slots pointing outside the records: ERR_CDB_CORRUPT naming the slot', async () => {
-    server.put('slots.mmcdb', mmcdbWith((b, h) => {
-      for (let i = 0; i < h.indexLength; i++) {
-        const at = h.indexOffset + i * 16;
-        if (b.readBigUInt64LE(at + 8) !== 0n) b.writeBigUInt64LE(2n ** 40n, at + 8);
-      }
-    }));
+    server.put(
+      'slots.mmcdb',
+      mmcdbWith((b, h) => {
+        for (let i = 0; i < h.indexLength; i++) {
+          const at = h.indexOffset + i * 16;
+          if (b.readBigUInt64LE(at + 8) !== 0n) b.writeBigUInt64LE(2n ** 40n, at + 8);
+        }
+      }),
+    );
     const db = await openRemote(server.url('slots.mmcdb'));
     const err = await db.get(keyOf(5)).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_CDB_CORRUPT' });
@@ -40,7 +43,10 @@ describe('mmcdb', () => {
   });
 
   it('a record claiming a huge value: ERR_CDB_CORRUPT, nothing allocated for it', async () => {
-    server.put('rec.mmcdb', mmcdbWith((b, h) => b.writeBigUInt64LE(2n ** 50n, h.dataOffset + 4)));
+    server.put(
+      'rec.mmcdb',
+      mmcdbWith((b, h) => b.writeBigUInt64LE(2n ** 50n, h.dataOffset + 4)),
+    );
     const db = await openRemote(server.url('rec.mmcdb'));
     await expect(db.get(keyOf(0))).rejects.toMatchObject({ code: 'ERR_CDB_CORRUPT' });
     const scan = async () => {
@@ -50,7 +56,10 @@ describe('mmcdb', () => {
   });
 
   it('max_probe at 2^32 − 1: lookups stay right, each slot read capped at 64 KiB', async () => {
-    server.put('probe.mmcdb', mmcdbWith((b, h) => b.set(mmcdbCodec.encodeHeader({ ...h, maxProbe: 0xffffffff }), 0)));
+    server.put(
+      'probe.mmcdb',
+      mmcdbWith((b, h) => b.set(mmcdbCodec.encodeHeader({ ...h, maxProbe: 0xffffffff }), 0)),
+    );
     server.reset();
     const db = await openRemote(server.url('probe.mmcdb'), { cacheBytes: 0 });
     expect(await db.getString(keyOf(17))).toBe(valueFor(17));
@@ -62,7 +71,10 @@ describe('mmcdb', () => {
     server.put('big.mmcdb', dbs.mmcdb);
     server.reset();
     const db = await openRemote(server.url('big.mmcdb'), { maxValueBytes: 1 << 20 });
-    await expect(db.get('huge')).rejects.toMatchObject({ code: 'ERR_CDB_REMOTE', message: expect.stringMatching(/maxValueBytes/) });
+    await expect(db.get('huge')).rejects.toMatchObject({
+      code: 'ERR_CDB_REMOTE',
+      message: expect.stringMatching(/maxValueBytes/),
+    });
     expect(db.stats().bytesFetched).toBeLessThan(1 << 20);
   });
 });

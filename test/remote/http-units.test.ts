@@ -42,31 +42,52 @@ describe('validators', () => {
 describe('multipart/byteranges', () => {
   const body = (parts: Array<[number, string]>, boundary = 'B') =>
     new TextEncoder().encode(
-      parts.map(([s, d]) => `\r\n--${boundary}\r\nContent-Type: x\r\nContent-Range: bytes ${s}-${s + d.length - 1}/100\r\n\r\n${d}`).join('') + `\r\n--${boundary}--\r\n`,
+      parts
+        .map(([s, d]) => `\r\n--${boundary}\r\nContent-Type: x\r\nContent-Range: bytes ${s}-${s + d.length - 1}/100\r\n\r\n${d}`)
+        .join('') + `\r\n--${boundary}--\r\n`,
     );
 
   it('finds the boundary and the parts, data taken by length (a boundary inside data is harmless)', () => {
     expect(byterangesBoundary('multipart/byteranges; boundary=abc')).toBe('abc');
     expect(byterangesBoundary('multipart/byteranges; boundary="a b"')).toBe('a b');
     expect(byterangesBoundary('application/octet-stream')).toBeUndefined();
-    const parts = parseByteranges(body([[0, 'hello'], [50, '--B\r\n']]), 'B');
-    expect(parts.map((p) => [p.start, p.end, new TextDecoder().decode(p.bytes)])).toEqual([[0, 5, 'hello'], [50, 55, '--B\r\n']]);
+    const parts = parseByteranges(
+      body([
+        [0, 'hello'],
+        [50, '--B\r\n'],
+      ]),
+      'B',
+    );
+    expect(parts.map((p) => [p.start, p.end, new TextDecoder().decode(p.bytes)])).toEqual([
+      [0, 5, 'hello'],
+      [50, 55, '--B\r\n'],
+    ]);
   });
 
   it('refuses a body cut short, a part without Content-Range, a part past the body', () => {
     const good = body([[0, 'hello']]);
     expect(() => parseByteranges(good.subarray(0, good.length - 10), 'B')).toThrow();
-    expect(() => parseByteranges(new TextEncoder().encode('\r\n--B\r\nContent-Type: x\r\n\r\nzz\r\n--B--'), 'B')).toThrow(/Content-Range/);
-    expect(() => parseByteranges(new TextEncoder().encode('\r\n--B\r\nContent-Range: bytes 0-999/1000\r\n\r\nzz'), 'B')).toThrow(/past/);
+    expect(() => parseByteranges(new TextEncoder().encode('\r\n--B\r\nContent-Type: x\r\n\r\nzz\r\n--B--'), 'B')).toThrow(
+      /Content-Range/,
+    );
+    expect(() => parseByteranges(new TextEncoder().encode('\r\n--B\r\nContent-Range: bytes 0-999/1000\r\n\r\nzz'), 'B')).toThrow(
+      /past/,
+    );
   });
 });
 
 describe('run planning', () => {
   it('merges consecutive blocks, and gaps up to the max unless a gap block is already available', () => {
     const none = () => false;
-    expect(planRuns([1, 2, 3, 7], 0, none)).toEqual([{ first: 1, last: 3 }, { first: 7, last: 7 }]);
+    expect(planRuns([1, 2, 3, 7], 0, none)).toEqual([
+      { first: 1, last: 3 },
+      { first: 7, last: 7 },
+    ]);
     expect(planRuns([1, 2, 3, 7], 3, none)).toEqual([{ first: 1, last: 7 }]);
-    expect(planRuns([1, 7], 10, (b) => b === 4)).toEqual([{ first: 1, last: 1 }, { first: 7, last: 7 }]);
+    expect(planRuns([1, 7], 10, (b) => b === 4)).toEqual([
+      { first: 1, last: 1 },
+      { first: 7, last: 7 },
+    ]);
   });
 });
 

@@ -43,7 +43,11 @@ describe.each(['mmcdb', 'cdb'])('%s over HTTP: requests per operation', (ext) =>
     open.result.close();
     const small = await counted(() => openRemote(server.url(`small.${ext}`)));
     expect(small.requests).toBe(1);
-    const reads = await counted(async () => [await small.result.getString(keyOf(3)), await small.result.get('absent'), await small.result.getMany([keyOf(1), keyOf(2)])]);
+    const reads = await counted(async () => [
+      await small.result.getString(keyOf(3)),
+      await small.result.get('absent'),
+      await small.result.getMany([keyOf(1), keyOf(2)]),
+    ]);
     expect(reads.result[0]).toBe(valueFor(3));
     expect(reads.requests).toBe(0);
     expect(small.result.stats().wholeFile).toBe(true);
@@ -95,7 +99,10 @@ describe.each(['mmcdb', 'cdb'])('%s over HTTP: requests per operation', (ext) =>
     expect(r.rounds).toBeLessThanOrEqual(2);
     if (options.multiRange) expect(r.requests).toBeLessThanOrEqual(16);
     // Every byte was asked for at most once, across all requests of the batch.
-    const asked = server.log.slice(-r.requests).flatMap((l) => l.ranges).sort((a, b) => a[0] - b[0]);
+    const asked = server.log
+      .slice(-r.requests)
+      .flatMap((l) => l.ranges)
+      .sort((a, b) => a[0] - b[0]);
     for (let k = 1; k < asked.length; k++) expect(asked[k]![0]).toBeGreaterThanOrEqual(asked[k - 1]![1]);
     // The same keys again: all cached.
     const again = await counted(() => db.getMany(picks.map(keyOf)));
@@ -128,7 +135,9 @@ describe('mmcdb: one request when the slot block is cached', () => {
       return Math.floor(start / 512) === Math.floor(end / 512) ? Math.floor(start / 512) : -1; // default blockSize
     };
     const a = 100;
-    const b = Array.from({ length: N }, (_, i) => i).find((i) => Math.abs(i - a) > 500 && blockOf(i) === blockOf(a) && blockOf(a) >= 0)!;
+    const b = Array.from({ length: N }, (_, i) => i).find(
+      (i) => Math.abs(i - a) > 500 && blockOf(i) === blockOf(a) && blockOf(a) >= 0,
+    )!;
     expect(b).toBeDefined();
     await db.get(keyOf(a));
     const r = await counted(() => db.getString(keyOf(b)));

@@ -72,13 +72,15 @@ Examples:
 
   const ctx: Context = {
     io,
-    action: (name, fn) => async (...args) => {
-      try {
-        exitCode = await fn(...args);
-      } catch (err) {
-        exitCode = reportError(err, name, io);
-      }
-    },
+    action:
+      (name, fn) =>
+      async (...args) => {
+        try {
+          exitCode = await fn(...args);
+        } catch (err) {
+          exitCode = reportError(err, name, io);
+        }
+      },
     backend: () => program.opts<{ backend?: BackendChoice }>().backend,
   };
   let running: string | undefined;

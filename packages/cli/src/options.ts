@@ -110,5 +110,9 @@ function isSet(path: string): boolean {
 function notASet(path: string): CliError {
   // The errno as the cause, so that verify --json reports error.code EISDIR.
   const cause = Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${path}'`), { code: 'EISDIR', path });
-  return new CliError(`cannot open ${path}: is a directory (EISDIR), and not a sharded set (no CURRENT or manifest.json)`, undefined, { cause });
+  return new CliError(
+    `cannot open ${path}: is a directory (EISDIR), and not a sharded set (no CURRENT or manifest.json)`,
+    undefined,
+    { cause },
+  );
 }

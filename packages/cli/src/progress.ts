@@ -74,7 +74,11 @@ export class Progress {
 }
 
 /** The progress of a build: on stderr when it is a terminal, unless -q or --no-progress. */
-export function buildProgress(total: number | undefined, opts: { progress: boolean; quiet?: boolean; progressDelay?: number }, ctx: Context): Progress {
+export function buildProgress(
+  total: number | undefined,
+  opts: { progress: boolean; quiet?: boolean; progressDelay?: number },
+  ctx: Context,
+): Progress {
   const mode = progressMode(ctx.io.stderr, ctx.io.env, opts.progress && opts.quiet !== true);
   return new Progress(total, mode, ctx.io.stderr, opts.progressDelay);
 }

@@ -80,7 +80,13 @@ function answer(req: IncomingMessage, res: ServerResponse, fd: number, st: fs.St
   const size = st.size;
   const etag = `"${size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}-${st.ino.toString(16)}"`;
   const lastModified = st.mtime.toUTCString();
-  const headers: Record<string, string> = { ...extra, ETag: etag, 'Last-Modified': lastModified, 'Accept-Ranges': 'bytes', 'Content-Type': 'application/octet-stream' };
+  const headers: Record<string, string> = {
+    ...extra,
+    ETag: etag,
+    'Last-Modified': lastModified,
+    'Accept-Ranges': 'bytes',
+    'Content-Type': 'application/octet-stream',
+  };
   const h = req.headers;
   const tags = (v: string) => v.split(',').map((t) => t.trim());
   const stale =
@@ -118,13 +124,20 @@ function answer(req: IncomingMessage, res: ServerResponse, fd: number, st: fs.St
     return;
   }
   const boundary = `mmcdb-${Math.random().toString(16).slice(2)}`;
-  const heads = ranges.map(([s, e]) => `\r\n--${boundary}\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes ${s}-${e - 1}/${size}\r\n\r\n`);
+  const heads = ranges.map(
+    ([s, e]) =>
+      `\r\n--${boundary}\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes ${s}-${e - 1}/${size}\r\n\r\n`,
+  );
   const tail = `\r\n--${boundary}--\r\n`;
   let length = Buffer.byteLength(tail);
   ranges.forEach(([s, e], i) => {
     length += Buffer.byteLength(heads[i]!) + e - s;
   });
-  res.writeHead(206, { ...headers, 'Content-Type': `multipart/byteranges; boundary=${boundary}`, 'Content-Length': String(length) });
+  res.writeHead(206, {
+    ...headers,
+    'Content-Type': `multipart/byteranges; boundary=${boundary}`,
+    'Content-Length': String(length),
+  });
   if (head) {
     res.end();
     close();
@@ -139,7 +152,15 @@ const ASSEMBLE_LIMIT = 16 * 1024 * 1024;
  * A multipart answer to a batch of lookups (hundreds of small parts) from positional reads
  * issued all at once: one after another, their callbacks would add up to the response time.
  */
-function assemble(res: ServerResponse, fd: number, ranges: Array<[number, number]>, heads: string[], tail: string, length: number, close: () => void): void {
+function assemble(
+  res: ServerResponse,
+  fd: number,
+  ranges: Array<[number, number]>,
+  heads: string[],
+  tail: string,
+  length: number,
+  close: () => void,
+): void {
   const body = Buffer.allocUnsafe(length);
   let at = 0;
   const reads: Array<Promise<void>> = [];
@@ -148,7 +169,9 @@ function assemble(res: ServerResponse, fd: number, ranges: Array<[number, number
     const into = at;
     reads.push(
       new Promise((resolve, reject) =>
-        fs.read(fd, body, into, end - start, start, (err, n) => (err !== null || n !== end - start ? reject(err ?? new Error('short read')) : resolve())),
+        fs.read(fd, body, into, end - start, start, (err, n) =>
+          err !== null || n !== end - start ? reject(err ?? new Error('short read')) : resolve(),
+        ),
       ),
     );
     at += end - start;
@@ -167,7 +190,14 @@ function assemble(res: ServerResponse, fd: number, ranges: Array<[number, number
 }
 
 /** Writes the ranges (each after its part header, when multipart) from the descriptor, one after another. */
-function stream(res: ServerResponse, fd: number, ranges: Array<[number, number]>, heads: string[], tail: string | undefined, close: () => void): void {
+function stream(
+  res: ServerResponse,
+  fd: number,
+  ranges: Array<[number, number]>,
+  heads: string[],
+  tail: string | undefined,
+  close: () => void,
+): void {
   let i = 0;
   const next = (): void => {
     if (i === ranges.length) {
@@ -207,7 +237,11 @@ function finish(res: ServerResponse, status: number, headers: Record<string, str
 }
 
 function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
-  res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)) });
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+  });
   res.end(text);
 }
 

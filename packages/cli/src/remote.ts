@@ -65,16 +65,36 @@ export async function remoteStats(url: string): Promise<Record<string, unknown>>
 }
 
 export function formatRemoteStats(s: Record<string, unknown>): string {
-  const line = (name: string, value: unknown) => `${`${name}:`.padEnd(17)}${typeof value === 'string' ? value : JSON.stringify(value)}`;
-  const lines = [line('format', s['format']), line('url', s['url']), line('file size', `${String(s['fileSize'])} bytes`), line('records', s['records'])];
+  const line = (name: string, value: unknown) =>
+    `${`${name}:`.padEnd(17)}${typeof value === 'string' ? value : JSON.stringify(value)}`;
+  const lines = [
+    line('format', s['format']),
+    line('url', s['url']),
+    line('file size', `${String(s['fileSize'])} bytes`),
+    line('records', s['records']),
+  ];
   if (s['format'] === 'mmcdb') {
-    lines.push(line('index', `${String(s['indexSlots'])} slots (${String(s['homeSlots'])} home slots), max probe ${String(s['maxProbe'])}`));
+    lines.push(
+      line(
+        'index',
+        `${String(s['indexSlots'])} slots (${String(s['homeSlots'])} home slots), max probe ${String(s['maxProbe'])}`,
+      ),
+    );
     lines.push(line('seed', s['seed']), line('value align', s['valueAlign']));
   } else {
     lines.push(line('index', `${String(s['indexSlots'])} slots in ${String(s['tables'])} non-empty tables`));
   }
   if (s['metadata'] !== undefined) lines.push(line('metadata', s['metadata']));
-  lines.push(line('version', s['etag'] !== undefined ? `ETag ${String(s['etag'])}` : s['lastModified'] !== undefined ? `Last-Modified ${String(s['lastModified'])}` : 'no validator (only the size is checked)'));
+  lines.push(
+    line(
+      'version',
+      s['etag'] !== undefined
+        ? `ETag ${String(s['etag'])}`
+        : s['lastModified'] !== undefined
+          ? `Last-Modified ${String(s['lastModified'])}`
+          : 'no validator (only the size is checked)',
+    ),
+  );
   lines.push(line('cost', `${String(s['requests'])} requests, ${String(s['bytesFetched'])} bytes`));
   lines.push('(length statistics and probe histograms read the whole file: run cdb stats on a downloaded copy)');
   return `${lines.join('\n')}\n`;

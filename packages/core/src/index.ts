@@ -12,7 +12,13 @@ export { build, type RecordInput } from './format/build.js';
 export type { Backend, FormatName } from './format/engine.js';
 export { DEFAULT_SEED } from './format/mmcdb/codec.js';
 export type { VerifyReport } from './format/verify.js';
-export { verifyAny as verify, analyzeAny as analyze, type SetInfo, type SetVerifyReport, type ShardReport } from './format/sharded/checks.js';
+export {
+  verifyAny as verify,
+  analyzeAny as analyze,
+  type SetInfo,
+  type SetVerifyReport,
+  type ShardReport,
+} from './format/sharded/checks.js';
 export type { ClassicStats, DbStats, LengthStats, TinycdbStats } from './format/stats.js';
 export { formatTinycdbStats } from './format/classic/analyze.js';
 export { open, openSync, type BackendChoice, type OpenOptions } from './reader/open.js';

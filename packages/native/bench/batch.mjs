@@ -25,16 +25,24 @@ const runs = Number(opt('--runs', 0));
 const file = opt('--file', '/var/tmp/mmcdb-bench-1m.mmcdb');
 const K = Number(opt('--keys', 5000));
 const N = 1_000_000;
-const modes = args.length ? args : ['warm-get', 'warm-many-256', 'warm-many-1024', 'cold-sync', 'cold-async-64', 'cold-async-256'];
+const modes = args.length
+  ? args
+  : ['warm-get', 'warm-many-256', 'warm-many-1024', 'cold-sync', 'cold-async-64', 'cold-async-256'];
 
 if (!fs.existsSync(file)) {
   const { build } = await import('@mmcdb/core');
   const value = Buffer.alloc(100, 'v');
-  await build(file, (function* () { for (let i = 0; i < N; i++) yield [`key:${i}`, value]; })(), { fsync: false });
+  await build(
+    file,
+    (function* () {
+      for (let i = 0; i < N; i++) yield [`key:${i}`, value];
+    })(),
+    { fsync: false },
+  );
 }
 
 let seed = 12345;
-const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
 function shuffled(n) {
   const a = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
@@ -49,7 +57,9 @@ async function warmAsync(mode) {
   const seg = h.segments[0];
   const base = h.segmentBase; // segments start at the data section
   const [B, Q] = mode.split('-')[2].split('x').map(Number);
-  const keys = shuffled(N).slice(0, 200_000).map((i) => `key:${i}`);
+  const keys = shuffled(N)
+    .slice(0, 200_000)
+    .map((i) => `key:${i}`);
   let sink = 0;
   const pass = async () => {
     let next = 0;
@@ -130,7 +140,9 @@ async function cold(mode) {
   const base = h.segmentBase; // segments start at the data section
   const left = h.evict();
   const r0 = h.residency();
-  const keys = shuffled(N).slice(0, K).map((i) => `key:${i}`);
+  const keys = shuffled(N)
+    .slice(0, K)
+    .map((i) => `key:${i}`);
   let sink = 0;
   let maxStall = 0;
   let p99 = 0;
@@ -212,7 +224,11 @@ if (process.env.BATCH_BENCH_CHILD) {
     const median = (k) => results.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(results.length / 2)];
     const med = { ...results[0] };
     for (const k of Object.keys(med)) if (typeof med[k] === 'number') med[k] = median(k);
-    const extra = Object.entries(med).filter(([k]) => k !== 'value' && k !== 'unit').map(([k, v]) => `${k} ${typeof v === 'number' ? +v.toFixed(2) : v}`);
-    console.log(`${mode}: median ${med.value.toFixed(mode.startsWith('warm') ? 0 : 0)} ${med.unit} (runs ${results.map((r) => r.value.toFixed(0)).join(', ')}) ${extra.join(', ')}`);
+    const extra = Object.entries(med)
+      .filter(([k]) => k !== 'value' && k !== 'unit')
+      .map(([k, v]) => `${k} ${typeof v === 'number' ? +v.toFixed(2) : v}`);
+    console.log(
+      `${mode}: median ${med.value.toFixed(mode.startsWith('warm') ? 0 : 0)} ${med.unit} (runs ${results.map((r) => r.value.toFixed(0)).join(', ')}) ${extra.join(', ')}`,
+    );
   }
 }

@@ -50,7 +50,16 @@ describe('cdb build: input formats (golden dumps in fixtures/cli)', () => {
   it('json keeps the file order (integer-like keys too) and repeated keys', async () => {
     const out = next();
     await ok(['build', out, fixture('small.json')]);
-    expect(entries(out).map(([k]) => k)).toEqual(['b', '10', '2', 'nested', 'null', 'dup', 'dup', Buffer.from('ünï').toString('latin1')]);
+    expect(entries(out).map(([k]) => k)).toEqual([
+      'b',
+      '10',
+      '2',
+      'nested',
+      'null',
+      'dup',
+      'dup',
+      Buffer.from('ünï').toString('latin1'),
+    ]);
   });
 
   it('jsonl: strings as UTF-8, other JSON as its compact text, base64/hex markers decoded', async () => {
@@ -142,14 +151,25 @@ describe('cdb build: options', () => {
     if (policy === 'first') expect(r.stderr).toContain('1 duplicate record dropped');
   });
 
-  it.each(['mmcdb', 'classic'])('--duplicates last reports the superseded records as first reports the dropped ones (%s)', async (format) => {
-    const one = await ok(['build', next('x'), '--duplicates', 'last', '--format', format], { input: dups });
-    expect(one.stderr).toMatch(/: 2 records, .*; 1 duplicate record superseded \(--duplicates last\)\n$/);
-    const input = cdbmake([['k', '1'], ['k', '2'], ['k', '3'], ['j', '1'], ['j', '2']]);
-    const three = await ok(['build', next('x'), '--duplicates', 'last', '--format', format], { input });
-    expect(three.stderr).toMatch(/: 2 records, .*; 3 duplicate records superseded \(--duplicates last\)\n$/);
-    expect((await ok(['build', next('x'), '--duplicates', 'last', '--format', format], { input: cdbmake([['a', '1']]) })).stderr).not.toContain('superseded');
-  });
+  it.each(['mmcdb', 'classic'])(
+    '--duplicates last reports the superseded records as first reports the dropped ones (%s)',
+    async (format) => {
+      const one = await ok(['build', next('x'), '--duplicates', 'last', '--format', format], { input: dups });
+      expect(one.stderr).toMatch(/: 2 records, .*; 1 duplicate record superseded \(--duplicates last\)\n$/);
+      const input = cdbmake([
+        ['k', '1'],
+        ['k', '2'],
+        ['k', '3'],
+        ['j', '1'],
+        ['j', '2'],
+      ]);
+      const three = await ok(['build', next('x'), '--duplicates', 'last', '--format', format], { input });
+      expect(three.stderr).toMatch(/: 2 records, .*; 3 duplicate records superseded \(--duplicates last\)\n$/);
+      expect(
+        (await ok(['build', next('x'), '--duplicates', 'last', '--format', format], { input: cdbmake([['a', '1']]) })).stderr,
+      ).not.toContain('superseded');
+    },
+  );
 
   it('--duplicates error fails on the second occurrence, naming its line', async () => {
     const out = next();
@@ -193,7 +213,7 @@ describe('cdb build: options', () => {
     expect(sha256(out)).toBe(sha256(path.join(ROOT, 'fixtures/classic/small.tinycdb.cdb')));
   });
 
-  it('--format classic with an option it cannot honour prints core\'s error', async () => {
+  it("--format classic with an option it cannot honour prints core's error", async () => {
     const out = next();
     const r = await cdb(['build', out, '--format', 'classic', '--align', '8'], { input: '\n' });
     expect(r.status).toBe(111);
@@ -205,20 +225,29 @@ describe('cdb build: options', () => {
     const out = next('mmcdb');
     const r = await ok(['build', out, fixture('small.cdbmake')]);
     expect(r.stdout.length).toBe(0);
-    expect(r.stderr).toMatch(new RegExp(`^cdb build: wrote .*: 9 records, ${fs.statSync(out).size} bytes, \\d+\\.\\d\\d s \\(mmcdb\\)\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^cdb build: wrote .*: 9 records, ${fs.statSync(out).size} bytes, \\d+\\.\\d\\d s \\(mmcdb\\)\\n$`),
+    );
     expect((await ok(['build', next('mmcdb'), fixture('small.cdbmake'), '-q'])).stderr).toBe('');
   });
 
   it('an mmcdb file named .cdb (no --format): a warning that cdb readers cannot read it, -q or not', async () => {
     const out = next('cdb');
     const r = await ok(['build', out, fixture('small.cdbmake')]);
-    expect(r.stderr).toMatch(/^cdb build: warning: .*\.cdb: wrote the mmcdb format, not classic cdb: tinycdb, Postfix .*--format classic.*\ncdb build: wrote /);
+    expect(r.stderr).toMatch(
+      /^cdb build: warning: .*\.cdb: wrote the mmcdb format, not classic cdb: tinycdb, Postfix .*--format classic.*\ncdb build: wrote /,
+    );
     expect((await ok(['build', next('CDB'), fixture('small.cdbmake'), '-q'])).stderr).toContain('warning: ');
     fs.mkdirSync(path.join(dir, 'site'));
     fs.writeFileSync(path.join(dir, 'site', 'a.txt'), 'a');
     expect((await ok(['build', '--assets', next('cdb'), path.join(dir, 'site'), '-q'])).stderr).toContain('warning: ');
     // Not for an explicit --format, .mmcdb names, other names, or a failed build (one line).
-    for (const args of [[next('cdb'), '--format', 'mmcdb'], [next('cdb'), '--format', 'classic'], [next('mmcdb')], [next('db')]]) {
+    for (const args of [
+      [next('cdb'), '--format', 'mmcdb'],
+      [next('cdb'), '--format', 'classic'],
+      [next('mmcdb')],
+      [next('db')],
+    ]) {
       expect((await ok(['build', ...args, fixture('small.cdbmake'), '-q'])).stderr, args.join(' ')).toBe('');
     }
     const failed = await cdb(['build', next('cdb')], { input: 'nope' });
@@ -246,10 +275,19 @@ describe('cdb build: real-world csv/tsv (fixtures/cli/debian.csv, iso3166.tab)',
     const out = next('mmcdb');
     const r = await cdb(['build', out, fixture('debian.csv'), '--key-column', 'series']);
     expect(r.status).toBe(111);
-    expect(r.stderr).toBe(`cdb build: ${fixture('debian.csv')}:2: expected 8 fields (as in the header), got 6 (--relax-column-count takes missing fields as empty)\n`);
+    expect(r.stderr).toBe(
+      `cdb build: ${fixture('debian.csv')}:2: expected 8 fields (as in the header), got 6 (--relax-column-count takes missing fields as empty)\n`,
+    );
     await ok(['build', out, fixture('debian.csv'), '--key-column', 'series', '--relax-column-count', '-q']);
     expect(JSON.parse((await ok(['get', out, 'forky'])).out)).toEqual({
-      version: '14', codename: 'Forky', series: 'forky', created: '2025-08-09', release: '', eol: '', 'eol-lts': '', 'eol-elts': '',
+      version: '14',
+      codename: 'Forky',
+      series: 'forky',
+      created: '2025-08-09',
+      release: '',
+      eol: '',
+      'eol-lts': '',
+      'eol-elts': '',
     });
     expect((await ok(['get', out, 'bookworm', 'sid', '--json'])).out).toContain('"eol-elts\\":\\"2033-06-30\\"');
     expect(entries(out)).toHaveLength(8);
@@ -257,7 +295,9 @@ describe('cdb build: real-world csv/tsv (fixtures/cli/debian.csv, iso3166.tab)',
 
   it("tzdata's iso3166.tab (# comments, no header): --no-header --comment '#'", async () => {
     const out = next('mmcdb');
-    expect((await cdb(['build', out, fixture('iso3166.tab')])).stderr).toMatch(/iso3166\.tab:9: expected 1 field \(as in the header\), got 2/);
+    expect((await cdb(['build', out, fixture('iso3166.tab')])).stderr).toMatch(
+      /iso3166\.tab:9: expected 1 field \(as in the header\), got 2/,
+    );
     await ok(['build', out, fixture('iso3166.tab'), '--no-header', '--comment', '#', '--value-column', '2', '-q']);
     expect((await ok(['get', out, 'CI', 'AX', 'KR', '--newline'])).out).toBe("Côte d'Ivoire\nÅland Islands\nKorea (South)\n");
     expect(entries(out).map(([k]) => k)).toEqual(['AD', 'AX', 'CI', 'DE', 'FR', 'GB', 'KR', 'RE']);
@@ -270,7 +310,16 @@ describe('cdb build: real-world csv/tsv (fixtures/cli/debian.csv, iso3166.tab)',
     const zero = await cdb(['build', next('mmcdb'), fixture('debian.csv'), '--key-column', '0', '--relax-column-count']);
     expect(zero.status).toBe(2);
     expect(zero.stderr).toBe('cdb build: --key-column 0: columns are numbered from 1 (the first column is 1)\n');
-    const named = await cdb(['build', next('mmcdb'), fixture('iso3166.tab'), '--no-header', '--comment', '#', '--value-column', 'name']);
+    const named = await cdb([
+      'build',
+      next('mmcdb'),
+      fixture('iso3166.tab'),
+      '--no-header',
+      '--comment',
+      '#',
+      '--value-column',
+      'name',
+    ]);
     expect(named.status).toBe(2);
     expect(named.stderr).toContain('with --no-header, columns are given by number');
     expect(tempLeftovers(dir)).toEqual([]);
@@ -284,6 +333,8 @@ describe('cdb build: real-world csv/tsv (fixtures/cli/debian.csv, iso3166.tab)',
     }
     expect((await cdb(['build', next('mmcdb'), fixture('small.csv'), '--comment', '//'])).status).toBe(2);
     expect((await cdb(['build', next('mmcdb'), fixture('small.csv'), '--comment', '"'])).status).toBe(2);
-    expect((await cdb(['build', '--assets', next('mmcdb'), dir, '--no-header'])).stderr).toContain('--assets cannot be combined with --no-header');
+    expect((await cdb(['build', '--assets', next('mmcdb'), dir, '--no-header'])).stderr).toContain(
+      '--assets cannot be combined with --no-header',
+    );
   });
 });

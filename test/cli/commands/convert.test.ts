@@ -100,10 +100,17 @@ describe('cdb convert', () => {
 
   it('options the output format cannot honour: one line, exit 111, the target untouched', async () => {
     fs.writeFileSync(p('keep.cdb'), 'previous');
-    expectOneLineError(await cdb(['convert', p('src.mmcdb'), p('keep.cdb'), '--format', 'classic', '--seed', '1']), 'has no seed');
+    expectOneLineError(
+      await cdb(['convert', p('src.mmcdb'), p('keep.cdb'), '--format', 'classic', '--seed', '1']),
+      'has no seed',
+    );
     expectOneLineError(await cdb(['convert', p('src.mmcdb'), p('keep.cdb'), '--align', '8']), 'cannot align');
     expect(fs.readFileSync(p('keep.cdb'), 'utf8')).toBe('previous');
-    expectOneLineError(await cdb(['convert', p('src.mmcdb'), '/no/such/dir/x.cdb']), 'cannot create /no/such/dir/x.cdb', '(ENOENT)');
+    expectOneLineError(
+      await cdb(['convert', p('src.mmcdb'), '/no/such/dir/x.cdb']),
+      'cannot create /no/such/dir/x.cdb',
+      '(ENOENT)',
+    );
     expect(tempLeftovers(dir)).toEqual([]);
   });
 
@@ -122,7 +129,9 @@ describe('cdb convert', () => {
     await ok(['build', p('fifty.mmcdb'), p('fifty.cdbmake'), '-q']);
     fs.writeFileSync(p('big.cdb'), 'previous');
     const limit = 2048 + 10 * (8 + 5 + 100) + 10 * 16;
-    const r = spawnSync(process.execPath, [CHILD, String(limit), 'convert', p('fifty.mmcdb'), p('big.cdb')], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CHILD, String(limit), 'convert', p('fifty.mmcdb'), p('big.cdb')], {
+      encoding: 'utf8',
+    });
     expectOneLineError(
       { status: r.status, signal: r.signal, stdout: Buffer.from(r.stdout), out: r.stdout, stderr: r.stderr },
       /^cdb convert: .*big\.cdb: a classic cdb file cannot pass \d+ bytes .*\[ERR_CDB_TOO_LARGE\]\n$/,

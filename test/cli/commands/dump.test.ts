@@ -22,13 +22,23 @@ describe('cdb dump', () => {
 
   it('--format jsonl: strings when UTF-8, base64 with a marker otherwise', async () => {
     expectGolden((await ok(['dump', small, '--format', 'jsonl'])).stdout, 'small.cdbmake.dump.jsonl');
-    const lines = (await ok(['dump', small, '-f', 'jsonl'])).out.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await ok(['dump', small, '-f', 'jsonl'])).out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[3]).toEqual({ key: 'bin', value: 'AAEC//4KDQ==', encoding: 'base64' });
   });
 
   it('countries: jsonl dump values are the compact JSON text of the input values', async () => {
-    const input = fs.readFileSync(path.join(ROOT, 'fixtures/countries.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    const dumped = (await ok(['dump', countries, '--format', 'jsonl'])).out.trim().split('\n').map((l) => JSON.parse(l));
+    const input = fs
+      .readFileSync(path.join(ROOT, 'fixtures/countries.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const dumped = (await ok(['dump', countries, '--format', 'jsonl'])).out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(dumped).toEqual(input.map((r) => ({ key: r.key, value: JSON.stringify(r.value) })));
   });
 
@@ -58,7 +68,9 @@ describe('cdb keys', () => {
   it('one key per line, in file order, duplicates repeated', async () => {
     expectGolden((await ok(['keys', countries])).stdout, 'countries.keys');
     const keys = (await ok(['keys', small])).stdout;
-    expect(keys.toString('latin1')).toBe(['one', 'two', 'multi\nline key', 'bin', 'dup', 'empty', '', 'dup', 'caf\u00c3\u00a9', ''].join('\n'));
+    expect(keys.toString('latin1')).toBe(
+      ['one', 'two', 'multi\nline key', 'bin', 'dup', 'empty', '', 'dup', 'caf\u00c3\u00a9', ''].join('\n'),
+    );
   });
 
   it('--cdbmake prints +klen:key lines and a final empty line (like tinycdb cdb -l)', async () => {

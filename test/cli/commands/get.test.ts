@@ -67,7 +67,9 @@ describe('cdb get', () => {
   it('binary-safe: keys in hex or base64, value bytes unchanged on stdout', async () => {
     expect((await ok(['get', db, BIN_KEY.toString('hex'), '--key-encoding', 'hex'])).stdout.equals(BIN_VALUE)).toBe(true);
     expect((await ok(['get', db, BIN_KEY.toString('base64'), '--key-encoding', 'base64'])).stdout.equals(BIN_VALUE)).toBe(true);
-    expect((await ok(['get', db, BIN_KEY.toString('base64url'), '--key-encoding', 'base64'])).stdout.equals(BIN_VALUE)).toBe(true);
+    expect((await ok(['get', db, BIN_KEY.toString('base64url'), '--key-encoding', 'base64'])).stdout.equals(BIN_VALUE)).toBe(
+      true,
+    );
   });
 
   it('a key that is not valid in its encoding is a usage error (exit 2)', async () => {
@@ -78,7 +80,9 @@ describe('cdb get', () => {
 
   it.each(['memory', 'pread', 'auto'])('--backend %s gives the same answers', async (backend) => {
     expect((await ok(['--backend', backend, 'get', db, 'k', '--all', '--json'])).out).toBe('["v1","v2","ü ☃"]\n');
-    expect((await ok(['get', db, BIN_KEY.toString('hex'), '--key-encoding', 'hex', '--backend', backend])).stdout.equals(BIN_VALUE)).toBe(true);
+    expect(
+      (await ok(['get', db, BIN_KEY.toString('hex'), '--key-encoding', 'hex', '--backend', backend])).stdout.equals(BIN_VALUE),
+    ).toBe(true);
     expect((await cdb(['get', '--backend', backend, db, 'nope'])).status).toBe(100);
   });
 
@@ -93,7 +97,7 @@ describe('cdb get', () => {
     expect(JSON.parse(r.out).backend).toBe('pread');
   });
 
-  it('usage errors: missing argument, unknown option → exit 2 with commander\'s message', async () => {
+  it("usage errors: missing argument, unknown option → exit 2 with commander's message", async () => {
     const missing = await cdb(['get', db]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain("missing required argument 'key'");
@@ -160,7 +164,12 @@ describe('cdb get <db> -: keys from stdin', () => {
     const raw = Buffer.from([0x00, 0xff, 0x10]);
     const withLf = Buffer.from([0xfe, 0x0a, 0x41]);
     const rawDb = path.join(dir, 'raw.mmcdb');
-    await ok(['build', rawDb, '-q'], { input: cdbmake([[raw, 'found'], [withLf, 'with LF']]) });
+    await ok(['build', rawDb, '-q'], {
+      input: cdbmake([
+        [raw, 'found'],
+        [withLf, 'with LF'],
+      ]),
+    });
     expect((await ok(['get', rawDb, '-'], { input: Buffer.concat([raw, Buffer.from('\n')]) })).out).toBe('found');
     const z = await cdb(['get', rawDb, '-', '--null'], { input: Buffer.concat([withLf, Buffer.from('\0nope\r\0')]) });
     expect(z.out).toBe('with LF\0\0'); // no CR stripping with --null: "nope\r" is not found
@@ -170,7 +179,9 @@ describe('cdb get <db> -: keys from stdin', () => {
   it('with --key-encoding hex|base64 each line is decoded; a bad line is an error naming it (exit 111)', async () => {
     const hex = await ok(['get', db, '-', '--key-encoding', 'hex'], { input: `${BIN_KEY.toString('hex')}\n` });
     expect(hex.stdout.equals(BIN_VALUE)).toBe(true);
-    const b64 = await ok(['get', db, '-', '--key-encoding', 'base64', '--newline'], { input: `${Buffer.from('k').toString('base64')}\r\n` });
+    const b64 = await ok(['get', db, '-', '--key-encoding', 'base64', '--newline'], {
+      input: `${Buffer.from('k').toString('base64')}\r\n`,
+    });
     expect(b64.out).toBe('v1\n');
     const bad = await cdb(['get', db, '-', '--key-encoding', 'hex', '--newline'], { input: '6b\nxyz\n6b\n' });
     expect(bad.status).toBe(111);
@@ -178,7 +189,9 @@ describe('cdb get <db> -: keys from stdin', () => {
   });
 
   it('stdin keys mix with command-line keys at the place of "-"; "-" twice is a usage error', async () => {
-    expect((await ok(['get', db, 'k', '-', 'mixed', '--newline'], { input: 'empty\ntext\n' })).out).toBe('v1\n\nhello\nworld\nok\n');
+    expect((await ok(['get', db, 'k', '-', 'mixed', '--newline'], { input: 'empty\ntext\n' })).out).toBe(
+      'v1\n\nhello\nworld\nok\n',
+    );
     expect((await cdb(['get', db, '-', '-'])).status).toBe(2);
   });
 

@@ -130,10 +130,14 @@ describe('cdb serve --raw: the HTTP rules (handler in-process)', () => {
 
 describe('cdb serve --raw (the command)', () => {
   it('serves a database file until SIGTERM (exit 0); cdb get reads it by URL', async () => {
-    const proc = spawn(process.execPath, [BIN, 'serve', '--raw', path.join(dir, 'db.mmcdb'), '--host', '127.0.0.1', '--port', '0'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const proc = spawn(
+      process.execPath,
+      [BIN, 'serve', '--raw', path.join(dir, 'db.mmcdb'), '--host', '127.0.0.1', '--port', '0'],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     const exit = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
     try {
       const port = await new Promise<number>((resolve, reject) => {

@@ -97,7 +97,11 @@ describe('cdb serve limits', () => {
 });
 
 describe('cdb build --assets interrupted', () => {
-  it.each([['SIGINT', 130], ['SIGHUP', 129], ['SIGTERM', 143]] as const)('%s: exit %d, no temp file, the target unchanged', async (signal, code) => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGHUP', 129],
+    ['SIGTERM', 143],
+  ] as const)('%s: exit %d, no temp file, the target unchanged', async (signal, code) => {
     const folder = path.join(dir, `many-${signal}`);
     fs.mkdirSync(folder);
     const text = 'compressible text '.repeat(20_000);

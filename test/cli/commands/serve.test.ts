@@ -37,7 +37,9 @@ describe('cdb build --assets', () => {
   it('packs the folder with core buildAssets (metadata, paths with a leading slash, variants)', async () => {
     const r = await ok(['build', '--assets', db, site, '--precompress', 'br,gzip']);
     expect(r.stdout.length).toBe(0);
-    expect(r.stderr).toMatch(/^cdb build: wrote .*site\.mmcdb: 5 files \(\d+ records\), \d+ bytes, [\d.]+ s \(assets, precompressed br,gzip\)\n$/);
+    expect(r.stderr).toMatch(
+      /^cdb build: wrote .*site\.mmcdb: 5 files \(\d+ records\), \d+ bytes, [\d.]+ s \(assets, precompressed br,gzip\)\n$/,
+    );
     const reader = openSync(db, { backend: 'memory' });
     expect(reader.metadata).toEqual({ kind: 'mmcdb-assets', version: 1, files: 5 });
     for (const [name, bytes] of Object.entries(FILES)) expect(reader.get(`/${name}`)?.equals(bytes), name).toBe(true);
@@ -61,9 +63,17 @@ describe('cdb build --assets', () => {
 
   it('a missing folder, a file, an unwritable target: one line, exit 111, nothing written', async () => {
     const out = path.join(dir, 'x.mmcdb');
-    expectOneLineError(await cdb(['build', '--assets', out, path.join(dir, 'nope')]), 'cdb build: cannot read', 'nope: no such file or directory (ENOENT)');
+    expectOneLineError(
+      await cdb(['build', '--assets', out, path.join(dir, 'nope')]),
+      'cdb build: cannot read',
+      'nope: no such file or directory (ENOENT)',
+    );
     expectOneLineError(await cdb(['build', '--assets', out, fixture('small.csv')]), 'small.csv: not a folder');
-    expectOneLineError(await cdb(['build', '--assets', '/no/such/dir/x.mmcdb', site]), 'cannot create /no/such/dir/x.mmcdb', '(ENOENT)');
+    expectOneLineError(
+      await cdb(['build', '--assets', '/no/such/dir/x.mmcdb', site]),
+      'cannot create /no/such/dir/x.mmcdb',
+      '(ENOENT)',
+    );
     expect(fs.existsSync(out)).toBe(false);
     fs.writeFileSync(out, 'previous');
     expectOneLineError(await cdb(['build', '--assets', out, path.join(dir, 'nope')]), 'ENOENT');
@@ -88,7 +98,6 @@ describe('cdb build --assets', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 });
-
 
 describe('cdb serve', () => {
   beforeAll(async () => {
@@ -160,7 +169,11 @@ describe('cdb serve', () => {
     expectOneLineError(await cdb(['serve', path.join(dir, 'nope.mmcdb'), '--port', '0']), 'cannot open', '(ENOENT)');
 
     const s = await startServe([db]);
-    expectOneLineError(await cdb(['serve', db, '--host', '127.0.0.1', '--port', String(s.port)]), `cannot listen on http://127.0.0.1:${s.port}`, '(EADDRINUSE)');
+    expectOneLineError(
+      await cdb(['serve', db, '--host', '127.0.0.1', '--port', String(s.port)]),
+      `cannot listen on http://127.0.0.1:${s.port}`,
+      '(EADDRINUSE)',
+    );
     s.proc.kill('SIGTERM');
     expect((await s.exit).code).toBe(0);
 

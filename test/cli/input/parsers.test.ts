@@ -44,7 +44,11 @@ function randomRecords(seed: number, count: number): [Buffer, Buffer][] {
   const r = rng(seed);
   const special = [0, 10, 13, 43, 44, 58, 45, 62, 0xff, 0xc3];
   const bytes = (max: number) =>
-    Buffer.from(Array.from({ length: Math.floor(r() * max) }, () => (r() < 0.4 ? special[Math.floor(r() * special.length)]! : Math.floor(r() * 256))));
+    Buffer.from(
+      Array.from({ length: Math.floor(r() * max) }, () =>
+        r() < 0.4 ? special[Math.floor(r() * special.length)]! : Math.floor(r() * 256),
+      ),
+    );
   return Array.from({ length: count }, () => [bytes(12), bytes(40)] as [Buffer, Buffer]);
 }
 
@@ -111,7 +115,9 @@ describe('jsonl parser', () => {
   const expected = parse(make, input, input.length);
 
   it('decodes as documented', () => {
-    expect(expected.map(([k, v]) => [Buffer.from(k, 'hex').toString('latin1'), Buffer.from(v, 'hex').toString('latin1')])).toEqual([
+    expect(
+      expected.map(([k, v]) => [Buffer.from(k, 'hex').toString('latin1'), Buffer.from(v, 'hex').toString('latin1')]),
+    ).toEqual([
       ['a', 'x'],
       [Buffer.from('ü☃').toString('latin1'), '{"n":[1,2]}'],
       ['bin', '\x00\xff'],
@@ -146,7 +152,11 @@ describe('csv parser', () => {
   });
 
   it('a final row without a newline, a lone blank line skipped, quotes inside unquoted fields kept', () => {
-    const out = parse((sink) => new CsvParser('i', sink, { delimiter: ',', valueColumn: '2' }), Buffer.from('k,v\n\na,5" disk\nb,"x,y"'), 2);
+    const out = parse(
+      (sink) => new CsvParser('i', sink, { delimiter: ',', valueColumn: '2' }),
+      Buffer.from('k,v\n\na,5" disk\nb,"x,y"'),
+      2,
+    );
     expect(out.map(([k, v]) => [Buffer.from(k, 'hex').toString(), Buffer.from(v, 'hex').toString()])).toEqual([
       ['a', '5" disk'],
       ['b', 'x,y'],
@@ -157,14 +167,17 @@ describe('csv parser', () => {
 describe('csv parser: --no-header, --comment, --relax-column-count', () => {
   const text = (out: Rec[]) => out.map(([k, v]) => [Buffer.from(k, 'hex').toString(), Buffer.from(v, 'hex').toString()]);
 
-  it.each(SIZES)('comment lines (also before the first row, also CRLF) are skipped in chunks of %i bytes; a # inside a row or a quoted field stays', (size) => {
-    const input = Buffer.from('# head\r\n#\nk\tv\n# mid\na\t#1\nb\t"x\n# not a comment"\n#end');
-    const out = parse((sink) => new CsvParser('i', sink, { delimiter: '\t', comment: '#', valueColumn: 'v' }), input, size);
-    expect(text(out)).toEqual([
-      ['a', '#1'],
-      ['b', 'x\n# not a comment'],
-    ]);
-  });
+  it.each(SIZES)(
+    'comment lines (also before the first row, also CRLF) are skipped in chunks of %i bytes; a # inside a row or a quoted field stays',
+    (size) => {
+      const input = Buffer.from('# head\r\n#\nk\tv\n# mid\na\t#1\nb\t"x\n# not a comment"\n#end');
+      const out = parse((sink) => new CsvParser('i', sink, { delimiter: '\t', comment: '#', valueColumn: 'v' }), input, size);
+      expect(text(out)).toEqual([
+        ['a', '#1'],
+        ['b', 'x\n# not a comment'],
+      ]);
+    },
+  );
 
   it.each(SIZES)('no header: the first row is a record, columns by number, the value a JSON array (chunks of %i)', (size) => {
     const out = parse((sink) => new CsvParser('i', sink, { delimiter: ',', header: false }), Buffer.from('a,1\nb,2\n'), size);
@@ -175,14 +188,20 @@ describe('csv parser: --no-header, --comment, --relax-column-count', () => {
   });
 
   it('relaxed: a short row gets empty fields; a long row is still an error naming its line', () => {
-    const make = (sink: (k: Uint8Array, v: Uint8Array) => void) => new CsvParser('in.csv', sink, { delimiter: ',', relaxColumnCount: true });
+    const make = (sink: (k: Uint8Array, v: Uint8Array) => void) =>
+      new CsvParser('in.csv', sink, { delimiter: ',', relaxColumnCount: true });
     expect(text(parse(make, Buffer.from('k,a,b\nx,1\ny\n'), 3))).toEqual([
       ['x', '{"k":"x","a":"1","b":""}'],
       ['y', '{"k":"y","a":"","b":""}'],
     ]);
-    expect(() => parse(make, Buffer.from('k,a\nx,1\ny,2,3\n'), 4)).toThrow('in.csv:3: expected at most 2 fields (as in the header), got 3');
-    const noHeader = (sink: (k: Uint8Array, v: Uint8Array) => void) => new CsvParser('t', sink, { delimiter: ',', header: false, relaxColumnCount: true });
-    expect(() => parse(noHeader, Buffer.from('a,1\nb,2,3\n'), 64)).toThrow('t:2: expected at most 2 fields (as in the first row), got 3');
+    expect(() => parse(make, Buffer.from('k,a\nx,1\ny,2,3\n'), 4)).toThrow(
+      'in.csv:3: expected at most 2 fields (as in the header), got 3',
+    );
+    const noHeader = (sink: (k: Uint8Array, v: Uint8Array) => void) =>
+      new CsvParser('t', sink, { delimiter: ',', header: false, relaxColumnCount: true });
+    expect(() => parse(noHeader, Buffer.from('a,1\nb,2,3\n'), 64)).toThrow(
+      't:2: expected at most 2 fields (as in the first row), got 3',
+    );
   });
 });
 
@@ -203,7 +222,9 @@ describe('the CLI reads in chunks: --chunk-size 1 builds the same file', () => {
     await ok(['build', b, fixture(name), '--chunk-size', '1']);
     expect(sha256(a)).toBe(sha256(b));
     const c = path.join(dir, `${name}.c.cdb`);
-    await ok(['build', c, '-', '--chunk-size', '3', '--input-format', name.split('.')[1]!], { input: fs.readFileSync(fixture(name)) });
+    await ok(['build', c, '-', '--chunk-size', '3', '--input-format', name.split('.')[1]!], {
+      input: fs.readFileSync(fixture(name)),
+    });
     expect(sha256(c)).toBe(sha256(a));
   });
 });

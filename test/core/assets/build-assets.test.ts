@@ -15,7 +15,10 @@ describe('buildAssets on awkward folders', () => {
     const site = path.join(dir, 'site');
     fs.mkdirSync(site);
     fs.writeFileSync(path.join(site, 'ok.txt'), 'ok');
-    fs.writeFileSync(Buffer.concat([Buffer.from(`${site}/`), Buffer.from([0x83, 0x65, 0x83, 0x58, 0x83, 0x67]), Buffer.from('.txt')]), 'sjis name');
+    fs.writeFileSync(
+      Buffer.concat([Buffer.from(`${site}/`), Buffer.from([0x83, 0x65, 0x83, 0x58, 0x83, 0x67]), Buffer.from('.txt')]),
+      'sjis name',
+    );
     fs.writeFileSync(path.join(site, 'back\\slash.txt'), 'x');
     fs.symlinkSync(path.join(site, 'ok.txt'), path.join(site, 'link.txt'));
     fs.writeFileSync(path.join(site, '.htaccess'), 'deny');

@@ -43,7 +43,9 @@ describe.each(availableBackends())('asset handler (%s backend)', (backend) => {
     expect(r.headers['content-type']).toBe('image/png');
     expect(r.headers['content-length']).toBe('5000');
     expect(r.headers['etag']).toMatch(/^"[0-9a-f]{16}"$/);
-    expect(new Date(r.headers['last-modified']!).getTime()).toBe(Math.floor(fs.statSync(path.join(site, 'assets', 'logo.png')).mtimeMs / 1000) * 1000);
+    expect(new Date(r.headers['last-modified']!).getTime()).toBe(
+      Math.floor(fs.statSync(path.join(site, 'assets', 'logo.png')).mtimeMs / 1000) * 1000,
+    );
     expect(r.headers['cache-control']).toBe('public, max-age=60');
     expect(r.headers['vary']).toBeUndefined(); // random bytes do not compress: no variants
     expect((await get('/empty.txt')).body.length).toBe(0);
@@ -118,7 +120,16 @@ describe.each(availableBackends())('asset handler (%s backend)', (backend) => {
   });
 
   it('no path reaches outside the database or its reserved keys', async () => {
-    for (const bad of ['/%2e%2e/%2e%2e/etc/passwd', '/..', '/../index.html', '/assets%2Fapp.js', '/a%00b', '/%00mindex.html', '/%E0%A4%A', '/assets\\..\\index.html']) {
+    for (const bad of [
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/..',
+      '/../index.html',
+      '/assets%2Fapp.js',
+      '/a%00b',
+      '/%00mindex.html',
+      '/%E0%A4%A',
+      '/assets\\..\\index.html',
+    ]) {
       expect([400, 404], bad).toContain((await get(bad)).status);
     }
     // ".." inside the root is resolved, like a browser would.
@@ -130,10 +141,12 @@ describe.each(availableBackends())('asset handler (%s backend)', (backend) => {
 describe('as middleware', () => {
   it('passes missing paths and other methods to next()', async () => {
     const handler = createAssetHandler(db);
-    const get = await serve((req, res) => handler(req, res, () => {
-      res.writeHead(418);
-      res.end('next');
-    }));
+    const get = await serve((req, res) =>
+      handler(req, res, () => {
+        res.writeHead(418);
+        res.end('next');
+      }),
+    );
     expect((await get('/missing')).status).toBe(418);
     expect((await get('/index.html', {}, 'DELETE')).status).toBe(418);
     expect((await get('/index.html')).status).toBe(200);

@@ -25,7 +25,8 @@ const svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></
 const js = `export const x = 1;\n${'console.log("compress me");\n'.repeat(200)}`;
 
 beforeAll(async () => {
-  for (const d of ['日本', 'x?y', 'q#r', 'a b', 'api docs', '.git', '.well-known']) fs.mkdirSync(path.join(site, d), { recursive: true });
+  for (const d of ['日本', 'x?y', 'q#r', 'a b', 'api docs', '.git', '.well-known'])
+    fs.mkdirSync(path.join(site, d), { recursive: true });
   for (const d of ['日本', 'x?y', 'q#r', 'a b', 'api docs']) fs.writeFileSync(path.join(site, d, 'index.html'), `<p>${d}</p>`);
   fs.writeFileSync(path.join(site, '.env'), 'SECRET=1');
   fs.writeFileSync(path.join(site, '.git', 'config'), '[core]');
@@ -66,7 +67,10 @@ describe('redirects of folder paths', () => {
     app.use('/static', createAssetHandler(db));
     const capp = connect();
     capp.use('/files', createAssetHandler(db) as unknown as connect.NextHandleFunction);
-    for (const [handler, prefix] of [[app, '/static'], [capp, '/files']] as const) {
+    for (const [handler, prefix] of [
+      [app, '/static'],
+      [capp, '/files'],
+    ] as const) {
       const server = http.createServer(handler as http.RequestListener);
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       const { port } = server.address() as AddressInfo;
@@ -118,7 +122,8 @@ describe('HTTP semantics', () => {
   });
 
   it('nosniff everywhere; SVG gets a Content-Security-Policy that forbids scripts', async () => {
-    for (const p of ['/icon.svg', '/app.js', '/missing']) expect((await get(p)).headers['x-content-type-options']).toBe('nosniff');
+    for (const p of ['/icon.svg', '/app.js', '/missing'])
+      expect((await get(p)).headers['x-content-type-options']).toBe('nosniff');
     const r = await get('/icon.svg');
     expect(r.headers['content-security-policy']).toMatch(/default-src 'none'/);
     expect(r.headers['content-security-policy']).toMatch(/sandbox/);
@@ -150,7 +155,9 @@ describe('createAssetHandler() arguments', () => {
     const get = await serve(createAssetHandler(w));
     expect((await get('/app.js')).status).toBe(200);
     w.close();
-    expect(() => createAssetHandler(undefined as unknown as string)).toThrow(/takes a Reader, a WatchedReader \(openWatched\) or a path; got undefined/);
+    expect(() => createAssetHandler(undefined as unknown as string)).toThrow(
+      /takes a Reader, a WatchedReader \(openWatched\) or a path; got undefined/,
+    );
     expect(() => createAssetHandler({} as unknown as string)).toThrow(/got an object \(Object\)/);
   });
 });
@@ -180,15 +187,53 @@ describe('fuzzing request targets against the bare handler', () => {
       s.on('data', (d) => (data += d.toString('latin1')));
       s.on('close', () => resolve(data));
       s.on('error', () => resolve(data));
-      s.write(Buffer.concat([Buffer.from('GET '), Buffer.from(target, 'latin1'), Buffer.from(` HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${extra}\r\n`)]));
+      s.write(
+        Buffer.concat([
+          Buffer.from('GET '),
+          Buffer.from(target, 'latin1'),
+          Buffer.from(` HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${extra}\r\n`),
+        ]),
+      );
     });
   }
 
   it('2,000 random targets and headers: every one answered, the server alive, nothing thrown', async () => {
     let x = 20261202;
-    const rnd = (n: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) % n);
-    const pieces = ['/', '%', '%E6%97%A5', '%C0%AF', '%2F', '%00', '..', '.', '日本', 'x?y', '#', '\\', '%FF', 'a b', '?', '&', '%25', '.env', 'index.html', '//', '%2e%2e', '\u00ff'];
-    const headerPool = ['Range: bytes=0-1', 'Range: bytes=-0', 'Range: bytes=9-1', 'If-Range: W/"x"', 'If-None-Match: *', 'Accept-Encoding: br;q=x', 'If-Modified-Since: garbage', 'Range: bytes=99999999999999999999-'];
+    const rnd = (n: number) => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) % n;
+    const pieces = [
+      '/',
+      '%',
+      '%E6%97%A5',
+      '%C0%AF',
+      '%2F',
+      '%00',
+      '..',
+      '.',
+      '日本',
+      'x?y',
+      '#',
+      '\\',
+      '%FF',
+      'a b',
+      '?',
+      '&',
+      '%25',
+      '.env',
+      'index.html',
+      '//',
+      '%2e%2e',
+      '\u00ff',
+    ];
+    const headerPool = [
+      'Range: bytes=0-1',
+      'Range: bytes=-0',
+      'Range: bytes=9-1',
+      'If-Range: W/"x"',
+      'If-None-Match: *',
+      'Accept-Encoding: br;q=x',
+      'If-Modified-Since: garbage',
+      'Range: bytes=99999999999999999999-',
+    ];
     let answered = 0;
     for (let i = 0; i < 2000; i++) {
       let t = rnd(4) === 0 ? '' : '/';

@@ -9,7 +9,9 @@ export interface Reply {
 }
 
 /** Starts `handler` on 127.0.0.1 (random port) for this test file; returns a raw requester. */
-export async function serve(handler: http.RequestListener): Promise<(path: string, headers?: http.OutgoingHttpHeaders, method?: string) => Promise<Reply>> {
+export async function serve(
+  handler: http.RequestListener,
+): Promise<(path: string, headers?: http.OutgoingHttpHeaders, method?: string) => Promise<Reply>> {
   const server = http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));

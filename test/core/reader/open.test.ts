@@ -13,7 +13,10 @@ const file = path.join(dir, 'mmap.mmcdb');
 const native = loadNative();
 
 beforeAll(async () => {
-  await build(file, Array.from({ length: 1000 }, (_, i) => [`k${i}`, `value number ${i}`] as const));
+  await build(
+    file,
+    Array.from({ length: 1000 }, (_, i) => [`k${i}`, `value number ${i}`] as const),
+  );
 });
 
 describe.runIf(native.ok)('mmap backend', () => {
@@ -66,7 +69,9 @@ describe.runIf(native.ok)('mmap backend', () => {
     db.close();
     expect(() => db.get('k1')).toThrow(expect.objectContaining({ code: 'ERR_CDB_CLOSED' }));
     for (let round = 0; round < 3; round++) (globalThis as { gc?: () => void }).gc?.();
-    held.forEach((v, i) => expect(String(v)).toBe(`value number ${i}`));
+    held.forEach((v, i) => {
+      expect(String(v)).toBe(`value number ${i}`);
+    });
   });
 
   it('stats() reports the mapped bytes, which heap reports do not show', () => {
@@ -109,7 +114,11 @@ describe('files larger than one Buffer', () => {
     fs.writeFileSync(big, '');
     fs.truncateSync(big, 5 * 2 ** 30);
     expect(() => openSync(big, { backend: 'memory' })).toThrow(
-      expect.objectContaining({ name: 'CdbError', code: 'ERR_CDB_BACKEND', message: expect.stringContaining("use backend 'mmap' or 'pread'") }),
+      expect.objectContaining({
+        name: 'CdbError',
+        code: 'ERR_CDB_BACKEND',
+        message: expect.stringContaining("use backend 'mmap' or 'pread'"),
+      }),
     );
     const restore = setTestHook('nativeDisabled', 'simulated');
     try {

@@ -21,7 +21,12 @@ describe('a FIFO is refused, never waited on', () => {
   it('verify(), analyze() and the CLI', async () => {
     await expect(verify(fifo)).rejects.toThrow(/not a regular file/);
     await expect(analyze(fifo)).rejects.toThrow(/not a regular file/);
-    for (const args of [['get', fifo, 'k'], ['verify', fifo], ['stats', fifo], ['dump', fifo]]) {
+    for (const args of [
+      ['get', fifo, 'k'],
+      ['verify', fifo],
+      ['stats', fifo],
+      ['dump', fifo],
+    ]) {
       const r = await cdb(args);
       expect(r.status, args.join(' ')).toBe(111);
       expect(r.stderr).toMatch(/not a regular file/);

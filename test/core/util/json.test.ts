@@ -41,17 +41,22 @@ describe('JSON depth limit', () => {
     expect(fs.existsSync(deep)).toBe(false);
   });
 
-  it.each(availableBackends())('crafted deep metadata: ERR_CDB_FORMAT from reader.metadata (%s) and from verify', async (backend) => {
-    const file = path.join(dir, `crafted-${backend}.mmcdb`);
-    await withMetadata(file, '['.repeat(50_000) + ']'.repeat(50_000));
-    const db = openSync(file, { backend });
-    expect(() => db.metadata).toThrow(expect.objectContaining({ code: 'ERR_CDB_FORMAT', message: expect.stringMatching(/nests deeper than/) }));
-    expect(db.getString('k')).toBe('v');
-    db.close();
-    const report = await verify(file);
-    expect(report.ok).toBe(false);
-    expect(report.error?.code).toBe('ERR_CDB_FORMAT');
-  });
+  it.each(availableBackends())(
+    'crafted deep metadata: ERR_CDB_FORMAT from reader.metadata (%s) and from verify',
+    async (backend) => {
+      const file = path.join(dir, `crafted-${backend}.mmcdb`);
+      await withMetadata(file, '['.repeat(50_000) + ']'.repeat(50_000));
+      const db = openSync(file, { backend });
+      expect(() => db.metadata).toThrow(
+        expect.objectContaining({ code: 'ERR_CDB_FORMAT', message: expect.stringMatching(/nests deeper than/) }),
+      );
+      expect(db.getString('k')).toBe('v');
+      db.close();
+      const report = await verify(file);
+      expect(report.ok).toBe(false);
+      expect(report.error?.code).toBe('ERR_CDB_FORMAT');
+    },
+  );
 
   it('a deeply nested jsonl value: an input error naming the file and line', async () => {
     const input = path.join(dir, 'deep.jsonl');

@@ -27,15 +27,20 @@ describe('XXH64 in TypeScript', () => {
 
   it('streams in any chunking to the same digest', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 2000 }), fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1 }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (bytes, cuts, seed) => {
-        const st = new Xxh64State(Number(seed >> 32n), Number(seed & 0xffffffffn));
-        for (let p = 0, i = 0; p < bytes.length; i++) {
-          const k = cuts[i % cuts.length]!;
-          st.update(bytes.subarray(p, p + k));
-          p += k;
-        }
-        expect(st.digest()).toBe(wasm.h64Raw(bytes, seed));
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 2000 }),
+        fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1 }),
+        fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+        (bytes, cuts, seed) => {
+          const st = new Xxh64State(Number(seed >> 32n), Number(seed & 0xffffffffn));
+          for (let p = 0, i = 0; p < bytes.length; i++) {
+            const k = cuts[i % cuts.length]!;
+            st.update(bytes.subarray(p, p + k));
+            p += k;
+          }
+          expect(st.digest()).toBe(wasm.h64Raw(bytes, seed));
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -22,7 +22,12 @@ const describe = (fn) => {
     const r = fn();
     return { ok: r === undefined ? null : typeof r === 'object' ? 'object' : r };
   } catch (err) {
-    return { cls: err instanceof CdbError ? 'CdbError' : err?.constructor?.name, code: err?.code, path: err?.path, message: err?.message };
+    return {
+      cls: err instanceof CdbError ? 'CdbError' : err?.constructor?.name,
+      code: err?.code,
+      path: err?.path,
+      message: err?.message,
+    };
   }
 };
 
@@ -32,12 +37,25 @@ out.bDamagedAfterGet = B.damaged;
 out.getAll = describe(() => B.getAll(view));
 out.has = describe(() => B.has(view));
 out.getMany = describe(() => B.getMany(['key1', view, 'key2']));
-out.getManyAsync = await B.getManyAsync([view]).then(() => ({ ok: 'resolved' }), (err) => ({ cls: err instanceof CdbError ? 'CdbError' : err?.constructor?.name, code: err?.code, path: err?.path, message: err?.message }));
+out.getManyAsync = await B.getManyAsync([view]).then(
+  () => ({ ok: 'resolved' }),
+  (err) => ({
+    cls: err instanceof CdbError ? 'CdbError' : err?.constructor?.name,
+    code: err?.code,
+    path: err?.path,
+    message: err?.message,
+  }),
+);
 out.rawGet = describe(() => rawB.get(view));
 out.rawGetMany = describe(() => rawB.getMany([view], new Float64Array(2)));
 out.bDamaged = B.damaged;
 out.rawBDamaged = rawB.damaged();
 out.bStillWorks = describe(() => B.getString('key1')).ok ?? 'threw';
-out.bGetMany = describe(() => B.getMany(['key1', 'key2']).map((v) => v?.toString()).join()).ok ?? 'threw';
+out.bGetMany =
+  describe(() =>
+    B.getMany(['key1', 'key2'])
+      .map((v) => v?.toString())
+      .join(),
+  ).ok ?? 'threw';
 out.aDamaged = A.damaged;
 console.log(JSON.stringify(out));

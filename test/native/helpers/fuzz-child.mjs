@@ -19,7 +19,11 @@ const keys = [...args.keys, 'absent', '', 'x'.repeat(40)];
 
 let s = args.seed >>> 0 || 1;
 const rnd = () => {
-  s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+  s ^= s << 13;
+  s >>>= 0;
+  s ^= s >>> 17;
+  s ^= s << 5;
+  s >>>= 0;
   return s;
 };
 const pick = (n) => rnd() % n;
@@ -55,27 +59,32 @@ function mutate() {
   const b = Buffer.from(good);
   const kind = pick(8);
   switch (kind) {
-    case 0: { // random byte flips anywhere
+    case 0: {
+      // random byte flips anywhere
       for (let i = 1 + pick(4); i > 0; i--) b[pick(b.length)] ^= 1 << pick(8);
       return { b, kind };
     }
-    case 1: { // header / TOC bytes, resealed so the deeper checks run
+    case 1: {
+      // header / TOC bytes, resealed so the deeper checks run
       const lim = args.format === 'mmcdb' ? 120 : 2048;
       for (let i = 1 + pick(3); i > 0; i--) b[pick(lim)] = rnd() & 255;
       seal(b);
       return { b, kind };
     }
-    case 2: { // a u32 at a random 4-aligned offset set to a boundary value
+    case 2: {
+      // a u32 at a random 4-aligned offset set to a boundary value
       const o = pick(b.length >>> 2) * 4;
       b.writeUInt32LE(boundaryValues() >>> 0, o);
       seal(b);
       return { b, kind };
     }
-    case 3: { // truncate at (around) a section boundary
+    case 3: {
+      // truncate at (around) a section boundary
       const c = Math.max(0, Math.min(b.length, cuts[pick(cuts.length)] + pick(3) - 1));
       return { b: b.subarray(0, c), kind };
     }
-    case 4: { // truncate, and make the header agree (mmcdb) so open gets further
+    case 4: {
+      // truncate, and make the header agree (mmcdb) so open gets further
       const c = Math.max(0, cuts[pick(cuts.length)] + pick(3) - 1);
       const t = Buffer.from(b.subarray(0, Math.min(c, b.length)));
       if (args.format === 'mmcdb' && t.length >= 128) {
@@ -85,7 +94,8 @@ function mutate() {
       }
       return { b: t, kind };
     }
-    case 5: { // header u64 fields (mmcdb) / TOC entries (classic) to boundary values
+    case 5: {
+      // header u64 fields (mmcdb) / TOC entries (classic) to boundary values
       if (args.format === 'mmcdb') {
         const fields = [16, 32, 40, 48, 56, 60, 64, 72, 80, 88, 104];
         const o = fields[pick(fields.length)];
@@ -97,7 +107,8 @@ function mutate() {
       }
       return { b, kind };
     }
-    case 6: { // index slots / classic tables: positions and hashes
+    case 6: {
+      // index slots / classic tables: positions and hashes
       const start = args.format === 'mmcdb' ? Number(good.readBigUInt64LE(48)) : good.readUInt32LE(0);
       const end = args.format === 'mmcdb' ? Number(good.readBigUInt64LE(72)) : good.length;
       const width = args.format === 'mmcdb' ? 8 : 4;
@@ -108,7 +119,8 @@ function mutate() {
       }
       return { b, kind };
     }
-    default: { // record length fields inside the data section
+    default: {
+      // record length fields inside the data section
       const dataStart = args.format === 'mmcdb' ? 128 : 2048;
       const o = dataStart + pick(Math.max(1, b.length - dataStart - 4));
       b.writeUInt32LE(o % 3 === 0 ? 0xffffffff : boundaryValues() >>> 0, Math.min(o, b.length - 4));

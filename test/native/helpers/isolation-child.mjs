@@ -12,7 +12,10 @@ const [from, to] = format === 'mmcdb' ? [128, Number(bytes.readBigUInt64LE(40))]
 const db = openSync(file, { backend: 'mmap' });
 const h = native.open(file);
 const keys = Array.from({ length: 310 }, (_, i) => `key${i}`);
-const answers = () => JSON.stringify(keys.map((k) => [db.has(k), h.get(k) ? [h.out[0], h.out[1]] : null, db.getAll(k).length, db.getMany([k])[0]?.length ?? null]));
+const answers = () =>
+  JSON.stringify(
+    keys.map((k) => [db.has(k), h.get(k) ? [h.out[0], h.out[1]] : null, db.getAll(k).length, db.getMany([k])[0]?.length ?? null]),
+  );
 const v = db.get('key3');
 const fail = (what) => (console.log(JSON.stringify({ ok: false, what })), process.exit(0));
 if (v.buffer.byteLength !== to - from) fail(`byteLength ${v.buffer.byteLength} != ${to - from}`);

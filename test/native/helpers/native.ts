@@ -36,7 +36,12 @@ export interface TestAddon {
    * a test handler is installed first and ours re-installed over it, which must chain to
    * it. chain false: nothing before ours — the process dies of SIGBUS.
    */
-  sigbusTest(path: string, mapLength: number, readOffset: number, chain: boolean): {
+  sigbusTest(
+    path: string,
+    mapLength: number,
+    readOffset: number,
+    chain: boolean,
+  ): {
     value: number;
     previousCalls: number;
     previousAddressOk: boolean;

@@ -45,32 +45,52 @@ for (const at of [0, 3, 17, N - 1]) {
   res[`getMany@${at}`] = outcome(() => {
     const out = new Float64Array(2 * N);
     let inner;
-    h.getMany(hostile(keys, at, () => {
-      const o = new Float64Array(2 * other.length);
-      h.getMany(other, o);
-      inner = JSON.stringify(Array.from(o)) === JSON.stringify(expected(h, other));
-    }), out);
+    h.getMany(
+      hostile(keys, at, () => {
+        const o = new Float64Array(2 * other.length);
+        h.getMany(other, o);
+        inner = JSON.stringify(Array.from(o)) === JSON.stringify(expected(h, other));
+      }),
+      out,
+    );
     return { same: same(out), inner };
   });
   res[`getManyNested@${at}`] = outcome(() => {
     // Two levels: the inner call's keys have a getter that calls getMany again.
     const out = new Float64Array(2 * N);
-    h.getMany(hostile(keys, at, () => h.getMany(hostile(other, 5, () => h.getMany(keys.slice(0, 20), new Float64Array(40))), new Float64Array(2 * other.length))), out);
+    h.getMany(
+      hostile(keys, at, () =>
+        h.getMany(
+          hostile(other, 5, () => h.getMany(keys.slice(0, 20), new Float64Array(40))),
+          new Float64Array(2 * other.length),
+        ),
+      ),
+      out,
+    );
     return { same: same(out) };
   });
   res[`get@${at}`] = outcome(() => {
     const out = new Float64Array(2 * N);
-    h.getMany(hostile(keys, at, () => h.get('key1')), out);
+    h.getMany(
+      hostile(keys, at, () => h.get('key1')),
+      out,
+    );
     return { same: same(out) };
   });
   res[`async@${at}`] = outcome(() => {
     const out = new Float64Array(2 * N);
-    h.getMany(hostile(keys, at, () => void h.getManyAsync(other)), out);
+    h.getMany(
+      hostile(keys, at, () => void h.getManyAsync(other)),
+      out,
+    );
     return { same: same(out) };
   });
   res[`setOut@${at}`] = outcome(() => {
     const out = new Float64Array(2 * N);
-    h.getMany(hostile(keys, at, () => h.setOut(new Float64Array(8))), out);
+    h.getMany(
+      hostile(keys, at, () => h.setOut(new Float64Array(8))),
+      out,
+    );
     return { same: same(out) };
   });
 }
@@ -97,14 +117,29 @@ res.grow = outcome(() => {
 });
 res.detachOut = outcome(() => {
   const out = new Float64Array(2 * N);
-  h.getMany(hostile(keys, 5, () => structuredClone(out.buffer, { transfer: [out.buffer] })), out);
+  h.getMany(
+    hostile(keys, 5, () => structuredClone(out.buffer, { transfer: [out.buffer] })),
+    out,
+  );
   return 'no error';
 });
-res.throwing = outcome(() => h.getMany(hostile(keys, 5, () => { throw Object.assign(new Error('boom'), { code: 'BOOM' }); }), new Float64Array(2 * N)));
+res.throwing = outcome(() =>
+  h.getMany(
+    hostile(keys, 5, () => {
+      throw Object.assign(new Error('boom'), { code: 'BOOM' });
+    }),
+    new Float64Array(2 * N),
+  ),
+);
 res.proxy = outcome(() => h.getMany(new Proxy(keys, {}), new Float64Array(2 * N)));
 res.asyncProxy = outcome(() => h.getManyAsync(new Proxy(keys, {})));
 // Close from a getter: nothing is looked up on a closed handle.
-res.close = outcome(() => h.getMany(hostile(keys, 7, () => h.close()), new Float64Array(2 * N)));
+res.close = outcome(() =>
+  h.getMany(
+    hostile(keys, 7, () => h.close()),
+    new Float64Array(2 * N),
+  ),
+);
 res.afterClose = outcome(() => h.get('key1'));
 const h2 = native.open(file);
 res.asyncClose = outcome(() => h2.getManyAsync(hostile(keys, 7, () => h2.close())));

@@ -23,11 +23,21 @@ const outcome = (fn) => {
     fn();
     return { ok: true };
   } catch (err) {
-    return { cls: err instanceof CdbError ? 'CdbError' : err?.constructor?.name, code: err?.code, message: err?.message, path: err?.path };
+    return {
+      cls: err instanceof CdbError ? 'CdbError' : err?.constructor?.name,
+      code: err?.code,
+      message: err?.message,
+      path: err?.path,
+    };
   }
 };
 const out = {};
-for (const [name, p] of [['fifo', fifo], ['socket', sock], ['chardev', '/dev/null'], ['dir', dir]]) {
+for (const [name, p] of [
+  ['fifo', fifo],
+  ['socket', sock],
+  ['chardev', '/dev/null'],
+  ['dir', dir],
+]) {
   out[name] = outcome(() => native.open(p));
   out[`${name}Core`] = outcome(() => openSync(p, { backend: 'mmap' }));
 }

@@ -7,8 +7,17 @@ export const keyOf = (i: number): string => `key:${i}`;
 export const valueFor = (i: number): string => `value ${i} ${'v'.repeat(i % 50)}`;
 
 /** `n` records key:i → value i …, both formats; returns the file bytes. */
-export async function buildPair(dir: string, name: string, n: number, extra: Array<[string, Uint8Array]> = [], options: WriterOptions = {}): Promise<{ mmcdb: Buffer; classic: Buffer }> {
-  const records = (): Array<[string, string | Uint8Array]> => [...Array.from({ length: n }, (_, i): [string, string] => [keyOf(i), valueFor(i)]), ...extra];
+export async function buildPair(
+  dir: string,
+  name: string,
+  n: number,
+  extra: Array<[string, Uint8Array]> = [],
+  options: WriterOptions = {},
+): Promise<{ mmcdb: Buffer; classic: Buffer }> {
+  const records = (): Array<[string, string | Uint8Array]> => [
+    ...Array.from({ length: n }, (_, i): [string, string] => [keyOf(i), valueFor(i)]),
+    ...extra,
+  ];
   const m = path.join(dir, `${name}.mmcdb`);
   const c = path.join(dir, `${name}.cdb`);
   await build(m, records(), options);

@@ -89,7 +89,12 @@ http {
       root,
       log: () => {
         const file = path.join(prefix, 'logs/access.log');
-        return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '') : [];
+        return fs.existsSync(file)
+          ? fs
+              .readFileSync(file, 'utf8')
+              .split('\n')
+              .filter((l) => l !== '')
+          : [];
       },
       stop: async () => {
         if (child.exitCode === null) {
@@ -132,4 +137,3 @@ export function publish(file: string, root: string, name: string): void {
     fs.copyFileSync(file, target);
   }
 }
-

@@ -124,7 +124,12 @@ export async function startRangeServer(): Promise<RangeServer> {
     setTimeout(() => {
       if (fault?.kind === 'hang') return;
       if (fault?.kind === 'reset') return req.socket.destroy();
-      if (fault?.kind === 'status') return finish(fault.status, fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {}, Buffer.from('no\n'));
+      if (fault?.kind === 'status')
+        return finish(
+          fault.status,
+          fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {},
+          Buffer.from('no\n'),
+        );
       const file = files.get((req.url ?? '/').slice(1).split('?')[0]!);
       if (file === undefined) return finish(404, {}, Buffer.from('not found\n'));
       const size = file.bytes.length;
@@ -134,10 +139,12 @@ export async function startRangeServer(): Promise<RangeServer> {
       if (self.etag === 'weak') headers['ETag'] = `W/${tag}`;
       if (self.lastModified) headers['Last-Modified'] = file.mtime.toUTCString();
       const ifMatch = req.headers['if-match'];
-      if (ifMatch !== undefined && ifMatch !== '*' && !ifMatch.split(',').some((t) => t.trim() === tag)) return finish(412, headers);
+      if (ifMatch !== undefined && ifMatch !== '*' && !ifMatch.split(',').some((t) => t.trim() === tag))
+        return finish(412, headers);
       const ranges = parseRanges(req.headers.range, size);
       entry.ranges = ranges ?? [];
-      if (ranges === undefined || fault?.kind === 'ignore-range') return finish(200, { ...headers, 'Content-Length': size }, file.bytes);
+      if (ranges === undefined || fault?.kind === 'ignore-range')
+        return finish(200, { ...headers, 'Content-Length': size }, file.bytes);
       if (ranges.length === 0) return finish(416, { ...headers, 'Content-Range': `bytes */${size}` });
       if (ranges.length > 1 && self.multi === 'whole') return finish(200, { ...headers, 'Content-Length': size }, file.bytes);
       if (ranges.length > 1 && self.multi === '416') return finish(416, { ...headers, 'Content-Range': `bytes */${size}` });
@@ -166,12 +173,20 @@ export async function startRangeServer(): Promise<RangeServer> {
       const boundary = 'mmcdb-test-boundary';
       const chunks: Buffer[] = [];
       for (const [start, end] of ranges) {
-        chunks.push(Buffer.from(`\r\n--${boundary}\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes ${start}-${end - 1}/${size}\r\n\r\n`));
+        chunks.push(
+          Buffer.from(
+            `\r\n--${boundary}\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes ${start}-${end - 1}/${size}\r\n\r\n`,
+          ),
+        );
         chunks.push(file.bytes.subarray(start, end));
       }
       chunks.push(Buffer.from(`\r\n--${boundary}--\r\n`));
       const body = Buffer.concat(chunks);
-      finish(206, { ...headers, 'Content-Type': `multipart/byteranges; boundary=${boundary}`, 'Content-Length': body.length }, body);
+      finish(
+        206,
+        { ...headers, 'Content-Type': `multipart/byteranges; boundary=${boundary}`, 'Content-Length': body.length },
+        body,
+      );
     }, self.latencyMs);
   });
   server.on('connection', (s) => {

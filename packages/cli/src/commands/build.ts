@@ -6,7 +6,16 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createWriter, isCdbError, type DuplicatePolicy, type Writer, type WriterOptions } from '@mmcdb/core';
 import { buildAssets, type Encoding } from '@mmcdb/core/assets';
 import { CliError, EXIT_USAGE, InputError, describeSystemError, systemError, type InputLocation } from '../errors.js';
-import { createParser, INPUT_FORMATS, parseCommentChar, readChunks, resolveInputs, tabularOptionsGiven, type InputFormat, type RecordSink } from '../input/index.js';
+import {
+  createParser,
+  INPUT_FORMATS,
+  parseCommentChar,
+  readChunks,
+  resolveInputs,
+  tabularOptionsGiven,
+  type InputFormat,
+  type RecordSink,
+} from '../input/index.js';
 import { listDir, readDir } from '../input/dir.js';
 import { loadMetadata, parseAlign, parsePositiveInt, parseSeed } from '../options.js';
 import { buildProgress } from '../progress.js';
@@ -43,10 +52,17 @@ const ENCODINGS: readonly Encoding[] = ['br', 'gzip'];
 
 /** `--precompress br,gzip`: a comma-separated list of encodings ("none" or "" for none). */
 export function parsePrecompress(value: string): Encoding[] {
-  const list = value === 'none' ? [] : value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  const list =
+    value === 'none'
+      ? []
+      : value
+          .split(',')
+          .map((v) => v.trim())
+          .filter((v) => v !== '');
   const out: Encoding[] = [];
   for (const v of list) {
-    if (!ENCODINGS.includes(v as Encoding)) throw new InvalidArgumentError(`expected a comma-separated list of ${ENCODINGS.join(', ')} (or none), got "${v}"`);
+    if (!ENCODINGS.includes(v as Encoding))
+      throw new InvalidArgumentError(`expected a comma-separated list of ${ENCODINGS.join(', ')} (or none), got "${v}"`);
     if (!out.includes(v as Encoding)) out.push(v as Encoding);
   }
   return out;
@@ -58,24 +74,49 @@ export function registerBuild(program: Command, ctx: Context): void {
     .description('build a database from cdbmake, jsonl, json, csv/tsv input or a folder (stdin when no input or "-")')
     .argument('<out>', 'the database to create (replaced atomically when it exists)')
     .argument('[input...]', 'input files, "-" for stdin (default: stdin)')
-    .addOption(new Option('-i, --input-format <format>', 'input format (default: from the file extension; cdbmake otherwise)').choices(INPUT_FORMATS))
+    .addOption(
+      new Option('-i, --input-format <format>', 'input format (default: from the file extension; cdbmake otherwise)').choices(
+        INPUT_FORMATS,
+      ),
+    )
     .option('--key-column <column>', 'csv/tsv: key column, by header name or 1-based index (default: 1)')
     .option('--value-column <column>', 'csv/tsv: value column (default: the whole row as a JSON object)')
     .option('--no-header', 'csv/tsv: no header row (columns by number; the value is the row as a JSON array)')
-    .addOption(new Option('--comment <char>', 'csv/tsv: skip the lines that start with this character (e.g. #)').argParser(parseCommentChar))
+    .addOption(
+      new Option('--comment <char>', 'csv/tsv: skip the lines that start with this character (e.g. #)').argParser(
+        parseCommentChar,
+      ),
+    )
     .option('--relax-column-count', 'csv/tsv: a row with fewer fields gets empty ones (more is still an error)')
-    .addOption(new Option('--duplicates <policy>', 'repeated keys: keep all, the first, the last, or fail').choices(['all', 'first', 'last', 'error']).default('all'))
-    .addOption(new Option('--seed <n|random>', 'xxh64 seed (decimal or 0x hex), or "random" for untrusted keys').argParser(parseSeed))
+    .addOption(
+      new Option('--duplicates <policy>', 'repeated keys: keep all, the first, the last, or fail')
+        .choices(['all', 'first', 'last', 'error'])
+        .default('all'),
+    )
+    .addOption(
+      new Option('--seed <n|random>', 'xxh64 seed (decimal or 0x hex), or "random" for untrusted keys').argParser(parseSeed),
+    )
     .addOption(new Option('--align <n>', 'align every value to n bytes (a power of two)').argParser(parseAlign))
     .option('--metadata <json|@file>', 'JSON metadata to store in the file (inline, or @file to read it)')
     .addOption(new Option('--format <format>', 'output format').choices(['mmcdb', 'classic']).default('mmcdb'))
     .option('--assets', 'pack one folder as a static-asset database for "cdb serve" (docs/ASSETS.md)')
-    .option('--include-dotfiles', 'with --assets: also pack dot-files and dot-folders (.env, .git/; .well-known/ is always packed)')
-    .addOption(new Option('--precompress <list>', 'with --assets: also store br and/or gzip variants (e.g. br,gzip)').argParser(parsePrecompress))
+    .option(
+      '--include-dotfiles',
+      'with --assets: also pack dot-files and dot-folders (.env, .git/; .well-known/ is always packed)',
+    )
+    .addOption(
+      new Option('--precompress <list>', 'with --assets: also store br and/or gzip variants (e.g. br,gzip)').argParser(
+        parsePrecompress,
+      ),
+    )
     .option('-q, --quiet', 'no summary line, no progress bar')
     .option('--no-progress', 'no progress bar (it shows only when stderr is a terminal; plain text under NO_COLOR or TERM=dumb)')
-    .addOption(new Option('--chunk-size <bytes>', 'read inputs in chunks of this size (testing)').argParser(parsePositiveInt).hideHelp())
-    .addOption(new Option('--progress-delay <ms>', 'show the progress bar after this long (testing)').argParser(Number).hideHelp())
+    .addOption(
+      new Option('--chunk-size <bytes>', 'read inputs in chunks of this size (testing)').argParser(parsePositiveInt).hideHelp(),
+    )
+    .addOption(
+      new Option('--progress-delay <ms>', 'show the progress bar after this long (testing)').argParser(Number).hideHelp(),
+    )
     .addHelpText(
       'after',
       `
@@ -111,7 +152,13 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: 
   const started = performance.now();
   const specs = resolveInputs(inputs, opts.inputFormat);
   const tabular = specs.some((s) => s.format === 'csv' || s.format === 'tsv');
-  const csvOptions = { keyColumn: opts.keyColumn, valueColumn: opts.valueColumn, header: opts.header, comment: opts.comment, relaxColumnCount: opts.relaxColumnCount };
+  const csvOptions = {
+    keyColumn: opts.keyColumn,
+    valueColumn: opts.valueColumn,
+    header: opts.header,
+    comment: opts.comment,
+    relaxColumnCount: opts.relaxColumnCount,
+  };
   const csvOnly = tabularOptionsGiven(csvOptions);
   if (!tabular && csvOnly.length > 0) {
     throw new CliError(`${csvOnly.join(', ')} ${csvOnly.length === 1 ? 'applies' : 'apply'} to csv/tsv input only`, EXIT_USAGE);
@@ -168,16 +215,19 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: 
       }
       // Whole records in bulk (native parsing, copying and hashing) when no per-record
       // decision is needed; duplicate policies name the line of the record they act on.
-      const bulk = opts.format === 'classic' || opts.duplicates !== 'all' ? undefined : (bytes: Uint8Array) => {
-        try {
-          const took = writer.addCdbmake(bytes);
-          dropped += took.dropped;
-          added += took.records - took.dropped;
-          return took;
-        } catch (err) {
-          throw recordError(err, file, where());
-        }
-      };
+      const bulk =
+        opts.format === 'classic' || opts.duplicates !== 'all'
+          ? undefined
+          : (bytes: Uint8Array) => {
+              try {
+                const took = writer.addCdbmake(bytes);
+                dropped += took.dropped;
+                added += took.records - took.dropped;
+                return took;
+              } catch (err) {
+                throw recordError(err, file, where());
+              }
+            };
       const parser = createParser(spec, sink, { ...csvOptions, bulk });
       where = () => parser.recordLocation;
       for await (const chunk of readChunks(spec, ctx.io.stdin, opts.chunkSize)) {
@@ -249,10 +299,15 @@ async function runAssets(out: string, inputs: string[], opts: BuildOptions, ctx:
     ['--align', opts.align !== undefined],
     ['--metadata', opts.metadata !== undefined],
     ['--format classic', opts.format !== 'mmcdb'],
-  ].filter(([, given]) => given).map(([name]) => name);
+  ]
+    .filter(([, given]) => given)
+    .map(([name]) => name);
   if (refused.length > 0) throw new CliError(`--assets cannot be combined with ${refused.join(', ')}`, EXIT_USAGE);
   if (inputs.length !== 1 || inputs[0] === '-') {
-    throw new CliError(`--assets needs exactly one folder: cdb build --assets <out> <folder> (got ${inputs.length === 0 ? 'none' : inputs.join(' ')})`, EXIT_USAGE);
+    throw new CliError(
+      `--assets needs exactly one folder: cdb build --assets <out> <folder> (got ${inputs.length === 0 ? 'none' : inputs.join(' ')})`,
+      EXIT_USAGE,
+    );
   }
   const folder = inputs[0]!;
   let st: fs.Stats;
@@ -266,7 +321,7 @@ async function runAssets(out: string, inputs: string[], opts: BuildOptions, ctx:
   const progress = buildProgress(undefined, opts, ctx);
   let files = 0;
   let bytesRead = 0;
-  let result;
+  let result: Awaited<ReturnType<typeof buildAssets>>;
   const controller = new AbortController();
   const stopListening = onInterrupt((signal) => {
     controller.abort(new Error(signal));
@@ -293,7 +348,8 @@ async function runAssets(out: string, inputs: string[], opts: BuildOptions, ctx:
   warnName(out, 'mmcdb', opts, ctx);
   if (opts.quiet !== true) {
     const seconds = (performance.now() - started) / 1000;
-    const variants = opts.precompress !== undefined && opts.precompress.length > 0 ? `, precompressed ${opts.precompress.join(',')}` : '';
+    const variants =
+      opts.precompress !== undefined && opts.precompress.length > 0 ? `, precompressed ${opts.precompress.join(',')}` : '';
     ctx.io.stderr.write(
       `cdb build: wrote ${out}: ${count(files, 'file')} (${count(result.records, 'record')}), ${count(result.bytes, 'byte')}, ${seconds.toFixed(2)} s (assets${variants})\n`,
     );

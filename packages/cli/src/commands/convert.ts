@@ -24,7 +24,12 @@ export function registerConvert(program: Command, ctx: Context): void {
     .description('copy every record (duplicates too, in order) into a new mmcdb or classic cdb file')
     .argument('<in>', 'the database to read (mmcdb or classic)')
     .argument('<out>', 'the database to create (replaced atomically when it exists; may be <in> when the format changes)')
-    .addOption(new Option('--format <format>', 'output format (default: from <out>: .mmcdb or .cdb; else mmcdb with --seed/--align; else the other format than <in>)').choices(['mmcdb', 'classic']))
+    .addOption(
+      new Option(
+        '--format <format>',
+        'output format (default: from <out>: .mmcdb or .cdb; else mmcdb with --seed/--align; else the other format than <in>)',
+      ).choices(['mmcdb', 'classic']),
+    )
     .addOption(new Option('--seed <n|random>', 'mmcdb output: xxh64 seed (decimal or 0x hex), or "random"').argParser(parseSeed))
     .addOption(new Option('--align <n>', 'mmcdb output: align every value to n bytes (a power of two)').argParser(parseAlign))
     .option('-q, --quiet', 'no summary line')
@@ -114,7 +119,7 @@ async function copy(reader: Reader, writer: Writer, out: string, ctx: Context) {
       }
     }
     if (interrupted !== undefined) stop(interrupted);
-    let result;
+    let result: Awaited<ReturnType<typeof writer.finish>>;
     try {
       result = await writer.finish();
     } catch (err) {

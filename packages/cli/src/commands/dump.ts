@@ -54,7 +54,9 @@ async function runDump(db: string, format: 'cdbmake' | 'jsonl', ctx: Context): P
 
 /** One jsonl line that `cdb build` turns back into exactly these bytes. */
 export function jsonlRecord(key: Buffer, value: Buffer): string {
-  const k = isValidUtf8(key) ? JSON.stringify(key.toString('utf8')) : `${JSON.stringify(key.toString('base64'))},"keyEncoding":"base64"`;
+  const k = isValidUtf8(key)
+    ? JSON.stringify(key.toString('utf8'))
+    : `${JSON.stringify(key.toString('base64'))},"keyEncoding":"base64"`;
   const v = isValidUtf8(value)
     ? JSON.stringify(value.toString('utf8'))
     : `${JSON.stringify(value.toString('base64'))},"encoding":"base64"`;

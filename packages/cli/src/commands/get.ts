@@ -24,10 +24,17 @@ export function registerGet(program: Command, ctx: Context): void {
     .argument('<db>', 'the database: a path, or an http(s):// URL (read with Range requests)')
     .argument('<key...>', 'the keys (UTF-8 text unless --key-encoding says otherwise); "-" reads keys from stdin, one per line')
     .option('-a, --all', 'every value of the key, in insertion order')
-    .option('--json', 'one JSON line per key: its value as a JSON string, null when absent (a JSON array with --all); bytes that are not UTF-8 as {"base64": "…"}')
+    .option(
+      '--json',
+      'one JSON line per key: its value as a JSON string, null when absent (a JSON array with --all); bytes that are not UTF-8 as {"base64": "…"}',
+    )
     .option('--newline', 'print a newline after each value (an absent key prints an empty line)')
     .option('-z, --null', 'print a NUL byte after each value; stdin keys (-) end with NUL too')
-    .addOption(new Option('--key-encoding <encoding>', 'how the keys are written (also the stdin keys)').choices(KEY_ENCODINGS).default('utf8'))
+    .addOption(
+      new Option('--key-encoding <encoding>', 'how the keys are written (also the stdin keys)')
+        .choices(KEY_ENCODINGS)
+        .default('utf8'),
+    )
     .addHelpText(
       'after',
       `

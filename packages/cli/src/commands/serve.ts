@@ -27,11 +27,17 @@ interface ServeOptions {
 }
 
 /** The connection limits' defaults (docs/cli.md §serve): a slow or idle client cannot hold the server. */
-export const SERVE_LIMITS = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, maxConnections: 512 } as const;
+export const SERVE_LIMITS = {
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 5_000,
+  maxConnections: 512,
+} as const;
 
 function parsePort(value: string): number {
   const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535 (0 = any free port)');
+  if (!Number.isInteger(n) || n > 65535)
+    throw new InvalidArgumentError('expected a port number from 0 to 65535 (0 = any free port)');
   return n;
 }
 
@@ -44,17 +50,48 @@ function parseCount(value: string): number {
 export function registerServe(program: Command, ctx: Context): void {
   program
     .command('serve')
-    .description('serve an asset database (cdb build --assets), or with --raw database files for remote readers, over HTTP until SIGINT/SIGTERM')
+    .description(
+      'serve an asset database (cdb build --assets), or with --raw database files for remote readers, over HTTP until SIGINT/SIGTERM',
+    )
     .argument('<db>', 'the asset database (with --raw: a database file, or a folder of them)')
-    .option('--raw', 'serve the file(s) as they are, with Range, ETag and If-Match, for openRemote() and cdb get <url> (docs/REMOTE.md)')
-    .option('--cors', 'with --raw: let pages on other origins read (Access-Control-Allow-Origin: *, exposed ETag and Content-Range)')
-    .addOption(new Option('-p, --port <port>', 'TCP port; 0 picks a free one (the real port is printed)').argParser(parsePort).default(8080))
+    .option(
+      '--raw',
+      'serve the file(s) as they are, with Range, ETag and If-Match, for openRemote() and cdb get <url> (docs/REMOTE.md)',
+    )
+    .option(
+      '--cors',
+      'with --raw: let pages on other origins read (Access-Control-Allow-Origin: *, exposed ETag and Content-Range)',
+    )
+    .addOption(
+      new Option('-p, --port <port>', 'TCP port; 0 picks a free one (the real port is printed)')
+        .argParser(parsePort)
+        .default(8080),
+    )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--cache-control <value>', 'Cache-Control header of 200/206/304 responses (default "public, max-age=0, must-revalidate")')
-    .addOption(new Option('--headers-timeout <ms>', 'time a client has to send the request headers').argParser(parseCount).default(SERVE_LIMITS.headersTimeout))
-    .addOption(new Option('--request-timeout <ms>', 'time a client has to send the whole request').argParser(parseCount).default(SERVE_LIMITS.requestTimeout))
-    .addOption(new Option('--keep-alive-timeout <ms>', 'how long an idle keep-alive connection stays open').argParser(parseCount).default(SERVE_LIMITS.keepAliveTimeout))
-    .addOption(new Option('--max-connections <n>', 'connections served at once (more are refused)').argParser(parseCount).default(SERVE_LIMITS.maxConnections))
+    .option(
+      '--cache-control <value>',
+      'Cache-Control header of 200/206/304 responses (default "public, max-age=0, must-revalidate")',
+    )
+    .addOption(
+      new Option('--headers-timeout <ms>', 'time a client has to send the request headers')
+        .argParser(parseCount)
+        .default(SERVE_LIMITS.headersTimeout),
+    )
+    .addOption(
+      new Option('--request-timeout <ms>', 'time a client has to send the whole request')
+        .argParser(parseCount)
+        .default(SERVE_LIMITS.requestTimeout),
+    )
+    .addOption(
+      new Option('--keep-alive-timeout <ms>', 'how long an idle keep-alive connection stays open')
+        .argParser(parseCount)
+        .default(SERVE_LIMITS.keepAliveTimeout),
+    )
+    .addOption(
+      new Option('--max-connections <n>', 'connections served at once (more are refused)')
+        .argParser(parseCount)
+        .default(SERVE_LIMITS.maxConnections),
+    )
     .addHelpText(
       'after',
       `
@@ -80,7 +117,11 @@ async function runServe(db: string, opts: ServeOptions, ctx: Context): Promise<n
       throw systemError(err, db, 'serve');
     }
     const cacheControl = opts.cacheControl;
-    return listenUntilSignal(createRawFileHandler(db, { cors: opts.cors === true, ...(cacheControl !== undefined && { cacheControl }) }), opts, ctx);
+    return listenUntilSignal(
+      createRawFileHandler(db, { cors: opts.cors === true, ...(cacheControl !== undefined && { cacheControl }) }),
+      opts,
+      ctx,
+    );
   }
   checkDbPath(db);
   const backend = ctx.backend();
@@ -89,7 +130,10 @@ async function runServe(db: string, opts: ServeOptions, ctx: Context): Promise<n
     watched = openWatched(db, {
       ...(backend !== undefined && { backend }),
       onReload: () => ctx.io.stderr.write(`cdb serve: ${db} was replaced: serving the new version\n`),
-      onError: (err) => ctx.io.stderr.write(`cdb serve: ${db} changed but cannot be opened (${describeError(err).message}); still serving the previous version\n`),
+      onError: (err) =>
+        ctx.io.stderr.write(
+          `cdb serve: ${db} changed but cannot be opened (${describeError(err).message}); still serving the previous version\n`,
+        ),
     });
   } catch (err) {
     throw systemError(err, db, 'open');
@@ -102,7 +146,9 @@ async function runServe(db: string, opts: ServeOptions, ctx: Context): Promise<n
     watched.close();
     if (err instanceof RangeError) throw new CliError(`--cache-control: ${err.message}`, EXIT_USAGE);
     if (err instanceof TypeError) {
-      throw new CliError(`${db}: not an asset database (${format} file without asset metadata); build one with: cdb build --assets <out> <folder>`);
+      throw new CliError(
+        `${db}: not an asset database (${format} file without asset metadata); build one with: cdb build --assets <out> <folder>`,
+      );
     }
     throw err;
   }
@@ -113,7 +159,11 @@ async function runServe(db: string, opts: ServeOptions, ctx: Context): Promise<n
   }
 }
 
-function listenUntilSignal(handler: AssetHandler | ((req: http.IncomingMessage, res: http.ServerResponse) => void), opts: ServeOptions, ctx: Context): Promise<number> {
+function listenUntilSignal(
+  handler: AssetHandler | ((req: http.IncomingMessage, res: http.ServerResponse) => void),
+  opts: ServeOptions,
+  ctx: Context,
+): Promise<number> {
   // The handler never throws (it answers 500/503 itself).
   const server = http.createServer(
     {
@@ -122,7 +172,10 @@ function listenUntilSignal(handler: AssetHandler | ((req: http.IncomingMessage, 
       keepAliveTimeout: opts.keepAliveTimeout,
       // Node checks the two timeouts only this often (default 30 s): check often enough
       // that a slow client is cut close to its deadline.
-      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(Math.min(opts.headersTimeout, opts.requestTimeout) / 4))),
+      connectionsCheckingInterval: Math.max(
+        100,
+        Math.min(1000, Math.floor(Math.min(opts.headersTimeout, opts.requestTimeout) / 4)),
+      ),
     },
     (req, res) => handler(req, res),
   );

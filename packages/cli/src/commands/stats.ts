@@ -37,7 +37,8 @@ async function runStats(db: string, opts: StatsOptions, ctx: Context): Promise<n
   const json = opts.json === true;
   if (json && opts.tinycdb === true) throw new CliError('--json and --tinycdb cannot be used together', EXIT_USAGE);
   if (isUrl(db)) {
-    if (opts.tinycdb === true) throw new CliError('--tinycdb reads the whole file: run it on a local copy, not a URL', EXIT_USAGE);
+    if (opts.tinycdb === true)
+      throw new CliError('--tinycdb reads the whole file: run it on a local copy, not a URL', EXIT_USAGE);
     const s = await remoteStats(db);
     const out = new Output(ctx.io.stdout);
     out.write(json ? `${JSON.stringify(s, null, 2)}\n` : formatRemoteStats(s));
@@ -63,7 +64,9 @@ async function runStats(db: string, opts: StatsOptions, ctx: Context): Promise<n
   const out = new Output(ctx.io.stdout);
   if (opts.tinycdb === true) {
     if (stats.classic === undefined) {
-      throw new CliError(`${db}: --tinycdb describes classic cdb files; this one is ${stats.format} (use cdb stats without --tinycdb)`);
+      throw new CliError(
+        `${db}: --tinycdb describes classic cdb files; this one is ${stats.format} (use cdb stats without --tinycdb)`,
+      );
     }
     out.write(formatTinycdbStats(stats.classic.tinycdb));
   } else {
@@ -108,9 +111,14 @@ function formatText(s: DbStats & { set?: SetInfo }, backend: string, metadata: u
       (s.format === 'classic' ? `, ${ix.tables} non-empty tables` : ''),
   ];
   if (s.set !== undefined) {
-    lines.splice(1, 0, `set:             ${s.set.shards} shards, version v${s.set.id} (partition seed 0x${s.set.partitionSeed.toString(16).padStart(16, '0')})`);
+    lines.splice(
+      1,
+      0,
+      `set:             ${s.set.shards} shards, version v${s.set.id} (partition seed 0x${s.set.partitionSeed.toString(16).padStart(16, '0')})`,
+    );
   }
-  if (c !== undefined && t !== undefined) lines.push(`table length:    ${tableLengths(c)}; cdb -s: ${t.tableMin}/${t.tableAvg}/${t.tableMax}`);
+  if (c !== undefined && t !== undefined)
+    lines.push(`table length:    ${tableLengths(c)}; cdb -s: ${t.tableMin}/${t.tableAvg}/${t.tableMax}`);
   lines.push(
     `collisions:      ${ix.collisions} (records not in their home slot); max probe ${ix.maxProbe}` +
       // tinycdb counts records - records at distance 0, which differs only when some records

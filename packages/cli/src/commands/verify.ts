@@ -36,7 +36,11 @@ async function runVerify(db: string, json: boolean, ctx: Context): Promise<numbe
     }
   } catch (err) {
     // Not readable at all: with --json, still one object on stdout (the line on stderr too).
-    if (json) await print(ctx, `${JSON.stringify(verifyJson(db, undefined, { code: errorCode(err), message: describeError(err).message }))}\n`);
+    if (json)
+      await print(
+        ctx,
+        `${JSON.stringify(verifyJson(db, undefined, { code: errorCode(err), message: describeError(err).message }))}\n`,
+      );
     throw err;
   }
   if (json) await print(ctx, `${JSON.stringify(verifyJson(db, report))}\n`);
@@ -46,7 +50,8 @@ async function runVerify(db: string, json: boolean, ctx: Context): Promise<numbe
     const where = e?.offset !== undefined ? ` at offset ${e.offset}` : '';
     throw new CliError(`${db}: ${e?.code ?? 'ERR_CDB_CORRUPT'}${where}: ${message}`);
   }
-  if (!json) await print(ctx, `${db}: ok (${report.format}, ${count(report.records, 'record')}, ${count(report.fileSize, 'byte')})\n`);
+  if (!json)
+    await print(ctx, `${db}: ok (${report.format}, ${count(report.records, 'record')}, ${count(report.fileSize, 'byte')})\n`);
   return 0;
 }
 

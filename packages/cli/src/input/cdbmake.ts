@@ -22,7 +22,7 @@ const MAX_KEY = 0x7fffffff;
 /** The largest Buffer this Node can allocate. */
 const MAX_VALUE = 2 ** 32;
 
-const enum S {
+enum S {
   Start, // expecting '+' or the final '\n'
   KeyLen,
   DataLen,
@@ -116,7 +116,10 @@ export class CdbmakeParser implements ChunkParser {
           const sep = isKey ? COMMA : COLON;
           if (c !== sep || this.#digits === 0) {
             const what = isKey ? 'key length' : 'data length';
-            throw this.#error(i, `expected ${this.#digits === 0 ? `a digit (${what})` : `a digit or ${show(sep)}`}, got ${show(c)}`);
+            throw this.#error(
+              i,
+              `expected ${this.#digits === 0 ? `a digit (${what})` : `a digit or ${show(sep)}`}, got ${show(c)}`,
+            );
           }
           if (isKey) {
             if (this.#klen > MAX_KEY) throw this.#error(i, `key length ${this.#klen} exceeds ${MAX_KEY}`);
@@ -124,7 +127,8 @@ export class CdbmakeParser implements ChunkParser {
             this.#dlen = 0;
             this.#digits = 0;
           } else {
-            if (this.#dlen >= MAX_VALUE) throw this.#error(i, `data length ${this.#dlen} is too large (at most ${MAX_VALUE - 1})`);
+            if (this.#dlen >= MAX_VALUE)
+              throw this.#error(i, `data length ${this.#dlen} is too large (at most ${MAX_VALUE - 1})`);
             this.#state = S.Key;
             this.#keyFill = 0;
             this.#key = EMPTY;
@@ -188,7 +192,7 @@ export class CdbmakeParser implements ChunkParser {
         case S.Newline: {
           const c = chunk[i]!;
           if (c !== NL) {
-            const hint = c === CR ? " (CRLF line ends are not allowed: the lengths must match the bytes exactly)" : '';
+            const hint = c === CR ? ' (CRLF line ends are not allowed: the lengths must match the bytes exactly)' : '';
             throw this.#error(i, `expected a newline after the ${this.#dlen}-byte data, got ${show(c)}${hint}`);
           }
           this.#records++;
@@ -269,7 +273,10 @@ export class CdbmakeParser implements ChunkParser {
     const format = sniffDatabase(head);
     if (format === undefined) return;
     const name = this.#file === '<stdin>' ? '<db>' : this.#file;
-    throw this.#error(0, `this is ${format === 'mmcdb' ? 'an mmcdb' : 'a classic cdb'} database, not build input: to copy or convert it, use cdb convert ${name} <out>`);
+    throw this.#error(
+      0,
+      `this is ${format === 'mmcdb' ? 'an mmcdb' : 'a classic cdb'} database, not build input: to copy or convert it, use cdb convert ${name} <out>`,
+    );
   }
 
   #error(i: number, what: string): InputError {

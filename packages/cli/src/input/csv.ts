@@ -23,7 +23,7 @@ export interface CsvOptions {
   relaxColumnCount?: boolean | undefined;
 }
 
-const enum S {
+enum S {
   FieldStart,
   Unquoted,
   Quoted,
@@ -74,7 +74,11 @@ export class CsvParser implements ChunkParser {
     const rest = this.#decode(new Uint8Array(0), false);
     if (rest.length > 0) this.#scan(rest);
     if (this.#state === S.Quoted) {
-      throw new InputError(this.#file, { line: this.#line }, `unexpected end of input: the quoted field opened on line ${this.#quoteLine} has no closing '"'`);
+      throw new InputError(
+        this.#file,
+        { line: this.#line },
+        `unexpected end of input: the quoted field opened on line ${this.#quoteLine} has no closing '"'`,
+      );
     }
     if (this.#state === S.AfterQuoteCr) this.#state = S.FieldStart;
     if (this.#state === S.Comment) this.#state = S.FieldStart;
@@ -168,7 +172,9 @@ export class CsvParser implements ChunkParser {
           } else if (c === 0x0d) {
             this.#state = S.AfterQuoteCr;
           } else {
-            throw this.#error(`expected '${this.#opts.delimiter === '\t' ? '\\t' : ','}' or the end of the line after a closing quote, got ${JSON.stringify(t[i])}`);
+            throw this.#error(
+              `expected '${this.#opts.delimiter === '\t' ? '\\t' : ','}' or the end of the line after a closing quote, got ${JSON.stringify(t[i])}`,
+            );
           }
           i++;
           break;
@@ -216,10 +222,18 @@ export class CsvParser implements ChunkParser {
     if (row.length !== width) {
       const as = this.#header !== undefined ? 'as in the header' : 'as in the first row';
       if (row.length > width) {
-        throw new InputError(this.#file, { line }, `expected ${this.#opts.relaxColumnCount === true ? 'at most ' : ''}${count(width, 'field')} (${as}), got ${row.length}`);
+        throw new InputError(
+          this.#file,
+          { line },
+          `expected ${this.#opts.relaxColumnCount === true ? 'at most ' : ''}${count(width, 'field')} (${as}), got ${row.length}`,
+        );
       }
       if (this.#opts.relaxColumnCount !== true) {
-        throw new InputError(this.#file, { line }, `expected ${count(width, 'field')} (${as}), got ${row.length} (--relax-column-count takes missing fields as empty)`);
+        throw new InputError(
+          this.#file,
+          { line },
+          `expected ${count(width, 'field')} (${as}), got ${row.length} (--relax-column-count takes missing fields as empty)`,
+        );
       }
       while (row.length < width) row.push('');
     }
@@ -228,7 +242,9 @@ export class CsvParser implements ChunkParser {
       value = row[this.#valueIndex]!;
     } else if (this.#header !== undefined) {
       const obj: Record<string, string> = {};
-      this.#header.forEach((name, k) => (obj[name] = row[k]!));
+      this.#header.forEach((name, k) => {
+        obj[name] = row[k]!;
+      });
       value = JSON.stringify(obj);
     } else {
       value = JSON.stringify(row);
@@ -250,7 +266,11 @@ export class CsvParser implements ChunkParser {
       const seen = new Set<string>();
       for (const name of names) {
         if (seen.has(name)) {
-          throw new InputError(this.#file, { line }, `the header names column ${JSON.stringify(name)} twice; give --value-column or rename it`);
+          throw new InputError(
+            this.#file,
+            { line },
+            `the header names column ${JSON.stringify(name)} twice; give --value-column or rename it`,
+          );
         }
         seen.add(name);
       }
@@ -263,7 +283,11 @@ export class CsvParser implements ChunkParser {
     const byName = header?.indexOf(spec) ?? -1;
     if (byName >= 0) {
       if (header!.indexOf(spec, byName + 1) >= 0) {
-        throw new InputError(this.#file, { line }, `${option} ${JSON.stringify(spec)} matches more than one column of the header`);
+        throw new InputError(
+          this.#file,
+          { line },
+          `${option} ${JSON.stringify(spec)} matches more than one column of the header`,
+        );
       }
       return byName;
     }
@@ -273,12 +297,20 @@ export class CsvParser implements ChunkParser {
       const has = header !== undefined ? `the header has ${this.#width}` : `the first row has ${this.#width}`;
       throw new InputError(this.#file, { line }, `${option} ${spec} is past the last column (${has})`);
     }
-    if (/^0+$/.test(spec)) throw new CliError(`${option} ${spec}: columns are numbered from 1 (the first column is 1)`, EXIT_USAGE);
+    if (/^0+$/.test(spec))
+      throw new CliError(`${option} ${spec}: columns are numbered from 1 (the first column is 1)`, EXIT_USAGE);
     if (header === undefined) {
-      throw new CliError(`${option} ${JSON.stringify(spec)}: with --no-header, columns are given by number (1 = the first)`, EXIT_USAGE);
+      throw new CliError(
+        `${option} ${JSON.stringify(spec)}: with --no-header, columns are given by number (1 = the first)`,
+        EXIT_USAGE,
+      );
     }
     const names = header.map((h) => JSON.stringify(h)).join(', ');
-    throw new InputError(this.#file, { line }, `${option}: no column named ${JSON.stringify(spec)} in the header (columns: ${names})`);
+    throw new InputError(
+      this.#file,
+      { line },
+      `${option}: no column named ${JSON.stringify(spec)} in the header (columns: ${names})`,
+    );
   }
 
   #error(what: string): InputError {

@@ -107,7 +107,9 @@ export function tabularOptionsGiven(o: ParserOptions): string[] {
     ['--no-header', o.header === false],
     ['--comment', o.comment !== undefined],
     ['--relax-column-count', o.relaxColumnCount === true],
-  ].filter(([, given]) => given).map(([name]) => name as string);
+  ]
+    .filter(([, given]) => given)
+    .map(([name]) => name as string);
 }
 
 /** `--comment <char>`: one character, not one that csv/tsv syntax uses. */
@@ -121,7 +123,11 @@ export function parseCommentChar(value: string): string {
 export const DEFAULT_CHUNK = 1 << 20;
 
 /** The bytes of a file or stdin, in chunks of at most `chunkSize` bytes. */
-export async function* readChunks(spec: InputSpec, stdin: NodeJS.ReadableStream, chunkSize = DEFAULT_CHUNK): AsyncGenerator<Uint8Array> {
+export async function* readChunks(
+  spec: InputSpec,
+  stdin: NodeJS.ReadableStream,
+  chunkSize = DEFAULT_CHUNK,
+): AsyncGenerator<Uint8Array> {
   const stream: AsyncIterable<Buffer> =
     spec.path === undefined ? (stdin as AsyncIterable<Buffer>) : fs.createReadStream(spec.path, { highWaterMark: chunkSize });
   try {

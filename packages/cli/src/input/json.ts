@@ -43,7 +43,10 @@ export class JsonObjectParser {
     const t = this.#text;
     this.#ws();
     if (t[this.#pos] !== '{') {
-      throw this.#fail(this.#pos, `expected a JSON object {"key": value, …}, got ${this.#pos >= t.length ? 'nothing' : this.#show()}`);
+      throw this.#fail(
+        this.#pos,
+        `expected a JSON object {"key": value, …}, got ${this.#pos >= t.length ? 'nothing' : this.#show()}`,
+      );
     }
     this.#pos++;
     this.#ws();
@@ -130,7 +133,10 @@ export class JsonObjectParser {
     } catch (err) {
       const m = /at position (\d+)/.exec((err as Error).message);
       const at = m !== null ? start + Number(m[1]) : start;
-      throw this.#fail(at, `invalid JSON: ${(err as Error).message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '')}`);
+      throw this.#fail(
+        at,
+        `invalid JSON: ${(err as Error).message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '')}`,
+      );
     }
   }
 
@@ -169,7 +175,6 @@ export class JsonObjectParser {
     return new InputError(this.#file, { line }, `column ${pos - lineStart + 1}: ${what}`);
   }
 }
-
 
 /** The first line of `bytes` that is not valid UTF-8, as an InputError. */
 export function invalidUtf8(file: string, bytes: Buffer): InputError {

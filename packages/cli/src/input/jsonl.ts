@@ -80,7 +80,9 @@ export class JsonlParser implements ChunkParser {
       const message = (err as Error).message;
       const m = /at position (\d+)/.exec(message);
       const col = m !== null ? ` at column ${Number(m[1]) + 1}` : '';
-      throw fail(`invalid JSON${col}: ${message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '')}`);
+      throw fail(
+        `invalid JSON${col}: ${message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '')}`,
+      );
     }
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
       throw fail(`expected an object {"key": …, "value": …}, got ${kind(obj)}`);

@@ -46,7 +46,9 @@ export function listFiles(root: string, options: ListOptions = {}): string[] {
       try {
         name = decoder.decode(raw);
       } catch {
-        warn(`skipped ${JSON.stringify(`${rel}/`)}+${raw.toString('hex')} (hex): its name is not valid UTF-8, so no URL can name it`);
+        warn(
+          `skipped ${JSON.stringify(`${rel}/`)}+${raw.toString('hex')} (hex): its name is not valid UTF-8, so no URL can name it`,
+        );
         continue;
       }
       const child = rel === '' ? name : `${rel}/${name}`;
@@ -65,7 +67,10 @@ export function listFiles(root: string, options: ListOptions = {}): string[] {
     }
   };
   walk('', Buffer.alloc(0));
-  if (dotSkipped > 0) warn(`skipped ${dotSkipped} dot-file${dotSkipped === 1 ? '' : 's'} or dot-folder${dotSkipped === 1 ? '' : 's'} (.env, .git/…); pass includeDotfiles / --include-dotfiles to pack them`);
+  if (dotSkipped > 0)
+    warn(
+      `skipped ${dotSkipped} dot-file${dotSkipped === 1 ? '' : 's'} or dot-folder${dotSkipped === 1 ? '' : 's'} (.env, .git/…); pass includeDotfiles / --include-dotfiles to pack them`,
+    );
   return out.sort();
 }
 

@@ -69,7 +69,8 @@ export function createAssetHandler(db: Reader | WatchedReader | string, options:
     svgCsp: checkHeaderValue('svgContentSecurityPolicy', options.svgContentSecurityPolicy ?? DEFAULT_SVG_CSP),
   };
   const index = options.index ?? 'index.html';
-  if (typeof index !== 'string' || index === '' || index.includes('/')) throw new RangeError(`index must be a file name, got ${JSON.stringify(index)}`);
+  if (typeof index !== 'string' || index === '' || index.includes('/'))
+    throw new RangeError(`index must be a file name, got ${JSON.stringify(index)}`);
 
   let current: Current;
   if (typeof db === 'string') {
@@ -107,23 +108,37 @@ export function createAssetHandler(db: Reader | WatchedReader | string, options:
   function serveOne(req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void {
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') {
-      if (next) return next();
-      return send(res, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
+      if (next) {
+        next();
+        return;
+      }
+      send(res, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
+      return;
     }
     let reader = current.reader();
     if (reader.damaged || reader.closed) {
       // Truncated or replaced in place: a version renamed in since is taken now.
       current.reopen?.();
       reader = current.reader();
-      if (reader.damaged || reader.closed) return unavailable(res);
+      if (reader.damaged || reader.closed) {
+        unavailable(res);
+        return;
+      }
     }
     const target = req.url ?? '/';
     const p = normalisePath(target);
-    if (p === undefined) return send(res, 400, 'Bad Request\n');
+    if (p === undefined) {
+      send(res, 400, 'Bad Request\n');
+      return;
+    }
     const meta = reader.metadata as { dotfiles?: boolean };
     if (meta.dotfiles !== true && hasDotSegment(p)) {
-      if (next) return next();
-      return send(res, 404, 'Not Found\n');
+      if (next) {
+        next();
+        return;
+      }
+      send(res, 404, 'Not Found\n');
+      return;
     }
     const lookup = (path: string): AssetMeta | undefined => {
       const text = reader.getString(metaKey(path));
@@ -132,11 +147,16 @@ export function createAssetHandler(db: Reader | WatchedReader | string, options:
     const file = p.endsWith('/') ? `${p}${index}` : p;
     const asset = lookup(file);
     if (asset === undefined && !p.endsWith('/') && lookup(`${p}/${index}`) !== undefined) {
-      return send(res, 301, 'Moved Permanently\n', { Location: redirectTarget(req, p) });
+      send(res, 301, 'Moved Permanently\n', { Location: redirectTarget(req, p) });
+      return;
     }
     if (asset === undefined) {
-      if (next) return next();
-      return send(res, 404, 'Not Found\n');
+      if (next) {
+        next();
+        return;
+      }
+      send(res, 404, 'Not Found\n');
+      return;
     }
     respond(req, res, reader, file, asset, opts);
   }
@@ -158,7 +178,8 @@ function redirectTarget(req: IncomingMessage, p: string): string {
   if (typeof original === 'string') {
     const origPath = original.split('?')[0]!;
     const urlPath = url.split('?')[0]!;
-    if (origPath.endsWith(urlPath) && origPath.length > urlPath.length) prefix = origPath.slice(0, origPath.length - urlPath.length);
+    if (origPath.endsWith(urlPath) && origPath.length > urlPath.length)
+      prefix = origPath.slice(0, origPath.length - urlPath.length);
     else if (urlPath === '/' && origPath !== '/') prefix = origPath.replace(/\/$/, '');
   }
   return `${headerSafeUrl(prefix)}${encodePath(p)}/${query}`;

@@ -139,7 +139,9 @@ export function hasDotSegment(p: string): boolean {
 /** Refuses header values that would break a response (CR, LF, NUL, other control bytes, non-Latin-1). */
 export function checkHeaderValue(name: string, value: string): string {
   if (typeof value !== 'string' || /[\u0000-\u0008\u000a-\u001f\u007f]|[^\u0000-\u00ff]/.test(value)) {
-    throw new RangeError(`${name} must be a header value without control characters or line breaks, got ${JSON.stringify(value)}`);
+    throw new RangeError(
+      `${name} must be a header value without control characters or line breaks, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }

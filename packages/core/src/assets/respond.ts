@@ -37,7 +37,14 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-export function respond(req: IncomingMessage, res: ServerResponse, reader: Reader, file: string, asset: AssetMeta, opts: ResponseOptions): void {
+export function respond(
+  req: IncomingMessage,
+  res: ServerResponse,
+  reader: Reader,
+  file: string,
+  asset: AssetMeta,
+  opts: ResponseOptions,
+): void {
   const method = req.method ?? 'GET';
   const encodings = Object.keys(asset.variants) as Encoding[];
   const rangeHeader = header(req, 'range');
@@ -63,10 +70,14 @@ export function respond(req: IncomingMessage, res: ServerResponse, reader: Reade
     return;
   }
   if (wantsRange && range.kind === 'unsatisfiable') {
-    return send(res, 416, 'Range Not Satisfiable\n', { ...headers, 'Content-Range': `bytes */${asset.size}` });
+    send(res, 416, 'Range Not Satisfiable\n', { ...headers, 'Content-Range': `bytes */${asset.size}` });
+    return;
   }
   let body = reader.get(enc ? variantKey(file, enc) : bodyKey(file));
-  if (body === undefined) return send(res, 500, 'Internal Server Error: asset body missing\n');
+  if (body === undefined) {
+    send(res, 500, 'Internal Server Error: asset body missing\n');
+    return;
+  }
   headers['Content-Type'] = asset.type;
   let status = 200;
   if (enc) headers['Content-Encoding'] = enc;

@@ -48,7 +48,8 @@ export function resolveWriterOptions(o: WriterOptions) {
   }
   let metadataText: string | undefined;
   if (o.metadata !== undefined) {
-    const tooDeep = () => new RangeError(`metadata nests deeper than ${MAX_JSON_DEPTH} levels (arrays and objects): readers would not parse it`);
+    const tooDeep = () =>
+      new RangeError(`metadata nests deeper than ${MAX_JSON_DEPTH} levels (arrays and objects): readers would not parse it`);
     try {
       metadataText = JSON.stringify(o.metadata);
     } catch (err) {
@@ -87,4 +88,3 @@ export function resolveSeed(seed: WriterOptions['seed']): bigint {
   }
   throw new TypeError(`seed must be a number, a bigint or 'random', got ${typeof seed}`);
 }
-

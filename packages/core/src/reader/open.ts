@@ -69,7 +69,11 @@ export function openSync(path: string, options: OpenOptions = {}): Reader {
 }
 
 /** One file's engine for a backend choice (the native mapping, or a TypeScript engine over a file source). */
-function openFileEngine(path: string, choice: BackendChoice, advice: Advice): { engine: Engine; fallbackReason: string | undefined } {
+function openFileEngine(
+  path: string,
+  choice: BackendChoice,
+  advice: Advice,
+): { engine: Engine; fallbackReason: string | undefined } {
   let fallbackReason: string | undefined;
   if (choice === 'mmap' || choice === 'auto') {
     const native = loadNative();

@@ -4,7 +4,15 @@ import { checkKey, checkKeys, type Bytes } from '../util/bytes.js';
 import { CdbError } from '../util/errors.js';
 import { parseMetadata } from '../util/json.js';
 import type { SetReaderInfo } from './sharded/set-engine.js';
-import { engineStats, type Backend, type Engine, type EngineStats, type FormatName, type Residency, type WarmTarget } from '../format/engine.js';
+import {
+  engineStats,
+  type Backend,
+  type Engine,
+  type EngineStats,
+  type FormatName,
+  type Residency,
+  type WarmTarget,
+} from '../format/engine.js';
 
 export interface ReaderStats extends EngineStats {
   path: string;
@@ -141,7 +149,9 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
   }
 
   #mmapOnly(what: string): CdbError {
-    return new CdbError('ERR_CDB_BACKEND', `${what} needs the mmap backend; this reader uses ${this.backend}`, { path: this.path });
+    return new CdbError('ERR_CDB_BACKEND', `${what} needs the mmap backend; this reader uses ${this.backend}`, {
+      path: this.path,
+    });
   }
 
   /** The metadata stored at build time (parsed JSON), or undefined. */
@@ -188,4 +198,3 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
     engine?.close();
   }
 }
-

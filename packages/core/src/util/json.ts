@@ -35,7 +35,11 @@ export function parseMetadata(text: string, path: string | undefined, offset?: n
   const deep = jsonDepthExceeded(text);
   const where = { path, ...(offset !== undefined && { offset }) };
   if (deep >= 0) {
-    throw new CdbError('ERR_CDB_FORMAT', `metadata nests deeper than ${MAX_JSON_DEPTH} levels (at character ${deep} of the metadata)`, where);
+    throw new CdbError(
+      'ERR_CDB_FORMAT',
+      `metadata nests deeper than ${MAX_JSON_DEPTH} levels (at character ${deep} of the metadata)`,
+      where,
+    );
   }
   try {
     return JSON.parse(text);

@@ -8,11 +8,16 @@
 import { u32le as u32 } from './le.js';
 
 // The five primes, as [hi, lo].
-const P1H = 0x9e3779b1, P1L = 0x85ebca87;
-const P2H = 0xc2b2ae3d, P2L = 0x27d4eb4f;
-const P3H = 0x165667b1, P3L = 0x9e3779f9;
-const P4H = 0x85ebca77, P4L = 0xc2b2ae63;
-const P5H = 0x27d4eb2f, P5L = 0x165667c5;
+const P1H = 0x9e3779b1,
+  P1L = 0x85ebca87;
+const P2H = 0xc2b2ae3d,
+  P2L = 0x27d4eb4f;
+const P3H = 0x165667b1,
+  P3L = 0x9e3779f9;
+const P4H = 0x85ebca77,
+  P4L = 0xc2b2ae63;
+const P5H = 0x27d4eb2f,
+  P5L = 0x165667c5;
 
 // The result of every 64-bit operation below: module-level registers, no allocation.
 let rh = 0;
@@ -20,8 +25,14 @@ let rl = 0;
 
 /** (ah:al) × (bh:bl) mod 2^64 → rh:rl. */
 function mul(ah: number, al: number, bh: number, bl: number): void {
-  const a0 = al & 0xffff, a1 = al >>> 16, b0 = bl & 0xffff, b1 = bl >>> 16;
-  const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  const a0 = al & 0xffff,
+    a1 = al >>> 16,
+    b0 = bl & 0xffff,
+    b1 = bl >>> 16;
+  const p00 = a0 * b0,
+    p01 = a0 * b1,
+    p10 = a1 * b0,
+    p11 = a1 * b1;
   const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
   rl = (((mid & 0xffff) << 16) | (p00 & 0xffff)) >>> 0;
   rh = (p11 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16) + Math.imul(ah, bl) + Math.imul(al, bh)) >>> 0;
@@ -36,7 +47,8 @@ function add(ah: number, al: number, bh: number, bl: number): void {
 
 /** rotl(rh:rl, n) in place, 0 < n < 32. */
 function rotl(n: number): void {
-  const h = rh, l = rl;
+  const h = rh,
+    l = rl;
   rh = ((h << n) | (l >>> (32 - n))) >>> 0;
   rl = ((l << n) | (h >>> (32 - n))) >>> 0;
 }
@@ -48,7 +60,6 @@ function round(ah: number, al: number, lh: number, ll: number): void {
   rotl(31);
   mul(rh, rl, P1H, P1L);
 }
-
 
 /** v ← the four accumulators of §Step 1 for seed sh:sl. */
 function initAccumulators(v: Uint32Array, sh: number, sl: number): void {
@@ -127,59 +138,60 @@ export class Xxh64State {
 function finish(v: Uint32Array | undefined, total: number, b: Uint8Array, p: number, len: number, sh: number, sl: number): void {
   let hh: number, hl: number;
   if (v !== undefined && total >= 32) {
-    rh = v[0]!, rl = v[1]!;
+    (rh = v[0]!), (rl = v[1]!);
     rotl(1);
-    let ah = rh, al = rl;
-    rh = v[2]!, rl = v[3]!;
+    let ah = rh,
+      al = rl;
+    (rh = v[2]!), (rl = v[3]!);
     rotl(7);
     add(ah, al, rh, rl);
-    ah = rh, al = rl;
-    rh = v[4]!, rl = v[5]!;
+    (ah = rh), (al = rl);
+    (rh = v[4]!), (rl = v[5]!);
     rotl(12);
     add(ah, al, rh, rl);
-    ah = rh, al = rl;
-    rh = v[6]!, rl = v[7]!;
+    (ah = rh), (al = rl);
+    (rh = v[6]!), (rl = v[7]!);
     rotl(18);
     add(ah, al, rh, rl);
-    hh = rh, hl = rl;
+    (hh = rh), (hl = rl);
     for (let i = 0; i < 8; i += 2) {
       // mergeRound: h ^= round(0, v); h = h × P1 + P4
       round(0, 0, v[i]!, v[i + 1]!);
       mul((hh ^ rh) >>> 0, (hl ^ rl) >>> 0, P1H, P1L);
       add(rh, rl, P4H, P4L);
-      hh = rh, hl = rl;
+      (hh = rh), (hl = rl);
     }
   } else {
     add(sh, sl, P5H, P5L);
-    hh = rh, hl = rl;
+    (hh = rh), (hl = rl);
   }
   // h += total length (< 2^53)
   add(hh, hl, Math.floor(total / 0x100000000) >>> 0, total >>> 0);
-  hh = rh, hl = rl;
+  (hh = rh), (hl = rl);
   const end = p + len;
   for (; p + 8 <= end; p += 8) {
     round(0, 0, u32(b, p + 4), u32(b, p));
-    rh = (hh ^ rh) >>> 0, rl = (hl ^ rl) >>> 0;
+    (rh = (hh ^ rh) >>> 0), (rl = (hl ^ rl) >>> 0);
     rotl(27);
     mul(rh, rl, P1H, P1L);
     add(rh, rl, P4H, P4L);
-    hh = rh, hl = rl;
+    (hh = rh), (hl = rl);
   }
   if (p + 4 <= end) {
     mul(0, u32(b, p), P1H, P1L);
-    rh = (hh ^ rh) >>> 0, rl = (hl ^ rl) >>> 0;
+    (rh = (hh ^ rh) >>> 0), (rl = (hl ^ rl) >>> 0);
     rotl(23);
     mul(rh, rl, P2H, P2L);
     add(rh, rl, P3H, P3L);
-    hh = rh, hl = rl;
+    (hh = rh), (hl = rl);
     p += 4;
   }
   for (; p < end; p++) {
     mul(0, b[p]!, P5H, P5L);
-    rh = (hh ^ rh) >>> 0, rl = (hl ^ rl) >>> 0;
+    (rh = (hh ^ rh) >>> 0), (rl = (hl ^ rl) >>> 0);
     rotl(11);
     mul(rh, rl, P1H, P1L);
-    hh = rh, hl = rl;
+    (hh = rh), (hl = rl);
   }
   // §Step 5, avalanche: h ^= h >> 33; h *= P2; h ^= h >> 29; h *= P3; h ^= h >> 32.
   hl = (hl ^ (hh >>> 1)) >>> 0;

@@ -165,7 +165,7 @@ describe('corrupt classic files', () => {
         cases++;
       }
     }
-    console.log("[classic corrupt] flip outcomes", Object.fromEntries(codes));
+    console.log('[classic corrupt] flip outcomes', Object.fromEntries(codes));
     expect(cases).toBeGreaterThan(4000);
     // The checks fire: damage is found, not silently read.
     expect(codes.get('ERR_CDB_FORMAT') ?? 0).toBeGreaterThan(100);

@@ -155,7 +155,11 @@ export function survivors(recs: readonly Rec[], duplicates: 'all' | 'first' | 'l
  * handed over as a seekable descriptor: freecdb's cdbget/cdbdump seek on their input)
  * or bytes to pipe.
  */
-export function run(cmd: string, args: string[], stdin?: string | Buffer): { status: number | null; stdout: Buffer; stderr: string } {
+export function run(
+  cmd: string,
+  args: string[],
+  stdin?: string | Buffer,
+): { status: number | null; stdout: Buffer; stderr: string } {
   const fd = typeof stdin === 'string' ? fs.openSync(stdin, 'r') : undefined;
   try {
     const r = spawnSync(cmd, args, {

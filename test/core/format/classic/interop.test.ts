@@ -103,7 +103,11 @@ describe.skipIf(missing !== undefined)('classic interop with tinycdb and freecdb
       expect(g.stdout.equals(values[0]!)).toBe(true);
     }
     expect(checked).toBeGreaterThan(100);
-    expect(run(TINYCDB, ['-q', s.ours, 'playwright']).stdout.equals(Buffer.concat(modelOf(s.recs).get(Buffer.from('playwright').toString('hex'))!))).toBe(true);
+    expect(
+      run(TINYCDB, ['-q', s.ours, 'playwright']).stdout.equals(
+        Buffer.concat(modelOf(s.recs).get(Buffer.from('playwright').toString('hex'))!),
+      ),
+    ).toBe(true);
     expect(run(TINYCDB, ['-q', s.ours, 'no such key here']).status).toBe(100);
   });
 
@@ -127,7 +131,9 @@ describe.skipIf(missing !== undefined)('classic interop with tinycdb and freecdb
     expect(run(TINYCDB, ['-c', '-e', theirs, s.input]).status).toBe(1);
     expect(fs.existsSync(theirs)).toBe(false);
     const ours = path.join(dir, `ours${seed}-e.cdb`);
-    await expect(build(ours, s.recs, { format: 'classic', duplicates: 'error' })).rejects.toMatchObject({ code: 'ERR_CDB_DUPLICATE' });
+    await expect(build(ours, s.recs, { format: 'classic', duplicates: 'error' })).rejects.toMatchObject({
+      code: 'ERR_CDB_DUPLICATE',
+    });
     expect(fs.existsSync(ours)).toBe(false);
     expect(tempLeftovers(dir)).toEqual([]);
   });

@@ -72,7 +72,7 @@ describe('djb hash', () => {
     expect(djbHash(Buffer.from('snush'))).toBe(0x0ba9ad76);
     // Bytes are unsigned: 0xff contributes 255, not -1.
     let h = 5381;
-    for (const c of [0xff, 0x80, 0x00]) h = Number((BigInt(h) * 33n ^ BigInt(c)) % 2n ** 32n);
+    for (const c of [0xff, 0x80, 0x00]) h = Number(((BigInt(h) * 33n) ^ BigInt(c)) % 2n ** 32n);
     expect(djbHash(Buffer.from([0xff, 0x80, 0x00]))).toBe(h);
   });
 });

@@ -71,7 +71,8 @@ describe('classic writer', () => {
 
   it("'last' with one key replaced many times keeps only the last record", async () => {
     const recs: Rec[] = [];
-    for (let i = 0; i < 3000; i++) recs.push([Buffer.from(i % 3 === 0 ? 'hot' : `cold${i}`), Buffer.from(`v${i}`.repeat(i % 50))]);
+    for (let i = 0; i < 3000; i++)
+      recs.push([Buffer.from(i % 3 === 0 ? 'hot' : `cold${i}`), Buffer.from(`v${i}`.repeat(i % 50))]);
     const ours = await buildClassic(recs, 'last');
     expect(ours.equals(await buildClassic(survivors(recs, 'last')))).toBe(true);
   });

@@ -59,7 +59,19 @@ describe.each(availableBackends())('corrupt files (%s backend)', (backend) => {
   it('truncation at every section boundary is ERR_CDB_TRUNCATED (or FORMAT when nothing is left)', () => {
     // A piece shorter than the magic cannot be recognised at all: ERR_CDB_FORMAT.
     for (const cut of [1, 7]) expect(exercise(writeVariant(bytes.subarray(0, cut)), backend)).toBe('ERR_CDB_FORMAT');
-    const cuts = [8, 64, 127, 128, 129, header.dataEnd - 1, header.dataEnd, header.indexOffset, header.indexOffset + 8, header.metaOffset, header.fileLength - 1];
+    const cuts = [
+      8,
+      64,
+      127,
+      128,
+      129,
+      header.dataEnd - 1,
+      header.dataEnd,
+      header.indexOffset,
+      header.indexOffset + 8,
+      header.metaOffset,
+      header.fileLength - 1,
+    ];
     for (const cut of cuts) {
       expect(exercise(writeVariant(bytes.subarray(0, cut)), backend), `cut at ${cut}`).toBe('ERR_CDB_TRUNCATED');
     }
@@ -76,7 +88,9 @@ describe.each(availableBackends())('corrupt files (%s backend)', (backend) => {
   });
 
   it('wrong magic, a future version, unknown required flags, trailing bytes', () => {
-    expect(exercise(writeVariant(Buffer.from('definitely not a database, just some text'.repeat(10))), backend)).toBe('ERR_CDB_FORMAT');
+    expect(exercise(writeVariant(Buffer.from('definitely not a database, just some text'.repeat(10))), backend)).toBe(
+      'ERR_CDB_FORMAT',
+    );
     expect(exercise(writeVariant(withHeader({ version: 2 })), backend)).toBe('ERR_CDB_VERSION');
     expect(exercise(writeVariant(withHeader({ flags: 1 })), backend)).toBe('ERR_CDB_VERSION');
     expect(exercise(writeVariant(withHeader({ flags: 1 << 16 })), backend)).toBe('ok'); // optional hint
@@ -128,7 +142,7 @@ describe.each(availableBackends())('corrupt files (%s backend)', (backend) => {
 
   it('seeded random body corruption: only answers or CdbErrors', () => {
     let seed = 12345;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const codes = new Set<string>();
     for (let c = 0; c < 300; c++) {
       const copy = Buffer.from(bytes);

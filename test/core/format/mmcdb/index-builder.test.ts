@@ -11,7 +11,7 @@ function reference(entries: { hi: number; lo: number; pos: number }[], homeSlots
   let next = 0;
   for (const e of live) {
     const slot = Math.max(homeSlot(e.hi, homeSlots), next);
-    while (next < slot) (slots.push(Buffer.alloc(SLOT_SIZE)), next++);
+    while (next < slot) slots.push(Buffer.alloc(SLOT_SIZE)), next++;
     const s = Buffer.alloc(SLOT_SIZE);
     s.writeUInt32LE(e.lo, 0);
     s.writeUInt32LE(e.hi, 4);
@@ -19,7 +19,7 @@ function reference(entries: { hi: number; lo: number; pos: number }[], homeSlots
     slots.push(s);
     next++;
   }
-  while (next < homeSlots) (slots.push(Buffer.alloc(SLOT_SIZE)), next++);
+  while (next < homeSlots) slots.push(Buffer.alloc(SLOT_SIZE)), next++;
   return Buffer.concat(slots);
 }
 

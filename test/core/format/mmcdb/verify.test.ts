@@ -14,7 +14,10 @@ let n = 0;
 
 beforeAll(async () => {
   const file = path.join(dir, 'base.mmcdb');
-  await build(file, Array.from({ length: 64 }, (_, i) => [`key${i}`, `value${i}`] as const));
+  await build(
+    file,
+    Array.from({ length: 64 }, (_, i) => [`key${i}`, `value${i}`] as const),
+  );
   bytes = fs.readFileSync(file);
   header = decodeHeader(bytes, bytes.length);
 });
@@ -49,7 +52,9 @@ describe('verify() structure checks', () => {
     const copy = Buffer.from(bytes);
     const s = usedSlots(copy)[0]!;
     copy.writeBigUInt64LE(copy.readBigUInt64LE(slotAt(s) + 8) + 1n, slotAt(s) + 8);
-    expect(await problem(reseal(copy))).toMatch(/ERR_CDB_CORRUPT: index slot \d+: position \d+ is not the start of a live record/);
+    expect(await problem(reseal(copy))).toMatch(
+      /ERR_CDB_CORRUPT: index slot \d+: position \d+ is not the start of a live record/,
+    );
   });
 
   it('two slots swapped (order broken)', async () => {
@@ -90,7 +95,12 @@ describe('verify() structure checks', () => {
 describe('analyze()', () => {
   it('reports counts, lengths and the index shape', async () => {
     const file = path.join(dir, 'stats.mmcdb');
-    await build(file, [['a', '1'], ['bb', '22'], ['a', '333'], ['', '']]);
+    await build(file, [
+      ['a', '1'],
+      ['bb', '22'],
+      ['a', '333'],
+      ['', ''],
+    ]);
     const s = await analyze(file);
     expect(s).toMatchObject({ format: 'mmcdb', records: 4, distinctKeys: 3 });
     expect(s.keyLength).toMatchObject({ min: 0, max: 2, total: 4, avg: 1 });

@@ -16,7 +16,8 @@ type Rec = [Uint8Array, Uint8Array];
 
 function cdbmake(records: Rec[]): Buffer {
   const parts: Buffer[] = [];
-  for (const [k, v] of records) parts.push(Buffer.from(`+${k.length},${v.length}:`), Buffer.from(k), Buffer.from('->'), Buffer.from(v), Buffer.from('\n'));
+  for (const [k, v] of records)
+    parts.push(Buffer.from(`+${k.length},${v.length}:`), Buffer.from(k), Buffer.from('->'), Buffer.from(v), Buffer.from('\n'));
   parts.push(Buffer.from('\n'));
   return Buffer.concat(parts);
 }
@@ -64,16 +65,24 @@ function withBackend<T>(backend: 'native' | 'pure', fn: () => Promise<T>): Promi
 describe.each(backends)('writer.addCdbmake (%s)', (backend) => {
   it('gives the bytes add() gives, for any records, alignment and chunking', async () => {
     await fc.assert(
-      fc.asyncProperty(records, fc.constantFrom(1, 8, 64), fc.array(fc.nat(4000), { maxLength: 6 }), async (recs, align, cuts) => {
-        const text = cdbmake(recs);
-        const want = await viaAdd(recs, { valueAlign: align });
-        const got = await withBackend(backend, () => viaBulk(text, cuts, { valueAlign: align }));
-        expect(got.bytes.equals(want)).toBe(true);
-        expect(got.records).toBe(recs.length);
-        expect(got.left).toBe('\n'); // the final empty line is the caller's to read
-        const newlines = recs.reduce((a, [k, v]) => a + 1 + k.filter((b) => b === 10).length + v.filter((b) => b === 10).length, 0);
-        expect(got.lines).toBe(newlines);
-      }),
+      fc.asyncProperty(
+        records,
+        fc.constantFrom(1, 8, 64),
+        fc.array(fc.nat(4000), { maxLength: 6 }),
+        async (recs, align, cuts) => {
+          const text = cdbmake(recs);
+          const want = await viaAdd(recs, { valueAlign: align });
+          const got = await withBackend(backend, () => viaBulk(text, cuts, { valueAlign: align }));
+          expect(got.bytes.equals(want)).toBe(true);
+          expect(got.records).toBe(recs.length);
+          expect(got.left).toBe('\n'); // the final empty line is the caller's to read
+          const newlines = recs.reduce(
+            (a, [k, v]) => a + 1 + k.filter((b) => b === 10).length + v.filter((b) => b === 10).length,
+            0,
+          );
+          expect(got.lines).toBe(newlines);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -91,7 +100,12 @@ describe.each(backends)('writer.addCdbmake (%s)', (backend) => {
   it('stops before a malformed record, a cut-off record and the final empty line', async () => {
     const w = createWriter(next(), { fsync: false });
     await withBackend(backend, async () => {
-      expect(w.addCdbmake(Buffer.from('+1,1:a->b\n+1,1:c->d\n+1,1:e-'))).toEqual({ consumed: 20, records: 2, dropped: 0, lines: 2 });
+      expect(w.addCdbmake(Buffer.from('+1,1:a->b\n+1,1:c->d\n+1,1:e-'))).toEqual({
+        consumed: 20,
+        records: 2,
+        dropped: 0,
+        lines: 2,
+      });
       expect(w.addCdbmake(Buffer.from('+1,1:e->f\r\n'))).toMatchObject({ consumed: 0, records: 0 });
       expect(w.addCdbmake(Buffer.from('+x,1:e->f\n'))).toMatchObject({ consumed: 0, records: 0 });
       expect(w.addCdbmake(Buffer.from('+1,1:e->f\n\n+1,1:g->h\n'))).toMatchObject({ consumed: 10, records: 1 });
@@ -117,7 +131,11 @@ describe.each(backends)('writer.addCdbmake (%s)', (backend) => {
   });
 
   it('applies the duplicates policy and counts what it dropped', async () => {
-    const recs: Rec[] = [[Buffer.from('a'), Buffer.from('1')], [Buffer.from('b'), Buffer.from('2')], [Buffer.from('a'), Buffer.from('3')]];
+    const recs: Rec[] = [
+      [Buffer.from('a'), Buffer.from('1')],
+      [Buffer.from('b'), Buffer.from('2')],
+      [Buffer.from('a'), Buffer.from('3')],
+    ];
     const want = await viaAdd(recs, { duplicates: 'first' });
     const file = next();
     const w = createWriter(file, { fsync: false, duplicates: 'first' });

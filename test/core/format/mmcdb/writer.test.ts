@@ -93,7 +93,11 @@ describe('duplicates policy', () => {
   it("'last' across the write buffer (records already flushed to disk)", async () => {
     const file = next();
     const big = 'x'.repeat(300_000);
-    const input: [string, string][] = [['dup', 'first'], ...Array.from({ length: 8 }, (_, i) => [`pad${i}`, big] as [string, string]), ['dup', 'second']];
+    const input: [string, string][] = [
+      ['dup', 'first'],
+      ...Array.from({ length: 8 }, (_, i) => [`pad${i}`, big] as [string, string]),
+      ['dup', 'second'],
+    ];
     await build(file, input, { duplicates: 'last' });
     const db = openSync(file, { backend: 'memory' });
     expect(db.getAll('dup').map(String)).toEqual(['second']);

@@ -20,10 +20,14 @@ export function verifyClassic(src: ByteSource, path: string): number {
     if (n === 0) continue;
     const tablePos = toc.pos[t]!;
     if (tablePos < toc.dataEnd) {
-      throw new CdbError('ERR_CDB_CORRUPT', `table ${t} starts at ${tablePos}, inside the records (which end at ${toc.dataEnd})`, {
-        offset: t * 8,
-        path,
-      });
+      throw new CdbError(
+        'ERR_CDB_CORRUPT',
+        `table ${t} starts at ${tablePos}, inside the records (which end at ${toc.dataEnd})`,
+        {
+          offset: t * 8,
+          path,
+        },
+      );
     }
     const table = src.bytes(tablePos, n * SLOT);
     // Walk the table cyclically from just after an empty slot, so that "no empty slot
@@ -47,7 +51,8 @@ export function verifyClassic(src: ByteSource, path: string): number {
         lastEmpty = u;
         continue;
       }
-      const bad = (what: string) => new CdbError('ERR_CDB_CORRUPT', `table ${t} slot ${i}: ${what}`, { offset: slotOffset, path });
+      const bad = (what: string) =>
+        new CdbError('ERR_CDB_CORRUPT', `table ${t} slot ${i}: ${what}`, { offset: slotOffset, path });
       if ((h & 255) !== t) throw bad(`hash ${hex(h)} belongs in table ${h & 255}`);
       const r = binarySearch(starts, recPos);
       if (r < 0) throw bad(`position ${recPos} is not the start of a record`);
@@ -94,10 +99,14 @@ export function checkTablesDisjoint(toc: Toc, path: string): void {
     const a = order[k - 1]!;
     const b = order[k]!;
     if (toc.pos[b]! < toc.pos[a]! + toc.slots[a]! * SLOT) {
-      throw new CdbError('ERR_CDB_CORRUPT', `hash tables ${a} and ${b} overlap (table ${b} starts at ${toc.pos[b]}, inside table ${a})`, {
-        offset: b * 8,
-        path,
-      });
+      throw new CdbError(
+        'ERR_CDB_CORRUPT',
+        `hash tables ${a} and ${b} overlap (table ${b} starts at ${toc.pos[b]}, inside table ${a})`,
+        {
+          offset: b * 8,
+          path,
+        },
+      );
     }
   }
 }

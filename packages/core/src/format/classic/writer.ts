@@ -108,7 +108,9 @@ export class ClassicWriter implements Writer {
         if (earlier !== undefined) {
           if (this.#options.duplicates === 'first') return false;
           if (this.#options.duplicates === 'error') {
-            throw new CdbError('ERR_CDB_DUPLICATE', `duplicate key ${JSON.stringify(preview(k))}`, { path: this.#session.file.target });
+            throw new CdbError('ERR_CDB_DUPLICATE', `duplicate key ${JSON.stringify(preview(k))}`, {
+              path: this.#session.file.target,
+            });
           }
         }
       }
@@ -231,7 +233,9 @@ export class ClassicWriter implements Writer {
     const { hash, pos, length } = this.#records;
     const live = this.#live;
     if (dataEnd + 2 * SLOT * live > maxFileSize()) {
-      throw new CdbError('ERR_CDB_TOO_LARGE', `a classic cdb file cannot pass ${maxFileSize()} bytes`, { path: this.#session.file.target });
+      throw new CdbError('ERR_CDB_TOO_LARGE', `a classic cdb file cannot pass ${maxFileSize()} bytes`, {
+        path: this.#session.file.target,
+      });
     }
     // Live records grouped by table, in insertion order (a stable counting sort).
     const start = new Float64Array(TABLES + 1);
@@ -313,5 +317,3 @@ export class ClassicWriter implements Writer {
 function truncate(file: AtomicFile, length: number): void {
   ftruncateSync(file.fd, length);
 }
-
-

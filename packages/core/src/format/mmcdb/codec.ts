@@ -128,11 +128,10 @@ export function decodeHeader(bytes: Uint8Array, actualLength: number, path?: str
     maxProbe: view.getUint32(104, true),
   };
   if (h.fileLength > actualLength) {
-    throw new CdbError(
-      'ERR_CDB_TRUNCATED',
-      `file is ${actualLength} bytes but its header says ${h.fileLength}`,
-      { offset: actualLength, path },
-    );
+    throw new CdbError('ERR_CDB_TRUNCATED', `file is ${actualLength} bytes but its header says ${h.fileLength}`, {
+      offset: actualLength,
+      path,
+    });
   }
   if (h.fileLength < actualLength) {
     fail('ERR_CDB_FORMAT', `file is ${actualLength} bytes but its header says ${h.fileLength} (trailing bytes)`, 88);
@@ -217,7 +216,10 @@ export function decodeRecord(bytes: Uint8Array, at: number, pos: number, h: Head
   const valueLength = u32le(bytes, at + 8) * 0x100000000 + u32le(bytes, at + 4);
   const keyOffset = pos + RECORD_HEADER_SIZE;
   if (keyLength > h.dataEnd - keyOffset) {
-    throw new CdbError('ERR_CDB_CORRUPT', `key_length ${keyLength} of the record at ${pos} runs past data_end`, { offset: pos, path });
+    throw new CdbError('ERR_CDB_CORRUPT', `key_length ${keyLength} of the record at ${pos} runs past data_end`, {
+      offset: pos,
+      path,
+    });
   }
   const valueOffset = alignUp(keyOffset + keyLength, h.valueAlign);
   if (valueOffset > h.dataEnd || valueLength > h.dataEnd - valueOffset) {
@@ -226,7 +228,15 @@ export function decodeRecord(bytes: Uint8Array, at: number, pos: number, h: Head
       path,
     });
   }
-  return { position: pos, keyLength, superseded: (raw & SUPERSEDED) !== 0, keyOffset, valueOffset, valueLength, end: valueOffset + valueLength };
+  return {
+    position: pos,
+    keyLength,
+    superseded: (raw & SUPERSEDED) !== 0,
+    keyOffset,
+    valueOffset,
+    valueLength,
+    end: valueOffset + valueLength,
+  };
 }
 
 /** §Index: one slot's fields. position 0 = empty. */

@@ -103,7 +103,8 @@ export class MmcdbEngine implements Engine {
   /** Every live record in file order (§Records: SUPERSEDED ones are skipped). */
   *entries(): IterableIterator<[Buffer, Buffer]> {
     for (const rec of this.records()) {
-      if (!rec.superseded) yield [this.#src.bytes(rec.keyOffset, rec.keyLength), this.#src.bytes(rec.valueOffset, rec.valueLength)];
+      if (!rec.superseded)
+        yield [this.#src.bytes(rec.keyOffset, rec.keyLength), this.#src.bytes(rec.valueOffset, rec.valueLength)];
     }
   }
 

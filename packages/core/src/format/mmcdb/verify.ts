@@ -86,6 +86,9 @@ function checkIndex(src: ByteSource, engine: MmcdbEngine, h: Header, starts: Flo
     prevPos = pos;
   }
   if (used !== h.recordCount) {
-    throw new CdbError('ERR_CDB_CORRUPT', `${used} index slots in use but record_count is ${h.recordCount}`, { offset: 16, path });
+    throw new CdbError('ERR_CDB_CORRUPT', `${used} index slots in use but record_count is ${h.recordCount}`, {
+      offset: 16,
+      path,
+    });
   }
 }

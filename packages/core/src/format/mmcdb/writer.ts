@@ -94,7 +94,8 @@ export class MmcdbWriter implements Writer {
     checkCdbmakeBytes(bytes);
     const encode = nativeAddon()?.encodeCdbmake;
     // The native pass knows neither duplicate policies nor the test hash hook.
-    if (encode === undefined || this.#dups !== undefined || testHooks.keyHash !== undefined) return addCdbmakeRecords(this, bytes);
+    if (encode === undefined || this.#dups !== undefined || testHooks.keyHash !== undefined)
+      return addCdbmakeRecords(this, bytes);
     try {
       return this.#addCdbmakeNative(encode, bytes);
     } catch (err) {
@@ -119,7 +120,8 @@ export class MmcdbWriter implements Writer {
       progress.lines += state[2]!;
       const stop = state[3]!;
       if (stop === 0) return progress; // not a complete record: the caller's parser goes on
-      if (stop === 1 || (stop === 3 && !out.empty)) out.flush(); // 1: the buffer is full
+      if (stop === 1 || (stop === 3 && !out.empty))
+        out.flush(); // 1: the buffer is full
       else if (stop === 3) {
         // A record larger than the whole buffer (already checked complete): add() writes it through.
         const r = scanCdbmakeRecord(bytes, progress.consumed)!;
@@ -275,6 +277,3 @@ export class MmcdbWriter implements Writer {
     return h.digest();
   }
 }
-
-
-

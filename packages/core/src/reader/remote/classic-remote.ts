@@ -3,7 +3,16 @@
 // reads a window of its table from the start slot (wrapping to the table's first slot),
 // extended to the end of its block because those bytes come anyway, and reads a window
 // twice as large only while the probe run goes on (§Lookup: at most `slots` probes).
-import { checkRecordPosition, decodeRecord, djbHash, RECORD_HEADER, SLOT, tableRanges, TOC_SIZE, type Toc } from '../../format/classic/codec.js';
+import {
+  checkRecordPosition,
+  decodeRecord,
+  djbHash,
+  RECORD_HEADER,
+  SLOT,
+  tableRanges,
+  TOC_SIZE,
+  type Toc,
+} from '../../format/classic/codec.js';
 import { u32le } from '../../format/mmcdb/codec.js';
 import type { RangeReader } from '../../source/http/range-reader.js';
 import type { ByteRange, Lookup } from './lookup.js';
@@ -132,7 +141,10 @@ export class ClassicRemote {
       checkScanLength(rec.end - pos, pos, this.#t);
       const at = await win.ensure(pos, rec.end - pos);
       const b = win.bytes;
-      yield [b.slice(at + RECORD_HEADER, at + RECORD_HEADER + rec.keyLength), b.slice(at + RECORD_HEADER + rec.keyLength, at + rec.end - pos)];
+      yield [
+        b.slice(at + RECORD_HEADER, at + RECORD_HEADER + rec.keyLength),
+        b.slice(at + RECORD_HEADER + rec.keyLength, at + rec.end - pos),
+      ];
       pos = rec.end;
     }
   }

@@ -11,7 +11,10 @@ export type { ByteRange };
 /** Yields the ranges it needs, receives their bytes (same order), returns its answer. */
 export type Lookup<T> = Generator<ByteRange[], T, Uint8Array[]>;
 
-export async function runLookups<T>(lookups: readonly Lookup<T>[], read: (ranges: ByteRange[]) => Promise<Uint8Array[]>): Promise<T[]> {
+export async function runLookups<T>(
+  lookups: readonly Lookup<T>[],
+  read: (ranges: ByteRange[]) => Promise<Uint8Array[]>,
+): Promise<T[]> {
   const results = new Array<T>(lookups.length);
   let pending: Array<{ index: number; needs: ByteRange[] }> = [];
   const step = (index: number, bytes: Uint8Array[] | undefined): void => {

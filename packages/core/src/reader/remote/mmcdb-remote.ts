@@ -59,7 +59,15 @@ export class MmcdbRemote {
 
   layout(): MmcdbLayout {
     const h = this.header;
-    return { format: 'mmcdb', indexSlots: h.indexLength, homeSlots: h.homeSlots, maxProbe: h.maxProbe, seed: h.seed, valueAlign: h.valueAlign, metadataBytes: h.metaLength };
+    return {
+      format: 'mmcdb',
+      indexSlots: h.indexLength,
+      homeSlots: h.homeSlots,
+      maxProbe: h.maxProbe,
+      seed: h.seed,
+      valueAlign: h.valueAlign,
+      metadataBytes: h.metaLength,
+    };
   }
 
   size(): Promise<number> {
@@ -126,6 +134,9 @@ export class MmcdbRemote {
 /** A record (or metadata) too big to hold in memory here is refused, whatever the file claims. */
 export function checkScanLength(length: number, offset: number, t: ReadTuning): void {
   if (length > t.maxValueBytes + 2 * 65536) {
-    throw new RemoteError('ERR_CDB_REMOTE', `a record of ${length} bytes is more than maxValueBytes = ${t.maxValueBytes}`, { url: t.url, offset });
+    throw new RemoteError('ERR_CDB_REMOTE', `a record of ${length} bytes is more than maxValueBytes = ${t.maxValueBytes}`, {
+      url: t.url,
+      offset,
+    });
   }
 }

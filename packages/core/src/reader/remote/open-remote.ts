@@ -22,7 +22,9 @@ import { RemoteReader, type Counters, type RemoteState } from './remote-reader.j
 export async function openRemote(url: string | URL, options: RemoteOptions = {}): Promise<RemoteReader> {
   const o = resolveOptions(url, options);
   if (isSetUrl(new URL(o.url))) {
-    throw new TypeError(`${o.shownUrl} names a sharded set, not a file: open it with openRemoteSet(url) (docs/SHARDS.md §Remote)`);
+    throw new TypeError(
+      `${o.shownUrl} names a sharded set, not a file: open it with openRemoteSet(url) (docs/SHARDS.md §Remote)`,
+    );
   }
   await hashReady;
   const counters: Counters = { requests: 0, bytes: 0, retries: 0, hits: 0, misses: 0 };
@@ -33,7 +35,13 @@ export async function openRemote(url: string | URL, options: RemoteOptions = {})
 }
 
 /** The first request and the header checks; `cache` lets reopen() skip a browser's HTTP cache. */
-export async function openState(o: ResolvedOptions, counters: Counters, closing: AbortSignal, fanout: AbortFanout, cache?: CacheMode): Promise<RemoteState> {
+export async function openState(
+  o: ResolvedOptions,
+  counters: Counters,
+  closing: AbortSignal,
+  fanout: AbortFanout,
+  cache?: CacheMode,
+): Promise<RemoteState> {
   const transport = new HttpTransport(o, counters, closing, fanout, cache);
   const first = await transport.first(o.initialBytes);
   const size = first.version.size;
@@ -50,5 +58,10 @@ export async function openState(o: ResolvedOptions, counters: Counters, closing:
 }
 
 function rangeOptions(o: ResolvedOptions): ConstructorParameters<typeof RangeReader>[4] {
-  return { blockSize: o.blockSize, cacheBytes: o.cacheBytes, maxGapBytes: o.maxGapBytes, bypassBytes: Math.max(64 * o.blockSize, 256 * 1024) };
+  return {
+    blockSize: o.blockSize,
+    cacheBytes: o.cacheBytes,
+    maxGapBytes: o.maxGapBytes,
+    bypassBytes: Math.max(64 * o.blockSize, 256 * 1024),
+  };
 }

@@ -74,7 +74,8 @@ export function resolveOptions(url: string | URL, o: RemoteOptions): ResolvedOpt
   } catch {
     throw new TypeError(`not a valid URL: ${JSON.stringify(redactUrl(text))}`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`only http: and https: URLs can be opened, got ${parsed.protocol}`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new TypeError(`only http: and https: URLs can be opened, got ${parsed.protocol}`);
   const fetchImpl = o.fetch ?? (globalThis.fetch as ResolvedOptions['fetch'] | undefined);
   if (typeof fetchImpl !== 'function') throw new TypeError('no fetch() here: pass options.fetch');
   const headers: Record<string, string> = {};

@@ -56,7 +56,13 @@ function firstRead(pos: number, keyLength: number, codec: RecordCodec, t: ReadTu
  * reads every candidate in the same round. 'exists' returns [EMPTY] on a match and never
  * reads a value.
  */
-export function* matchRecords(candidates: readonly Candidate[], key: Uint8Array, want: Want, codec: RecordCodec, t: ReadTuning): Lookup<Uint8Array[]> {
+export function* matchRecords(
+  candidates: readonly Candidate[],
+  key: Uint8Array,
+  want: Want,
+  codec: RecordCodec,
+  t: ReadTuning,
+): Lookup<Uint8Array[]> {
   const values: Uint8Array[] = [];
   for (let next = 0; next < candidates.length; ) {
     const batch = want === 'all' ? candidates.slice(next) : [candidates[next]!];
@@ -77,10 +83,14 @@ export function* matchRecords(candidates: readonly Candidate[], key: Uint8Array,
     if (want === 'exists') return [EMPTY];
     for (const m of matches) {
       if (m.info.valueLength > t.maxValueBytes) {
-        throw new RemoteError('ERR_CDB_REMOTE', `a value of ${m.info.valueLength} bytes is more than maxValueBytes = ${t.maxValueBytes}`, {
-          url: t.url,
-          offset: m.info.valueOffset,
-        });
+        throw new RemoteError(
+          'ERR_CDB_REMOTE',
+          `a value of ${m.info.valueLength} bytes is more than maxValueBytes = ${t.maxValueBytes}`,
+          {
+            url: t.url,
+            offset: m.info.valueOffset,
+          },
+        );
       }
     }
     // The parts of values past their first read, all in one round.
@@ -88,7 +98,15 @@ export function* matchRecords(candidates: readonly Candidate[], key: Uint8Array,
     const restBytes = rest.length > 0 ? yield rest.map((m) => restRange(m.info, m.firstEnd)) : [];
     for (const m of matches) {
       const i = rest.indexOf(m);
-      values.push(joinValue(m.info, m.first, m.firstEnd - m.first.length, i < 0 ? undefined : restBytes[i]!, restRange(m.info, m.firstEnd).start));
+      values.push(
+        joinValue(
+          m.info,
+          m.first,
+          m.firstEnd - m.first.length,
+          i < 0 ? undefined : restBytes[i]!,
+          restRange(m.info, m.firstEnd).start,
+        ),
+      );
       if (want === 'first') return values;
     }
   }
@@ -100,7 +118,13 @@ function restRange(info: RecordInfo, firstEnd: number): ByteRange {
 }
 
 /** A fresh copy of the value from the first read (which starts at `firstStart`) and the rest (which starts at `restStart`). */
-function joinValue(info: RecordInfo, first: Uint8Array, firstStart: number, rest: Uint8Array | undefined, restStart: number): Uint8Array {
+function joinValue(
+  info: RecordInfo,
+  first: Uint8Array,
+  firstStart: number,
+  rest: Uint8Array | undefined,
+  restStart: number,
+): Uint8Array {
   const value = new Uint8Array(info.valueLength);
   const firstEnd = firstStart + first.length;
   const inFirst = Math.max(0, Math.min(firstEnd, info.valueOffset + info.valueLength) - info.valueOffset);

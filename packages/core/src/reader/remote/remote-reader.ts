@@ -99,7 +99,9 @@ export class RemoteReader implements AsyncIterable<[Uint8Array, Uint8Array]> {
 
   /** Records (mmcdb: from the header; classic: non-empty slots, counted by reading the tables once). */
   get size(): Promise<number> {
-    return this.#call(undefined, (s, signal) => (s.db.format === 'mmcdb' ? s.db.size() : s.db.size(s.source, this.#o.scanBytes, signal)));
+    return this.#call(undefined, (s, signal) =>
+      s.db.format === 'mmcdb' ? s.db.size() : s.db.size(s.source, this.#o.scanBytes, signal),
+    );
   }
 
   /** The JSON metadata stored at build time, or undefined (one request the first time, for a large file). */
@@ -220,7 +222,8 @@ export class RemoteReader implements AsyncIterable<[Uint8Array, Uint8Array]> {
     const next = await this.#openState('no-cache');
     this.#check(true);
     const old = this.#state.version;
-    const same = next.version.size === old.size && next.version.etag === old.etag && next.version.lastModified === old.lastModified;
+    const same =
+      next.version.size === old.size && next.version.etag === old.etag && next.version.lastModified === old.lastModified;
     if (same && this.#changed === undefined) return false;
     this.#state = next;
     this.#changed = undefined;
@@ -246,16 +249,23 @@ export class RemoteReader implements AsyncIterable<[Uint8Array, Uint8Array]> {
   }
 
   /** Runs `fn` on the current version; an ERR_CDB_CHANGED it meets marks that version stale. */
-  async #call<T>(signal: AbortSignal | undefined, fn: (s: RemoteState, signal: AbortSignal | undefined) => Promise<T>, pinned?: RemoteState): Promise<T> {
+  async #call<T>(
+    signal: AbortSignal | undefined,
+    fn: (s: RemoteState, signal: AbortSignal | undefined) => Promise<T>,
+    pinned?: RemoteState,
+  ): Promise<T> {
     const s = this.#check();
     if (pinned !== undefined && pinned !== s) {
-      throw new CdbError('ERR_CDB_CHANGED', 'the reader was reopened on a new version during the iteration', { path: this.#o.shownUrl });
+      throw new CdbError('ERR_CDB_CHANGED', 'the reader was reopened on a new version during the iteration', {
+        path: this.#o.shownUrl,
+      });
     }
     try {
       return await fn(s, signal);
     } catch (err) {
       if (isCdbError(err, 'ERR_CDB_CHANGED') && this.#state === s) this.#changed = err;
-      if (this.#closed && !isCdbError(err, 'ERR_CDB_CLOSED')) throw new CdbError('ERR_CDB_CLOSED', 'reader closed during the read', { path: this.#o.shownUrl, cause: err });
+      if (this.#closed && !isCdbError(err, 'ERR_CDB_CLOSED'))
+        throw new CdbError('ERR_CDB_CLOSED', 'reader closed during the read', { path: this.#o.shownUrl, cause: err });
       throw err;
     }
   }

@@ -42,7 +42,10 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * A controller that aborts when any of `signals` does (AbortSignal.any is missing before
  * Node 20.3 and in older browsers). `release()` detaches it from the inputs.
  */
-export function linkedController(signals: readonly (AbortSignal | undefined)[]): { controller: AbortController; release(): void } {
+export function linkedController(signals: readonly (AbortSignal | undefined)[]): {
+  controller: AbortController;
+  release(): void;
+} {
   const controller = new AbortController();
   const undo: Array<() => void> = [];
   for (const s of signals) {

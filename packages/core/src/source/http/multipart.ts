@@ -38,7 +38,8 @@ export function parseByteranges(body: Uint8Array, boundary: string): Part[] {
       at = skipLine(body, at);
       if (line === '') break;
       const colon = line.indexOf(':');
-      if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === 'content-range') range = parseContentRange(line.slice(colon + 1));
+      if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === 'content-range')
+        range = parseContentRange(line.slice(colon + 1));
     }
     if (range === undefined || !('start' in range)) throw new Error('a part has no valid Content-Range');
     const length = range.end - range.start;

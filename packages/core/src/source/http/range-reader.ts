@@ -37,7 +37,14 @@ export class RangeReader {
    * `first` holds the file's bytes from offset 0 (the first read); when `whole`, they are
    * the whole file and no request is ever made again.
    */
-  constructor(transport: HttpTransport | undefined, size: number, first: Uint8Array, whole: boolean, o: RangeReaderOptions, counters: CacheCounters) {
+  constructor(
+    transport: HttpTransport | undefined,
+    size: number,
+    first: Uint8Array,
+    whole: boolean,
+    o: RangeReaderOptions,
+    counters: CacheCounters,
+  ) {
     this.#transport = transport;
     this.size = size;
     this.blockSize = o.blockSize;
@@ -60,7 +67,8 @@ export class RangeReader {
   /** The bytes of each range, in order; views that stay valid (never reused for other bytes). */
   async read(ranges: readonly ByteRange[], signal?: AbortSignal): Promise<Uint8Array[]> {
     for (const r of ranges) {
-      if (!(r.start >= 0 && r.start <= r.end && r.end <= this.size)) throw new RangeError(`range [${r.start}, ${r.end}) outside the file (${this.size} bytes)`);
+      if (!(r.start >= 0 && r.start <= r.end && r.end <= this.size))
+        throw new RangeError(`range [${r.start}, ${r.end}) outside the file (${this.size} bytes)`);
     }
     const whole = this.#whole;
     if (whole !== undefined) return ranges.map((r) => whole.subarray(r.start, r.end));
@@ -133,7 +141,8 @@ export class RangeReader {
           }
         });
       } finally {
-        for (const f of fetchList) if (f.run !== undefined) for (let b = f.run.first; b <= f.run.last; b++) this.#inflight.delete(b);
+        for (const f of fetchList)
+          if (f.run !== undefined) for (let b = f.run.first; b <= f.run.last; b++) this.#inflight.delete(b);
       }
     }
     await Promise.all(waits);

@@ -45,7 +45,12 @@ export interface RequestContext {
 
 /** Failures worth another attempt: 5xx, 429, a reset or cut connection. */
 class Transient extends Error {
-  constructor(message: string, readonly status?: number, readonly retryAfterMs?: number, cause?: unknown) {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+    cause?: unknown,
+  ) {
     super(message, { cause });
   }
 }
@@ -55,7 +60,10 @@ export function remoteError(ctx: RequestContext, message: string, status?: numbe
 }
 
 export function changedError(ctx: RequestContext, why: string, status: number): RemoteError {
-  return new RemoteError('ERR_CDB_CHANGED', `the file changed on the server: ${why} (reopen() to read the new version)`, { url: ctx.o.shownUrl, status });
+  return new RemoteError('ERR_CDB_CHANGED', `the file changed on the server: ${why} (reopen() to read the new version)`, {
+    url: ctx.o.shownUrl,
+    status,
+  });
 }
 
 /** Any status the caller did not expect: 412/416 mean a new version, 5xx/429 are retried, the rest fail. */
@@ -76,13 +84,18 @@ export async function failStatus(ctx: RequestContext, res: Response): Promise<ne
  * `attempt()` until it succeeds, fails for good, or has failed transiently 1 + retries
  * times (then ERR_CDB_REMOTE with the last status or cause).
  */
-export async function withRetries<T>(ctx: RequestContext, signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<T> {
+export async function withRetries<T>(
+  ctx: RequestContext,
+  signal: AbortSignal | undefined,
+  attempt: () => Promise<T>,
+): Promise<T> {
   for (let n = 0; ; n++) {
     try {
       return await attempt();
     } catch (err) {
       if (!(err instanceof Transient)) throw err;
-      if (n >= ctx.o.retries) throw remoteError(ctx, `${err.message}${n > 0 ? ` (${n + 1} attempts)` : ''}`, err.status, err.cause);
+      if (n >= ctx.o.retries)
+        throw remoteError(ctx, `${err.message}${n > 0 ? ` (${n + 1} attempts)` : ''}`, err.status, err.cause);
       ctx.counters.retries++;
       const backoff = ctx.o.retryDelayMs * 2 ** n * (0.75 + Math.random() / 2);
       const { controller, release } = ctx.fanout.controller(signal);
@@ -120,7 +133,10 @@ export async function attempt<T>(
     ctx.counters.requests++;
     // Accept-Encoding: identity — offsets are the file's only in the identity coding (browsers drop it: a forbidden header).
     const ranged: Record<string, string> = range !== '' ? { Range: range } : {};
-    const init: RequestInit & { cache?: CacheMode } = { headers: { ...ctx.o.headers, ...extra, ...ranged, 'Accept-Encoding': 'identity' }, signal: controller.signal };
+    const init: RequestInit & { cache?: CacheMode } = {
+      headers: { ...ctx.o.headers, ...extra, ...ranged, 'Accept-Encoding': 'identity' },
+      signal: controller.signal,
+    };
     if (ctx.cache !== undefined) init.cache = ctx.cache;
     const res = await ctx.o.fetch(ctx.o.url, init);
     return await handle(res);
@@ -144,7 +160,8 @@ export async function attempt<T>(
 function throwIfStopped(ctx: RequestContext, signal: AbortSignal | undefined, cause: unknown): void {
   if (ctx.closing.aborted) throw new CdbError('ERR_CDB_CLOSED', 'reader closed during the read', { path: ctx.o.shownUrl });
   const s = signal?.aborted ? signal : ctx.o.signal?.aborted ? ctx.o.signal : undefined;
-  if (s !== undefined) throw new CdbError('ERR_CDB_ABORTED', 'the read was aborted', { path: ctx.o.shownUrl, cause: s.reason ?? cause });
+  if (s !== undefined)
+    throw new CdbError('ERR_CDB_ABORTED', 'the read was aborted', { path: ctx.o.shownUrl, cause: s.reason ?? cause });
 }
 
 function causeText(err: unknown): string {

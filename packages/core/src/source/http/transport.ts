@@ -51,7 +51,13 @@ export class HttpTransport {
   #version: Version | undefined;
   #multiRange: boolean;
 
-  constructor(options: TransportOptions, counters: TransportCounters, closing: AbortSignal, fanout: AbortFanout, cache?: CacheMode) {
+  constructor(
+    options: TransportOptions,
+    counters: TransportCounters,
+    closing: AbortSignal,
+    fanout: AbortFanout,
+    cache?: CacheMode,
+  ) {
     this.#o = options;
     this.#counters = counters;
     this.#ctx = { o: options, counters, closing, fanout, cache };
@@ -72,7 +78,11 @@ export class HttpTransport {
           const cr = await this.#contentRange(res);
           if (cr.start !== 0 || cr.end > length || cr.total === undefined) {
             await discardBody(res);
-            throw remoteError(this.#ctx, `asked for bytes 0-${length - 1}, the server sent Content-Range ${res.headers.get('content-range')}`, res.status);
+            throw remoteError(
+              this.#ctx,
+              `asked for bytes 0-${length - 1}, the server sent Content-Range ${res.headers.get('content-range')}`,
+              res.status,
+            );
           }
           const bytes = await readExact(res, cr.end);
           this.#counters.bytes += bytes.length;
@@ -83,7 +93,8 @@ export class HttpTransport {
           const cr = parseContentRange(res.headers.get('content-range'));
           await discardBody(res);
           // An empty file has no byte 0: the format check then says what it is not.
-          if (cr !== undefined && 'unsatisfied' in cr && cr.unsatisfied === 0) return { bytes: new Uint8Array(0), whole: true, version: versionOf(res.headers, 0) };
+          if (cr !== undefined && 'unsatisfied' in cr && cr.unsatisfied === 0)
+            return { bytes: new Uint8Array(0), whole: true, version: versionOf(res.headers, 0) };
         }
         return failStatus(this.#ctx, res);
       }),
@@ -109,7 +120,8 @@ export class HttpTransport {
     const limit = this.#o.maxWholeFileBytes;
     const declared = Number(res.headers.get('content-length') ?? NaN);
     const refuse = (size: string): RemoteError =>
-      remoteError(this.#ctx, 
+      remoteError(
+        this.#ctx,
         `the server ignores Range requests (HTTP 200 with the whole file, ${size}); only files up to maxWholeFileBytes = ${limit} bytes are taken whole`,
         200,
       );
@@ -132,14 +144,21 @@ export class HttpTransport {
   async fetchRanges(ranges: readonly ByteRange[], signal?: AbortSignal): Promise<Uint8Array[]> {
     const out = new Array<Uint8Array>(ranges.length);
     const single = (i: number): Promise<void> =>
-      this.#gate.run(() => this.#single(ranges[i]!, signal)).then((b) => {
-        out[i] = b;
-      });
+      this.#gate
+        .run(() => this.#single(ranges[i]!, signal))
+        .then((b) => {
+          out[i] = b;
+        });
     const groups = this.#multiRange && ranges.length > 1 ? packGroups(ranges) : ranges.map((_, i) => [i]);
     await Promise.all(
       groups.map(async (group) => {
         if (group.length === 1 || !this.#multiRange) return Promise.all(group.map(single));
-        const got = await this.#gate.run(() => this.#multi(group.map((i) => ranges[i]!), signal));
+        const got = await this.#gate.run(() =>
+          this.#multi(
+            group.map((i) => ranges[i]!),
+            signal,
+          ),
+        );
         return Promise.all(
           group.map((i, j) => {
             if (got[j] === undefined) return single(i); // not in the answer: on its own
@@ -159,7 +178,11 @@ export class HttpTransport {
           const cr = await this.#contentRange(res);
           if (cr.start !== r.start || cr.end !== r.end) {
             await discardBody(res);
-            throw remoteError(this.#ctx, `asked for bytes ${r.start}-${r.end - 1}, the server sent ${cr.start}-${cr.end - 1}`, 206);
+            throw remoteError(
+              this.#ctx,
+              `asked for bytes ${r.start}-${r.end - 1}, the server sent ${cr.start}-${cr.end - 1}`,
+              206,
+            );
           }
           const bytes = await readExact(res, r.end - r.start);
           this.#counters.bytes += bytes.length;
@@ -188,7 +211,11 @@ export class HttpTransport {
             const span = rs[rs.length - 1]!.end - rs[0]!.start;
             if (cr.end - cr.start > span) {
               await discardBody(res);
-              throw remoteError(this.#ctx, `asked for ${rs.length} ranges within ${span} bytes, the server sent ${cr.end - cr.start}`, 206);
+              throw remoteError(
+                this.#ctx,
+                `asked for ${rs.length} ranges within ${span} bytes, the server sent ${cr.end - cr.start}`,
+                206,
+              );
             }
             parts = [{ ...cr, bytes: await readExact(res, cr.end - cr.start) }];
           } else {
@@ -225,7 +252,8 @@ export class HttpTransport {
     const limit = wanted + PART_OVERHEAD * (rs.length + 1);
     const declared = Number(res.headers.get('content-length') ?? NaN);
     // A declared length within the bound: one buffer of that size, no chunks to join.
-    const body = Number.isSafeInteger(declared) && declared <= limit ? await readExact(res, declared) : await readAtMost(res, limit);
+    const body =
+      Number.isSafeInteger(declared) && declared <= limit ? await readExact(res, declared) : await readAtMost(res, limit);
     let parts: Part[];
     try {
       parts = parseByteranges(body, boundary);
@@ -234,7 +262,8 @@ export class HttpTransport {
     }
     for (const p of parts) {
       if (p.total === undefined) throw remoteError(this.#ctx, 'a multipart part without the file size in its Content-Range', 206);
-      if (p.total !== this.#version!.size) throw changedError(this.#ctx, `its size is now ${p.total} bytes, was ${this.#version!.size}`, 206);
+      if (p.total !== this.#version!.size)
+        throw changedError(this.#ctx, `its size is now ${p.total} bytes, was ${this.#version!.size}`, 206);
     }
     return parts;
   }
@@ -245,7 +274,8 @@ export class HttpTransport {
     const cr = parseContentRange(res.headers.get('content-range'));
     if (cr === undefined || 'unsatisfied' in cr) {
       await discardBody(res);
-      throw remoteError(this.#ctx, 
+      throw remoteError(
+        this.#ctx,
         `a 206 answer without a Content-Range this reader can use (${res.headers.get('content-range') ?? 'none visible'}; from a browser the server must send Access-Control-Expose-Headers: Content-Range, ETag)`,
         206,
       );
@@ -253,7 +283,11 @@ export class HttpTransport {
     if (this.#version !== undefined) {
       if (cr.total === undefined) {
         await discardBody(res);
-        throw remoteError(this.#ctx, `a Content-Range without the file size (${res.headers.get('content-range')}): the version cannot be checked`, 206);
+        throw remoteError(
+          this.#ctx,
+          `a Content-Range without the file size (${res.headers.get('content-range')}): the version cannot be checked`,
+          206,
+        );
       }
       const why = versionMismatch(this.#version, res.headers, cr.total);
       if (why !== undefined) {
@@ -268,7 +302,11 @@ export class HttpTransport {
     const enc = res.headers.get('content-encoding');
     if (enc !== null && enc.trim() !== '' && enc.trim().toLowerCase() !== 'identity') {
       await discardBody(res);
-      throw remoteError(this.#ctx, `the server answered a range with Content-Encoding: ${enc} (byte offsets would not be the file's)`, res.status);
+      throw remoteError(
+        this.#ctx,
+        `the server answered a range with Content-Encoding: ${enc} (byte offsets would not be the file's)`,
+        res.status,
+      );
     }
   }
 
@@ -276,7 +314,6 @@ export class HttpTransport {
     const cr = parseContentRange(res.headers.get('content-range'));
     return cr !== undefined && 'unsatisfied' in cr && cr.unsatisfied !== this.#version?.size;
   }
-
 }
 
 /** Splits sorted ranges into multi-range requests whose Range header stays under MAX_RANGE_HEADER. */
