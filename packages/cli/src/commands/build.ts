@@ -1,11 +1,9 @@
 // cdb build <out> [input…]: streams records from files or stdin into a new database,
 // published atomically; on any error the target is left as it was and no temp file stays.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import { createWriter, isCdbError, type DuplicatePolicy, type Writer, type WriterOptions } from '@mmcdb/core';
-import { buildAssets, type Encoding } from '@mmcdb/core/assets';
-import { CliError, EXIT_USAGE, InputError, describeSystemError, systemError, type InputLocation } from '../errors.js';
+// --assets (build-assets.ts) and sharded builds (build-sharded.ts) branch off here.
+import { Option, type Command } from 'commander';
+import { createWriter, isCdbError, type Writer, type WriterOptions } from '@mmcdb/core';
+import { CliError, EXIT_USAGE, InputError, systemError, type InputLocation } from '../errors.js';
 import {
   createParser,
   INPUT_FORMATS,
@@ -13,7 +11,6 @@ import {
   readChunks,
   resolveInputs,
   tabularOptionsGiven,
-  type InputFormat,
   type RecordSink,
 } from '../input/index.js';
 import { listDir, readDir } from '../input/dir.js';
@@ -21,52 +18,10 @@ import { loadMetadata, parseAlign, parsePositiveInt, parseSeed } from '../option
 import { buildProgress } from '../progress.js';
 import { onInterrupt } from '../signals.js';
 import { count } from '../words.js';
-import { buildNameWarning } from '../file-names.js';
 import type { Context } from '../context.js';
 import { isShardedBuild, runShardedBuild, type ShardBuildOptions } from './build-sharded.js';
-
-interface BuildOptions {
-  inputFormat?: InputFormat;
-  keyColumn?: string;
-  valueColumn?: string;
-  header: boolean;
-  comment?: string;
-  relaxColumnCount?: boolean;
-  duplicates: DuplicatePolicy;
-  seed?: bigint | 'random';
-  align?: number;
-  metadata?: string;
-  format: 'mmcdb' | 'classic';
-  /** --format was given (not its default). */
-  formatGiven?: boolean;
-  quiet?: boolean;
-  progress: boolean;
-  chunkSize?: number;
-  progressDelay?: number;
-  assets?: boolean;
-  includeDotfiles?: boolean;
-  precompress?: Encoding[];
-}
-
-const ENCODINGS: readonly Encoding[] = ['br', 'gzip'];
-
-/** `--precompress br,gzip`: a comma-separated list of encodings ("none" or "" for none). */
-export function parsePrecompress(value: string): Encoding[] {
-  const list =
-    value === 'none'
-      ? []
-      : value
-          .split(',')
-          .map((v) => v.trim())
-          .filter((v) => v !== '');
-  const out: Encoding[] = [];
-  for (const v of list) {
-    if (!ENCODINGS.includes(v as Encoding))
-      throw new InvalidArgumentError(`expected a comma-separated list of ${ENCODINGS.join(', ')} (or none), got "${v}"`);
-    if (!out.includes(v as Encoding)) out.push(v as Encoding);
-  }
-  return out;
-}
+import { parsePrecompress, runAssets } from './build-assets.js';
+import { warnName, type BuildOptions } from './build-common.js';
 
 export function registerBuild(program: Command, ctx: Context): void {
   program
@@ -263,12 +218,6 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: 
   }
 }
 
-/** Said once the build succeeded (a failure stays one line), -q or not. */
-function warnName(out: string, format: 'mmcdb' | 'classic', opts: BuildOptions, ctx: Context): void {
-  const warning = buildNameWarning(out, format, opts.formatGiven === true);
-  if (warning !== undefined) ctx.io.stderr.write(`cdb build: warning: ${warning}\n`);
-}
-
 async function finish(writer: Writer, out: string) {
   try {
     return await writer.finish();
@@ -286,84 +235,4 @@ function recordError(err: unknown, file: string, where: InputLocation): unknown 
   }
   if (err instanceof RangeError || err instanceof TypeError) return new InputError(file, where, err.message, { cause: err });
   return err;
-}
-
-/** `cdb build --assets <out> <folder>`: core's buildAssets() (docs/ASSETS.md). */
-async function runAssets(out: string, inputs: string[], opts: BuildOptions, ctx: Context): Promise<number> {
-  const started = performance.now();
-  const refused = [
-    ['--input-format', opts.inputFormat !== undefined],
-    ...tabularOptionsGiven(opts).map((name) => [name, true] as const),
-    ['--duplicates', opts.duplicates !== 'all'],
-    ['--seed', opts.seed !== undefined],
-    ['--align', opts.align !== undefined],
-    ['--metadata', opts.metadata !== undefined],
-    ['--format classic', opts.format !== 'mmcdb'],
-  ]
-    .filter(([, given]) => given)
-    .map(([name]) => name);
-  if (refused.length > 0) throw new CliError(`--assets cannot be combined with ${refused.join(', ')}`, EXIT_USAGE);
-  if (inputs.length !== 1 || inputs[0] === '-') {
-    throw new CliError(
-      `--assets needs exactly one folder: cdb build --assets <out> <folder> (got ${inputs.length === 0 ? 'none' : inputs.join(' ')})`,
-      EXIT_USAGE,
-    );
-  }
-  const folder = inputs[0]!;
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(folder);
-  } catch (err) {
-    throw systemError(err, folder, 'read');
-  }
-  if (!st.isDirectory()) throw new CliError(`${folder}: not a folder (--assets packs the files under a folder)`);
-
-  const progress = buildProgress(undefined, opts, ctx);
-  let files = 0;
-  let bytesRead = 0;
-  let result: Awaited<ReturnType<typeof buildAssets>>;
-  const controller = new AbortController();
-  const stopListening = onInterrupt((signal) => {
-    controller.abort(new Error(signal));
-    ctx.io.stderr.write(`cdb build: interrupted (${signal}); ${out} was not changed\n`);
-  });
-  try {
-    result = await buildAssets(folder, out, {
-      ...(opts.precompress !== undefined && { precompress: opts.precompress }),
-      ...(opts.includeDotfiles === true && { includeDotfiles: true }),
-      signal: controller.signal,
-      onWarning: (m) => ctx.io.stderr.write(`cdb build: warning: ${m}\n`),
-      onFile: (_urlPath, bytes) => {
-        files++;
-        bytesRead += bytes;
-        progress.update(bytesRead, files);
-      },
-    });
-  } catch (err) {
-    throw assetsError(err, folder, out);
-  } finally {
-    stopListening();
-    progress.stop();
-  }
-  warnName(out, 'mmcdb', opts, ctx);
-  if (opts.quiet !== true) {
-    const seconds = (performance.now() - started) / 1000;
-    const variants =
-      opts.precompress !== undefined && opts.precompress.length > 0 ? `, precompressed ${opts.precompress.join(',')}` : '';
-    ctx.io.stderr.write(
-      `cdb build: wrote ${out}: ${count(files, 'file')} (${count(result.records, 'record')}), ${count(result.bytes, 'byte')}, ${seconds.toFixed(2)} s (assets${variants})\n`,
-    );
-  }
-  return 0;
-}
-
-/** A system error from buildAssets: reading something under the folder, or writing the target. */
-function assetsError(err: unknown, folder: string, out: string): unknown {
-  if (describeSystemError(err) === undefined) return err;
-  const where = (err as NodeJS.ErrnoException).path;
-  if (typeof where === 'string') {
-    const rel = path.relative(path.resolve(folder), path.resolve(where));
-    if (!rel.startsWith('..') && !path.isAbsolute(rel)) return systemError(err, where, 'read');
-  }
-  return systemError(err, out, 'create');
 }
