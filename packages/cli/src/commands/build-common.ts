@@ -33,3 +33,14 @@ export function warnName(out: string, format: 'mmcdb' | 'classic', opts: BuildOp
   const warning = buildNameWarning(out, format, opts.formatGiven === true);
   if (warning !== undefined) ctx.io.stderr.write(`cdb build: warning: ${warning}\n`);
 }
+
+/** The CSV/TSV parser's options out of the command's. */
+export function csvOptionsOf(opts: BuildOptions) {
+  return {
+    keyColumn: opts.keyColumn,
+    valueColumn: opts.valueColumn,
+    header: opts.header,
+    comment: opts.comment,
+    relaxColumnCount: opts.relaxColumnCount,
+  };
+}

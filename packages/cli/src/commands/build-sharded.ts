@@ -5,45 +5,21 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createShardedWriter, type ShardedWriter, type ShardedWriterOptions, type SetBuildResult } from '@mmcdb/core';
 import { CliError, EXIT_USAGE, InputError, systemError, type InputLocation } from '../errors.js';
-import {
-  createParser,
-  readChunks,
-  resolveInputs,
-  tabularOptionsGiven,
-  type InputFormat,
-  type RecordSink,
-} from '../input/index.js';
+import { createParser, readChunks, resolveInputs, tabularOptionsGiven, type RecordSink } from '../input/index.js';
 import { listDir, readDir } from '../input/dir.js';
 import { loadMetadata, parsePositiveInt, parseSeed } from '../options.js';
 import { buildProgress } from '../progress.js';
 import { count } from '../words.js';
 import type { Context } from '../context.js';
+import { csvOptionsOf, type BuildOptions } from './build-common.js';
 
-export interface ShardBuildOptions {
+/** `cdb build`'s options plus the sharded ones. */
+export interface ShardBuildOptions extends BuildOptions {
   shards?: number;
   shard?: { i: number; n: number };
   shardsSeed?: bigint | 'random';
   setId?: string;
   workers?: number;
-  // The `cdb build` options this build reads.
-  inputFormat?: InputFormat;
-  keyColumn?: string;
-  valueColumn?: string;
-  header: boolean;
-  comment?: string;
-  relaxColumnCount?: boolean;
-  duplicates: 'all' | 'first' | 'last' | 'error';
-  seed?: bigint | 'random';
-  align?: number;
-  metadata?: string;
-  format: 'mmcdb' | 'classic';
-  quiet?: boolean;
-  progress: boolean;
-  progressDelay?: number;
-  chunkSize?: number;
-  assets?: boolean;
-  precompress?: unknown;
-  includeDotfiles?: boolean;
 }
 
 /** `--shard 3/8`: shard 3 of 8. */
@@ -112,13 +88,7 @@ export async function runShardedBuild(out: string, inputs: string[], opts: Shard
     );
   }
   const specs = resolveInputs(inputs, opts.inputFormat);
-  const csvOptions = {
-    keyColumn: opts.keyColumn,
-    valueColumn: opts.valueColumn,
-    header: opts.header,
-    comment: opts.comment,
-    relaxColumnCount: opts.relaxColumnCount,
-  };
+  const csvOptions = csvOptionsOf(opts);
   const csvOnly = tabularOptionsGiven(csvOptions);
   if (!specs.some((s) => s.format === 'csv' || s.format === 'tsv') && csvOnly.length > 0) {
     throw new CliError(`${csvOnly.join(', ')} ${csvOnly.length === 1 ? 'applies' : 'apply'} to csv/tsv input only`, EXIT_USAGE);

@@ -21,7 +21,7 @@ import { count } from '../words.js';
 import type { Context } from '../context.js';
 import { isShardedBuild, runShardedBuild, type ShardBuildOptions } from './build-sharded.js';
 import { parsePrecompress, runAssets } from './build-assets.js';
-import { warnName, type BuildOptions } from './build-common.js';
+import { csvOptionsOf, warnName, type BuildOptions } from './build-common.js';
 
 export function registerBuild(program: Command, ctx: Context): void {
   program
@@ -107,13 +107,7 @@ async function runBuild(out: string, inputs: string[], opts: BuildOptions, ctx: 
   const started = performance.now();
   const specs = resolveInputs(inputs, opts.inputFormat);
   const tabular = specs.some((s) => s.format === 'csv' || s.format === 'tsv');
-  const csvOptions = {
-    keyColumn: opts.keyColumn,
-    valueColumn: opts.valueColumn,
-    header: opts.header,
-    comment: opts.comment,
-    relaxColumnCount: opts.relaxColumnCount,
-  };
+  const csvOptions = csvOptionsOf(opts);
   const csvOnly = tabularOptionsGiven(csvOptions);
   if (!tabular && csvOnly.length > 0) {
     throw new CliError(`${csvOnly.join(', ')} ${csvOnly.length === 1 ? 'applies' : 'apply'} to csv/tsv input only`, EXIT_USAGE);
