@@ -22,6 +22,7 @@
       "src/handle.cc",
       "src/lookup.cc",
       "src/mapping.cc",
+      "src/mapping_list.cc",
       "src/mmcdb_lookup.cc",
       "src/napi_util.cc",
       "src/open.cc",
@@ -31,6 +32,7 @@
       "src/shard_encode.cc",
       "src/shard_index.cc",
       "src/shards.cc",
+      "src/uncounted_buffer.cc",
       "src/xxh64.cc"
     ]
   },

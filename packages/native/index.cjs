@@ -51,6 +51,7 @@ const binding = {
   shardEncode: addon.shardEncode,
   shardRouter: addon.shardRouter,
   shardIndex: addon.shardIndex,
+  mappings: addon.mappings,
 };
 
 /**

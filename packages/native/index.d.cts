@@ -170,8 +170,25 @@ export interface NativeBinding {
    * (src/shard_index.cc). `out` (≥ 2 numbers) receives get()'s value offset and length.
    */
   shardIndex(seed: bigint, n: number, out: Float64Array): NativeShardIndex;
+  /** Every file this process has mapped through the addon (src/mapping_list.h), every thread's readers. */
+  mappings(): NativeMapping[];
   // Test hooks (xxh64, djb, sigbusTest) are not here: they exist only in the test addon,
   // build/Release/mmcdb_test.node (binding.gyp target mmcdb_test), which the tests load.
+}
+
+/** One mapped file (mappings()). */
+export interface NativeMapping {
+  path: string;
+  /** The file's size when it was opened. */
+  fileBytes: number;
+  /** Address space: the whole file read-only plus the data section's views mapping. */
+  mappedBytes: number;
+  /** The file's bytes in the page cache (mincore). */
+  residentBytes: number;
+  /** Open handles on it; 0 once closed while a view still holds it. */
+  readers: number;
+  /** Segment ArrayBuffers alive over it. */
+  views: number;
 }
 
 export interface NativeShardRouter {
@@ -397,5 +414,6 @@ export declare const shardRoute: NativeBinding['shardRoute'];
 export declare const shardEncode: NativeBinding['shardEncode'];
 export declare const shardRouter: NativeBinding['shardRouter'];
 export declare const shardIndex: NativeBinding['shardIndex'];
+export declare const mappings: NativeBinding['mappings'];
 /** View (or copy) of file bytes [offset, offset + length) — the addressing above. */
 export declare function viewOf(handle: NativeHandle, offset: number, length: number): Buffer;

@@ -25,6 +25,7 @@ describe('@mmcdb/native loader', () => {
     expect(JSON.parse(r.stdout)).toEqual([
       'encodeCdbmake',
       'lockFile',
+      'mappings',
       'open',
       'setErrorClass',
       'shardEncode',

@@ -23,6 +23,7 @@ export type { ClassicStats, DbStats, LengthStats, TinycdbStats } from './format/
 export { formatTinycdbStats } from './format/classic/analyze.js';
 export { open, openSync, type BackendChoice, type OpenOptions } from './reader/open.js';
 export { Reader, type ReaderStats } from './reader/reader.js';
+export { mappings, type MappingInfo } from './reader/mappings.js';
 export { openWatched, type WatchedReader, type WatchOptions } from './reader/watched.js';
 export { buildSharded, createShardedWriter } from './format/sharded/build-sharded.js';
 export type { ShardedWriter } from './format/sharded/sharded-writer.js';

@@ -1,7 +1,7 @@
 // @mmcdb/native: the export table. Everything else lives in its own file — open.cc
 // (open), handle*.cc / lookup.cc / segments.cc / batch*.cc / pages.cc (the handle's
 // methods), mapping + guard (mmap, SIGBUS), mmcdb_lookup / classic_lookup (the formats),
-// errors (CdbError), encode (the writer's bulk cdbmake path), file_lock (build temp files),
+// mapping_list (mappings()), uncounted_buffer (views V8 does not count), errors (CdbError), encode (the writer's bulk cdbmake path), file_lock (build temp files),
 // shards / shard_encode / shard_index (sharded sets: routing, encoding, route-and-look-up),
 // test_hooks (test addon only).
 #include <node_api.h>
@@ -10,6 +10,7 @@
 #include "errors.h"
 #include "file_lock.h"
 #include "guard.h"
+#include "mapping_list.h"
 #include "open.h"
 #include "shards.h"
 #ifdef MMCDB_TEST_HOOKS
@@ -26,6 +27,7 @@ NAPI_MODULE_INIT() {
       {"shardEncode", nullptr, mmcdb::ShardEncode, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"shardRouter", nullptr, mmcdb::ShardRouter, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"shardIndex", nullptr, mmcdb::ShardIndex, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"mappings", nullptr, mmcdb::Mappings, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
 #ifdef MMCDB_TEST_HOOKS
       {"xxh64", nullptr, mmcdb::Xxh64Hook, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"djb", nullptr, mmcdb::DjbHook, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -28,6 +28,7 @@ const napi_type_tag kHandleTag = {0x6d6d636462f1a7c3ULL, 0x9e3b5d0c41a2e867ULL};
 
 Handle::~Handle() {
   if (mapping == nullptr) return;
+  mapping->DropReader();
   mapping->CloseFd();  // only this handle's methods use it
   mapping->Unref();
 }
@@ -162,6 +163,7 @@ napi_value Close(napi_env env, napi_callback_info info) {
   if (h == nullptr) return nullptr;
   if (h->mapping != nullptr) {
     h->damaged_at_close = h->mapping->CheckFileSize();
+    h->mapping->DropReader();
     h->mapping->CloseFd();
     h->mapping->Unref();
     h->mapping = nullptr;

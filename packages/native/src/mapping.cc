@@ -77,6 +77,8 @@ Mapping* Mapping::Open(const std::string& path, OpenError* error) {
   InstallSigbusGuard();
   Mapping* m = new Mapping(base, size, fd, path);
   m->ro_region_ = RegisterRegion(base, size, 0, m);
+  std::lock_guard<std::mutex> lock(RegistryMutex());
+  Registry().push_back(m);
   return m;
 }
 
@@ -144,7 +146,28 @@ void Mapping::Unref() {
   if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
 }
 
+std::mutex& Mapping::RegistryMutex() {
+  static std::mutex* mutex = new std::mutex();  // never destroyed: mappings may outlive static teardown
+  return *mutex;
+}
+
+std::vector<Mapping*>& Mapping::Registry() {
+  static std::vector<Mapping*>* list = new std::vector<Mapping*>();
+  return *list;
+}
+
 Mapping::~Mapping() {
+  {
+    std::lock_guard<std::mutex> lock(RegistryMutex());
+    std::vector<Mapping*>& list = Registry();
+    for (size_t i = 0; i < list.size(); i++) {
+      if (list[i] == this) {
+        list[i] = list.back();
+        list.pop_back();
+        break;
+      }
+    }
+  }
   UnregisterRegion(ro_region_);
   UnregisterRegion(views_region_);
   if (base_ != nullptr) ::munmap(base_, size_);
@@ -153,7 +176,10 @@ Mapping::~Mapping() {
 }
 
 void SegmentToken::Release() {
-  if (!released_.exchange(true)) mapping_->Unref();
+  if (!released_.exchange(true)) {
+    mapping_->DropBuffer();
+    mapping_->Unref();
+  }
   Drop();
 }
 

@@ -14,6 +14,8 @@
 // Both are registered with the SIGBUS guard.
 #pragma once
 #include <atomic>
+#include <mutex>
+#include <vector>
 #include <cstdint>
 #include <string>
 
@@ -84,6 +86,23 @@ class Mapping {
   // without any fault). A syscall: for stats()/damaged(), not for every lookup.
   bool CheckFileSize();
 
+  // For mappings() (mapping_list.cc): the open handles (readers) on this mapping and
+  // the segment ArrayBuffers alive over it. A mapping with no reader left is still
+  // mapped while a view lives — the memory a heap report never shows.
+  void AddReader() { readers_.fetch_add(1, std::memory_order_relaxed); }
+  void DropReader() { readers_.fetch_sub(1, std::memory_order_relaxed); }
+  int readers() const { return readers_.load(std::memory_order_relaxed); }
+  void AddBuffer() { buffers_.fetch_add(1, std::memory_order_relaxed); }
+  void DropBuffer() { buffers_.fetch_sub(1, std::memory_order_relaxed); }
+  int buffers() const { return buffers_.load(std::memory_order_relaxed); }
+  // Calls fn(m) for every mapping of the process (all threads' readers), under the
+  // registry's lock: no mapping is freed while fn runs. fn must not open or free any.
+  template <typename Fn>
+  static void ForEach(Fn fn) {
+    std::lock_guard<std::mutex> lock(RegistryMutex());
+    for (Mapping* m : Registry()) fn(m);
+  }
+
   void Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
   // Unmaps and deletes when the count reaches zero.
   void Unref();
@@ -104,6 +123,11 @@ class Mapping {
   std::atomic<uint64_t> local_fault_{0};  // 1 + offset, for an unregistered mapping
   std::atomic<int64_t> refs_{1};
   std::atomic<bool> io_hints_{true};
+  std::atomic<int> readers_{0};
+  std::atomic<int> buffers_{0};
+
+  static std::mutex& RegistryMutex();
+  static std::vector<Mapping*>& Registry();
 };
 
 // The finalizer hint of one segment ArrayBuffer. Releasing is idempotent, so a
@@ -111,15 +135,23 @@ class Mapping {
 // cleanup path of our own cannot release the same reference twice.
 class SegmentToken {
  public:
-  explicit SegmentToken(Mapping* m) : mapping_(m) { m->Ref(); }
+  explicit SegmentToken(Mapping* m) : mapping_(m) {
+    m->Ref();
+    m->AddBuffer();
+  }
   // Releases the mapping reference once; deletes the token when both the finalizer
   // and the creator are done with it.
   void Release();
   // The creator's side: call after the create attempt (whatever its outcome).
   void CreatorDone();
+  // The bytes taken out of V8's external-memory count for this buffer (segments.cc
+  // Compensate), given back by its finalizer; 0 when none were.
+  int64_t compensated() const { return compensated_; }
+  void set_compensated(int64_t bytes) { compensated_ = bytes; }
 
  private:
   Mapping* mapping_;
+  int64_t compensated_ = 0;  // written before the create call, read by its finalizer (JS thread)
   std::atomic<bool> released_{false};
   std::atomic<int> owners_{2};  // the finalizer and the creator
   void Drop();

@@ -95,6 +95,7 @@ napi_value Open(napi_env env, napi_callback_info info) {
   if (m == nullptr) return ThrowErrno(env, error.err_no, error.syscall, path);
   Handle* h = new Handle();  // owns the mapping reference from here on
   h->mapping = m;
+  m->AddReader();
   h->path = path;
   CdbFault fault;
   bool ok = false;

@@ -6,11 +6,33 @@
 
 #include "errors.h"
 #include "napi_util.h"
+#include "uncounted_buffer.h"
 
 namespace mmcdb {
 namespace {
 
-void FinalizeSegment(napi_env, void*, void* hint) { static_cast<SegmentToken*>(hint)->Release(); }
+// Give V8 back the external-memory count taken away at creation (MakeRange): the
+// ArrayBuffer sweeper subtracted the length when it freed the buffer, so the count
+// returns to what it would be without this buffer. The status is ignored: during env
+// teardown there is no heap left to tell.
+void FinalizeSegment(napi_env env, void*, void* hint) {
+  SegmentToken* token = static_cast<SegmentToken*>(hint);
+  int64_t unused;
+  if (token->compensated() > 0) DropTeardownStatus(napi_adjust_external_memory(env, token->compensated(), &unused));
+  token->Release();
+}
+
+// Open without a GC (segments.h, "External memory"): V8 adds an ArrayBuffer's length to
+// its external-memory count when the buffer is created and collects garbage right then
+// when the count grows past its limit (64 MiB over the count at the last GC) — 0.8-5 s
+// with a large heap. The mapping is not memory V8 could free by collecting, so it is
+// taken out of the count first: the creation then brings the count back to where it was.
+bool Compensate(napi_env env, SegmentToken* token, uint64_t len) {
+  int64_t unused;
+  if (len == 0 || napi_adjust_external_memory(env, -static_cast<int64_t>(len), &unused) != napi_ok) return false;
+  token->set_compensated(static_cast<int64_t>(len));
+  return true;
+}
 
 // The external ArrayBuffer over file bytes [start, start + len) of the data section
 // (len < 2^32) in the views mapping, holding one reference on the mapping; nullptr when
@@ -21,13 +43,25 @@ napi_value MakeRange(napi_env env, Handle* h, uint64_t start, uint64_t len) {
   napi_value ab;
   if (!h->mapping->has_views()) return napi_create_arraybuffer(env, 0, nullptr, &ab) == napi_ok ? ab : nullptr;
   SegmentToken* token = new SegmentToken(h->mapping);
+  if (UncountedBuffers()) {
+    napi_value uncounted = MakeUncountedBuffer(env, h->mapping->view(start), len, token);
+    token->CreatorDone();
+    if (uncounted != nullptr) return uncounted;
+    token = new SegmentToken(h->mapping);  // refused: a counted buffer instead
+  }
+  Compensate(env, token, len);
   napi_status s = napi_create_external_arraybuffer(env, h->mapping->view(start), len, FinalizeSegment, token, &ab);
   token->CreatorDone();
   if (s == napi_ok) return ab;
-  // Sandbox: Node returns before touching the finalizer, so release it here. Any other
-  // failure: Node may have run the finalizer; Release() is idempotent but we cannot know
-  // whether it will still run, so we only leak, never free twice.
-  if (s == napi_no_external_buffers_allowed) token->Release();
+  // Sandbox: Node returns before touching the finalizer, so release it (and give the
+  // count back) here. Any other failure: Node may have run the finalizer; Release() is
+  // idempotent but we cannot know whether it will still run, so we only leak (and leave
+  // the count lower by len), never free twice.
+  if (s == napi_no_external_buffers_allowed) {
+    int64_t unused;
+    if (token->compensated() > 0) DropTeardownStatus(napi_adjust_external_memory(env, token->compensated(), &unused));
+    token->Release();
+  }
   // Either way external buffers are off for this handle from now on: copy() serves
   // every value (index.d.ts externalBuffers). The exception a failed create left (Node
   // 20: ERR_BUFFER_TOO_LARGE) is dropped for the same reason.

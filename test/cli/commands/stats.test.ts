@@ -2,7 +2,10 @@
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/tmp.js';
-import { expectGolden, fixture, ok } from '../helpers.js';
+import { cdb, expectGolden, fixture, ok } from '../helpers.js';
+import { availableBackends } from '../../helpers/backends.js';
+
+const nativeLoaded = availableBackends().includes('mmap');
 
 const dir = tempDir('mmcdb-cli-stats-');
 const small = path.join(dir, 'small.cdb');
@@ -55,5 +58,25 @@ describe('cdb stats', () => {
   it('reports the backend that openSync picked by default', async () => {
     const s = JSON.parse((await ok(['stats', small, '--json'])).out);
     expect(['mmap', 'memory', 'pread']).toContain(s.backend);
+  });
+
+  it.runIf(nativeLoaded)('--memory: the mapped file, its address space and page-cache bytes (text and --json)', async () => {
+    const text = (await ok(['stats', small, '--memory'])).out;
+    expect(text).toContain('memory:          1 file mapped by the native reader');
+    expect(text).toMatch(/mapped: +[\d.]+ [KM]iB of address space/);
+    expect(text).toMatch(/resident: +[\d.]+ [KM]iB \(\d+ % of [\d.]+ [KM]iB\) in the page cache/);
+    expect(text).toContain('add mappings() to your metrics');
+    const s = JSON.parse((await ok(['stats', small, '--memory', '--json'])).out);
+    expect(s.memory.files).toHaveLength(1);
+    expect(s.memory.files[0].readers).toBe(1);
+    expect(s.memory.fileBytes).toBe(s.fileSize);
+    expect(s.memory.mappedBytes).toBeGreaterThan(s.fileSize);
+    expect(s.memory.process.rss).toBeGreaterThan(0);
+  });
+
+  it('--memory with a pure-TypeScript backend says nothing is mapped; with --tinycdb or a URL it is a usage error', async () => {
+    expect((await ok(['stats', small, '--memory', '--backend', 'pread'])).out).toContain('nothing mapped (backend pread');
+    expect((await cdb(['stats', classic, '--memory', '--tinycdb'])).status).toBe(2);
+    expect((await cdb(['stats', 'http://127.0.0.1:9/x.cdb', '--memory'])).status).toBe(2);
   });
 });

@@ -9,10 +9,12 @@ import { Output } from '../output.js';
 import { CliError, EXIT_USAGE, systemError } from '../errors.js';
 import type { Context } from '../context.js';
 import { formatRemoteStats, isUrl, remoteStats } from '../remote.js';
+import { formatMemory, memoryReport, type MemoryReport } from './stats-memory.js';
 
 interface StatsOptions {
   json?: boolean;
   tinycdb?: boolean;
+  memory?: boolean;
 }
 
 export function registerStats(program: Command, ctx: Context): void {
@@ -22,13 +24,18 @@ export function registerStats(program: Command, ctx: Context): void {
     .argument('<db>', 'the database: a path, or an http(s):// URL (then what the header says, without a full scan)')
     .option('--json', 'print one JSON object (the seed as a hex string)')
     .option('--tinycdb', 'classic files: print exactly what tinycdb `cdb -s` prints')
+    .option(
+      '--memory',
+      'also show what the open database maps: address space, bytes in the page cache, and why heap reports miss them',
+    )
     .addHelpText(
       'after',
       `
 Examples:
   $ cdb stats countries.mmcdb
   $ cdb stats countries.mmcdb --json | jq .index.loadFactor
-  $ cdb stats legacy.cdb --tinycdb        # the same text as tinycdb: cdb -s legacy.cdb`,
+  $ cdb stats legacy.cdb --tinycdb        # the same text as tinycdb: cdb -s legacy.cdb
+  $ cdb stats countries.mmcdb --memory    # mapped and resident bytes (mincore)`,
     )
     .action(ctx.action('stats', (db: string, opts: StatsOptions) => runStats(db, opts, ctx)));
 }
@@ -36,9 +43,12 @@ Examples:
 async function runStats(db: string, opts: StatsOptions, ctx: Context): Promise<number> {
   const json = opts.json === true;
   if (json && opts.tinycdb === true) throw new CliError('--json and --tinycdb cannot be used together', EXIT_USAGE);
+  if (opts.memory === true && opts.tinycdb === true)
+    throw new CliError('--memory and --tinycdb cannot be used together', EXIT_USAGE);
   if (isUrl(db)) {
     if (opts.tinycdb === true)
       throw new CliError('--tinycdb reads the whole file: run it on a local copy, not a URL', EXIT_USAGE);
+    if (opts.memory === true) throw new CliError('--memory describes a local file mapped by this process, not a URL', EXIT_USAGE);
     const s = await remoteStats(db);
     const out = new Output(ctx.io.stdout);
     out.write(json ? `${JSON.stringify(s, null, 2)}\n` : formatRemoteStats(s));
@@ -49,9 +59,11 @@ async function runStats(db: string, opts: StatsOptions, ctx: Context): Promise<n
   const reader = openDb(db, ctx.backend());
   let backend: string;
   let metadata: unknown;
+  let memory: MemoryReport | undefined;
   try {
     backend = reader.backend;
     metadata = reader.metadata;
+    if (opts.memory === true) memory = memoryReport(reader, db);
   } finally {
     reader.close();
   }
@@ -70,7 +82,10 @@ async function runStats(db: string, opts: StatsOptions, ctx: Context): Promise<n
     }
     out.write(formatTinycdbStats(stats.classic.tinycdb));
   } else {
-    out.write(json ? `${JSON.stringify(toJson(stats, backend, metadata), null, 2)}\n` : formatText(stats, backend, metadata));
+    const body = json
+      ? `${JSON.stringify({ ...toJson(stats, backend, metadata), ...(memory !== undefined && { memory }) }, null, 2)}\n`
+      : formatText(stats, backend, metadata) + (memory !== undefined ? formatMemory(memory) : '');
+    out.write(body);
   }
   await out.flush();
   return 0;

@@ -117,6 +117,17 @@ export interface NativeAddon {
   shardEncode?: ShardEncode;
   shardRouter?: (seed: bigint, n: number) => NativeShardRouter;
   shardIndex?: (seed: bigint, n: number, out: Float64Array) => NativeShardIndex;
+  mappings?: () => MappingInfo[];
+}
+
+/** One file mapped by the native reader (mappings(), packages/native/src/mapping_list.h). */
+export interface MappingInfo {
+  path: string;
+  fileBytes: number;
+  mappedBytes: number;
+  residentBytes: number;
+  readers: number;
+  views: number;
 }
 
 let addon: NativeAddon | undefined;
