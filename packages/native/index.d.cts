@@ -18,17 +18,20 @@
  * segmentStride), segments.length − 1), start = i × segmentStride, then
  * `Buffer.from(segments[i], rel − start, len)` (index.js viewOf). With D = the data
  * section's size:
- * - D ≤ 1 GiB: one segment over all of it, created at open; segmentStride = 2^32.
- * - D > 1 GiB: overlapping windows; segment i covers data bytes
- *   [i × 2^27, min(i × 2^27 + 2^28, D)) (256 MiB every 128 MiB) for i < ceil(D / 2^27),
- *   segmentStride = 2^27, created on first use through segment(i); every range of
- *   ≤ 128 MiB lies wholly inside its segment i. A larger value may not: get() then
- *   returns 2 instead of 1, and JS uses range(off, len) (its own ArrayBuffer, up to
- *   2^32 − 1 bytes) or copy() (limited to buffer.constants.MAX_LENGTH; beyond it:
- *   ERR_CDB_TOO_LARGE).
- *   Why these sizes (src/segments.h): V8 counts every ArrayBuffer's length as external
- *   memory and collects garbage when the count grows by more than 64 MiB — once at open
- *   for a single segment, once per window made for windowed files.
+ * - Node-API flavour (uncountedBuffers false): D ≤ 48 MiB: one segment over all of it,
+ *   created at open, segmentStride = 2^32; larger: windows of 32 MiB every 16 MiB
+ *   (segmentStride = 2^24), created on first use through segment(i).
+ * - V8-API flavour (uncountedBuffers true): D ≤ 1 GiB: one segment; larger: windows of
+ *   256 MiB every 128 MiB (segmentStride = 2^27).
+ * - Windowed: segment i covers data bytes [i × stride, min(i × stride + 2 × stride, D))
+ *   for i < ceil(D / stride); every range of ≤ stride bytes lies wholly inside its
+ *   segment i. A larger value may not: get() then returns 2 instead of 1, and JS uses
+ *   range(off, len) (its own ArrayBuffer, up to 2^32 − 1 bytes) or copy() (limited to
+ *   buffer.constants.MAX_LENGTH; beyond it: ERR_CDB_TOO_LARGE).
+ *   Why these sizes (src/segments.h, docs/RELIABILITY.md §Open without a GC): V8 collects
+ *   garbage when its external-memory count grows by more than 64 MiB at once. Node-API
+ *   buffers are counted (and compensated), so each stays under that; V8-API ones are not
+ *   counted at all.
  * - D = 0 (no records): segments = [an empty ArrayBuffer].
  * - externalBuffers false (V8 sandbox, napi_no_external_buffers_allowed): segments
  *   is empty; use copy(offset, length) for every value.
@@ -268,11 +271,13 @@ export interface NativeHandle {
    * not all inside the data section.
    */
   range(offset: number, length: number): ArrayBuffer | undefined;
-  /** Byte distance between segment starts: 2^32 for a single segment, else 2^27 (128 MiB). */
+  /** Byte distance between segment starts: 2^32 for a single segment, else 2^24 (Node-API flavour) or 2^27. */
   readonly segmentStride: number;
   /** File offset where segment 0 starts: the data section's start (mmcdb 128, classic 2048). */
   readonly segmentBase: number;
   readonly externalBuffers: boolean;
+  /** Whether segments are ArrayBuffers V8 does not count as external memory (the V8-API flavour, src/uncounted_buffer.h). */
+  readonly uncountedBuffers: boolean;
   /**
    * The shared output array the lookups write into (absolute offsets, lengths).
    * Initially a Float64Array(512); setOut() replaces it (and this property). Do not

@@ -22,6 +22,7 @@ const file = path.join(dir, 'big.mmcdb');
 const sizes = [...Array.from({ length: 96 }, () => MiB), 20 * MiB, 20 * MiB, 1000];
 
 let data = 0; // bytes of the data section: [128, data_end)
+let smallData = 0;
 beforeAll(async () => {
   await build(
     file,
@@ -33,17 +34,33 @@ beforeAll(async () => {
   fs.readSync(fd, head, 0, 128, 0);
   fs.closeSync(fd);
   data = Number(head.readBigUInt64LE(40)) - 128; // FORMAT.md §Header data_end
+  await build(path.join(dir, 'small.mmcdb'), [['a', Buffer.alloc(40 * MiB, 1)]], { fsync: false });
+  smallData = fs.statSync(path.join(dir, 'small.mmcdb')).size;
 });
 
 const external = () => process.memoryUsage().external;
 
 describe('segments of a 136 MiB file', () => {
-  it('one segment, made at open, when the file is ≤ 1 GiB', () => {
+  it('one segment, made at open, up to 1 GiB (V8-API flavour) / 48 MiB (Node-API flavour: windows of 32 MiB every 16 MiB beyond)', () => {
     const h = native.open(file);
-    expect(h.segments.length).toBe(1);
     expect(h.segmentBase).toBe(128);
-    expect(h.segments[0]!.byteLength).toBe(data);
+    if (h.uncountedBuffers) {
+      expect(h.segments.length).toBe(1);
+      expect(h.segments[0]!.byteLength).toBe(data);
+    } else {
+      expect(h.segmentStride).toBe(16 * MiB);
+      expect(h.segments.length).toBe(Math.ceil(data / (16 * MiB)));
+      expect(h.segments.every((seg) => seg === undefined)).toBe(true);
+      expect(h.get('k40')).toBe(1);
+      expect(h.segment(0)!.byteLength).toBe(32 * MiB);
+    }
     h.close();
+    const small = native.open(path.join(dir, 'small.mmcdb'));
+    expect(small.segments.length).toBe(1);
+    // the data section: the one 40 MiB value and its record header, not the header or index
+    expect(small.segments[0]!.byteLength).toBeGreaterThan(40 * MiB);
+    expect(small.segments[0]!.byteLength).toBeLessThan(smallData - 128);
+    small.close();
   });
 
   it('windows: open makes none; every offset has window floor((offset - base) / stride); a read makes one', () => {

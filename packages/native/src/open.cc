@@ -9,6 +9,7 @@
 #include "napi_util.h"
 #include "paging.h"
 #include "segments.h"
+#include "uncounted_buffer.h"
 
 namespace mmcdb {
 namespace {
@@ -74,6 +75,7 @@ bool SetDataProperties(napi_env env, napi_value obj, Handle* h, napi_value segme
          SetNumber(env, obj, "segmentStride", static_cast<double>(h->stride)) &&
          SetNumber(env, obj, "segmentBase", static_cast<double>(h->seg_base)) &&
          SetProperty(env, obj, "externalBuffers", Bool(env, h->external_buffers)) &&
+         SetProperty(env, obj, "uncountedBuffers", Bool(env, UncountedBuffers())) &&
          SetProperty(env, obj, "out", out);
 }
 

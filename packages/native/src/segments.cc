@@ -88,12 +88,13 @@ void ChooseWindows(Handle* h, Range data, double window, double stride) {
   h->seg_base = data.from;
   h->seg_end = data.to;
   const uint64_t size = data.to - data.from;
-  if (size <= kSingleSegmentMax) {
+  const bool counted = !UncountedBuffers();
+  if (size <= (counted ? kCountedSingleMax : kSingleSegmentMax)) {
     h->stride = 1ULL << 32;
     h->window = size;
   } else {
-    h->stride = kWindowStride;
-    h->window = kWindow;
+    h->stride = counted ? kCountedStride : kWindowStride;
+    h->window = counted ? kCountedWindow : kWindow;
   }
   if (window > 0 && stride > 0 && stride <= window && window <= static_cast<double>(kMaxSegment)) {
     h->stride = static_cast<uint64_t>(stride);

@@ -25,6 +25,16 @@ namespace mmcdb {
 constexpr uint64_t kSingleSegmentMax = 1ULL << 30;
 constexpr uint64_t kWindow = 1ULL << 28;
 constexpr uint64_t kWindowStride = 1ULL << 27;
+// External memory (RELIABILITY.md §Open without a GC): every buffer is taken out of V8's
+// external-memory count before it is made (segments.cc Compensate), but V8 lowers its
+// limit to (count + 64 MiB) whenever the count drops, so a counted buffer of more than
+// 64 MiB still starts a collection. The Node-API flavour therefore keeps every counted
+// buffer under that: one segment up to kCountedSingleMax, else windows of kCountedWindow
+// every kCountedStride (values up to 16 MiB lie in one). The V8-API flavour's buffers are
+// not counted at all (uncounted_buffer.h) and keep the sizes above.
+constexpr uint64_t kCountedSingleMax = 48ULL << 20;
+constexpr uint64_t kCountedWindow = 32ULL << 20;
+constexpr uint64_t kCountedStride = 16ULL << 20;
 // Node 20 refuses external ArrayBuffers of 2^32 bytes or more (native-measurements.md,
 // Limits), so no segment is ever larger than 2^32 − 1 bytes.
 constexpr uint64_t kMaxSegment = (1ULL << 32) - 1;
