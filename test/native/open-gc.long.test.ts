@@ -3,23 +3,14 @@
 // the same with 160 MiB and 64 MB in the default suite).
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createWriter } from '@mmcdb/core';
 import { tempDir } from '../helpers/tmp.js';
-import { FLAVOURS, runOpenGc } from './helpers/open-gc.js';
+import { FLAVOURS, runOpenGc, writeBigFile } from './helpers/open-gc.js';
 
 const MiB = 2 ** 20;
 const dir = tempDir('mmcdb-open-gc-long-');
 const file = path.join(dir, 'big.mmcdb');
 
-beforeAll(async () => {
-  const w = createWriter(file, { fsync: false });
-  const v = Buffer.alloc(MiB);
-  for (let i = 0; i < 600; i++) {
-    v.fill(i % 251);
-    w.add(`big-${i}`, v);
-  }
-  await w.finish();
-});
+beforeAll(() => writeBigFile(file, 600));
 
 describe('openSync + first get of a 600 MiB file beside a 600 MB heap', () => {
   it.each(FLAVOURS)('$name: no garbage collection', ({ env }) => {

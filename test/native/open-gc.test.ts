@@ -7,23 +7,14 @@
 // asserted: bench/open-gc.mjs measures it).
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createWriter } from '@mmcdb/core';
 import { tempDir } from '../helpers/tmp.js';
-import { FLAVOURS, runOpenGc } from './helpers/open-gc.js';
+import { FLAVOURS, runOpenGc, writeBigFile } from './helpers/open-gc.js';
 
 const MiB = 2 ** 20;
 const dir = tempDir('mmcdb-open-gc-');
 const file = path.join(dir, 'big.mmcdb');
 
-beforeAll(async () => {
-  const w = createWriter(file, { fsync: false });
-  const v = Buffer.alloc(MiB);
-  for (let i = 0; i < 160; i++) {
-    v.fill(i % 251);
-    w.add(`big-${i}`, v);
-  }
-  await w.finish();
-});
+beforeAll(() => writeBigFile(file, 160));
 
 describe('openSync + first get of a 160 MiB file beside a 64 MB heap', () => {
   it.each(FLAVOURS)('$name: no garbage collection, nothing near the file size added to external memory', ({ env }) => {

@@ -15,10 +15,14 @@ namespace {
 // ArrayBuffer sweeper subtracted the length when it freed the buffer, so the count
 // returns to what it would be without this buffer. The status is ignored: during env
 // teardown there is no heap left to tell.
-void FinalizeSegment(napi_env env, void*, void* hint) {
-  SegmentToken* token = static_cast<SegmentToken*>(hint);
+void GiveBack(napi_env env, SegmentToken* token) {
   int64_t unused;
   if (token->compensated() > 0) DropTeardownStatus(napi_adjust_external_memory(env, token->compensated(), &unused));
+}
+
+void FinalizeSegment(napi_env env, void*, void* hint) {
+  SegmentToken* token = static_cast<SegmentToken*>(hint);
+  GiveBack(env, token);
   token->Release();
 }
 
@@ -27,11 +31,11 @@ void FinalizeSegment(napi_env env, void*, void* hint) {
 // when the count grows past its limit (64 MiB over the count at the last GC) — 0.8-5 s
 // with a large heap. The mapping is not memory V8 could free by collecting, so it is
 // taken out of the count first: the creation then brings the count back to where it was.
-bool Compensate(napi_env env, SegmentToken* token, uint64_t len) {
+void Compensate(napi_env env, SegmentToken* token, uint64_t len) {
   int64_t unused;
-  if (len == 0 || napi_adjust_external_memory(env, -static_cast<int64_t>(len), &unused) != napi_ok) return false;
-  token->set_compensated(static_cast<int64_t>(len));
-  return true;
+  if (len > 0 && napi_adjust_external_memory(env, -static_cast<int64_t>(len), &unused) == napi_ok) {
+    token->set_compensated(static_cast<int64_t>(len));
+  }
 }
 
 // The external ArrayBuffer over file bytes [start, start + len) of the data section
@@ -58,8 +62,7 @@ napi_value MakeRange(napi_env env, Handle* h, uint64_t start, uint64_t len) {
   // idempotent but we cannot know whether it will still run, so we only leak (and leave
   // the count lower by len), never free twice.
   if (s == napi_no_external_buffers_allowed) {
-    int64_t unused;
-    if (token->compensated() > 0) DropTeardownStatus(napi_adjust_external_memory(env, token->compensated(), &unused));
+    GiveBack(env, token);
     token->Release();
   }
   // Either way external buffers are off for this handle from now on: copy() serves

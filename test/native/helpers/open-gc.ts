@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect } from 'vitest';
+import { createWriter } from '@mmcdb/core';
 import { repoRoot } from './native.js';
 
 const CHILD = fileURLToPath(new URL('./open-gc-child.mjs', import.meta.url));
@@ -39,3 +40,14 @@ export const FLAVOURS: { name: string; env: Record<string, string> }[] = [
   { name: 'the addon that loads by default', env: {} },
   { name: 'the Node-API flavour', env: { MMCDB_NATIVE_FLAVOR: 'napi' } },
 ];
+
+/** A database of `count` values of 1 MiB, key big-i holding bytes i % 251. */
+export async function writeBigFile(file: string, count: number): Promise<void> {
+  const w = createWriter(file, { fsync: false });
+  const v = Buffer.alloc(2 ** 20);
+  for (let i = 0; i < count; i++) {
+    v.fill(i % 251);
+    w.add(`big-${i}`, v);
+  }
+  await w.finish();
+}
