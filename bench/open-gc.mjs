@@ -102,7 +102,7 @@ for (const mib of sizes) {
     console.log(JSON.stringify(row));
   }
 }
-const meta = collectMeta({ quick: false, argv });
+const meta = collectMeta({ quick: false, argv, script: 'bench/open-gc.mjs' });
 fs.writeFileSync(path.join(HERE, 'open-gc-results.json'), `${JSON.stringify({ meta, heap, runs, rows }, null, 2)}\n`);
 const f = (n) => (n === undefined || Number.isNaN(n) ? '–' : n < 10 ? n.toFixed(3) : n.toFixed(1));
 console.log(`\n| file | flavour (loaded) | open + first get ms, median (min–max) | GCs during | GC ms | heap used |`);

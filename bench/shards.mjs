@@ -67,7 +67,7 @@ function child(spec, cpus) {
 
 const t0 = performance.now();
 const meta = {
-  ...collectMeta({ quick, argv }),
+  ...collectMeta({ quick, argv, script: 'bench/shards.mjs' }),
   command: `node bench/shards.mjs ${argv.join(' ')}`.trim(),
   cores: os.availableParallelism(),
   taskset: Boolean(taskset),

@@ -38,7 +38,7 @@ export function addonSha() {
   }
 }
 
-export function collectMeta({ quick, argv }) {
+export function collectMeta({ quick, argv, script = 'bench/run.mjs' }) {
   const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model;
   const benchDir = path.dirname(path.dirname(new URL(import.meta.url).pathname));
   const ver = (p) => {
@@ -58,7 +58,7 @@ export function collectMeta({ quick, argv }) {
     commit: `${sh('git rev-parse HEAD')}${dirty}`,
     addon: addonSha(),
     packages: `lmdb ${ver('lmdb')}, better-sqlite3 ${ver('better-sqlite3')}, classic-level ${ver('classic-level')}, tinycdb ${sh("dpkg-query -W -f='${Version}' tinycdb")}`,
-    command: `node bench/run.mjs ${argv.join(' ')}`.trim(),
+    command: `node ${script} ${argv.join(' ')}`.trim(),
     mode: quick ? 'quick (tiny sizes, one round — smoke test, not a measurement)' : 'full',
   };
 }
