@@ -52,6 +52,7 @@ export interface Engine {
   /** entries(), keys() and values() throw ERR_CDB_CLOSED themselves after a close() during iteration (Reader then adds no wrapper). */
   readonly scansCheckClose?: boolean;
   forEachRaw?(fn: RawRecordCallback): number | undefined;
+  forEachRawAsync?(fn: RawRecordCallback): Promise<number> | undefined;
   keys?(): IterableIterator<Buffer> | undefined;
   values?(): IterableIterator<Buffer> | undefined;
   /** Optional batch and cold-data operations; Reader supplies portable defaults. */

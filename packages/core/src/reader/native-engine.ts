@@ -161,6 +161,10 @@ export class NativeEngine implements Engine {
     return this.#scan?.forEachRaw(fn);
   }
 
+  forEachRawAsync(fn: RawRecordCallback): Promise<number> | undefined {
+    return this.#scan?.forEachRawAsync(fn);
+  }
+
   /** entries() one next() call per record: an addon without scan(). */
   *#nextEntries(): IterableIterator<[Buffer, Buffer]> {
     if (this.#advice !== 'sequential') this.#h.advise('sequential');

@@ -42,6 +42,30 @@ export class NativeScan {
     }
   }
 
+  /** forEachRaw for async consumers: when fn returns a Promise, the scan waits for it (a false result stops). */
+  async forEachRawAsync(fn: RawRecordCallback): Promise<number> {
+    const out = this.#enter();
+    try {
+      let visited = 0;
+      for (let cursor = 0; cursor >= 0; ) {
+        const n = this.#h.scan(cursor, out);
+        const bytes = this.bytes();
+        cursor = this.#h.out[0]!;
+        for (let j = 0, end = 4 * n; j < end; j += 4) {
+          const ks = out[j]!;
+          const vs = out[j + 2]!;
+          visited++;
+          let r = fn(bytes, ks, ks + out[j + 1]!, vs, vs + out[j + 3]!);
+          if (r instanceof Promise) r = await r;
+          if (r === false || this.#closed) return visited;
+        }
+      }
+      return visited;
+    } finally {
+      this.#leave(out);
+    }
+  }
+
   /** forEachRaw with a zero-copy Buffer view for each key and value. */
   forEach(fn: RecordCallback): number {
     const out = this.#enter();

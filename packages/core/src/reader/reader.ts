@@ -4,7 +4,7 @@ import { checkKey, checkKeys, type Bytes } from '../util/bytes.js';
 import { CdbError } from '../util/errors.js';
 import { parseMetadata } from '../util/json.js';
 import type { SetReaderInfo } from './sharded/set-engine.js';
-import { checkCallback, forEachEntry, forEachRawEntry } from './scan-fallback.js';
+import { checkCallback, forEachEntry, forEachRawEntry, forEachRawEntryAsync } from './scan-fallback.js';
 import {
   engineStats,
   type Backend,
@@ -219,6 +219,19 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
     checkCallback(fn, 'forEachRaw()');
     const engine = this.#live();
     const visited = engine.forEachRaw?.(fn) ?? forEachRawEntry(engine.entries(), fn, () => this.closed);
+    if (this.#engine === undefined) throw this.#closedDuringScan();
+    return visited;
+  }
+
+  /**
+   * forEachRaw() for async consumers (a stream's backpressure): when fn returns a Promise
+   * the scan waits for it before the next record; false (returned or resolved) stops.
+   * Resolves to the records visited. `bytes` stays valid until fn's Promise settles.
+   */
+  async forEachRawAsync(fn: RawRecordCallback): Promise<number> {
+    checkCallback(fn, 'forEachRawAsync()');
+    const engine = this.#live();
+    const visited = await (engine.forEachRawAsync?.(fn) ?? forEachRawEntryAsync(engine.entries(), fn, () => this.closed));
     if (this.#engine === undefined) throw this.#closedDuringScan();
     return visited;
   }

@@ -19,18 +19,41 @@ export function forEachEntry(entries: Iterable<[Buffer, Buffer]>, fn: RecordCall
   return visited;
 }
 
-/**
- * forEachEntry in forEachRaw's shape. A key and value over the same ArrayBuffer (the
- * memory backend's file Buffer) are passed as offsets into a view of all of it; others
- * (pread reads them apart) are copied together into a Buffer of their own.
- */
+/** forEachEntry in forEachRaw's shape (rawRecords). */
 export function forEachRawEntry(entries: Iterable<[Buffer, Buffer]>, fn: RawRecordCallback, closed: () => boolean): number {
   let visited = 0;
+  for (const [bytes, ks, ke, vs, ve] of rawRecords(entries)) {
+    visited++;
+    if (fn(bytes, ks, ke, vs, ve) === false || closed()) break;
+  }
+  return visited;
+}
+
+/** forEachRawEntry for async consumers: a Promise from fn is waited for (false stops). */
+export async function forEachRawEntryAsync(
+  entries: Iterable<[Buffer, Buffer]>,
+  fn: RawRecordCallback,
+  closed: () => boolean,
+): Promise<number> {
+  let visited = 0;
+  for (const [bytes, ks, ke, vs, ve] of rawRecords(entries)) {
+    visited++;
+    let r = fn(bytes, ks, ke, vs, ve);
+    if (r instanceof Promise) r = await r;
+    if (r === false || closed()) break;
+  }
+  return visited;
+}
+
+/**
+ * Each entry as (bytes, keyStart, keyEnd, valueStart, valueEnd). A key and value over
+ * the same ArrayBuffer (the memory backend's file Buffer) are offsets into a view of
+ * all of it; others (pread reads them apart) are copied together into a Buffer of their own.
+ */
+function* rawRecords(entries: Iterable<[Buffer, Buffer]>): Generator<[Buffer, number, number, number, number]> {
   let shared: ArrayBufferLike | undefined;
   let whole: Buffer | undefined;
   for (const [key, value] of entries) {
-    visited++;
-    let stop: unknown;
     if (key.buffer === value.buffer) {
       if (key.buffer !== shared) {
         shared = key.buffer;
@@ -38,11 +61,9 @@ export function forEachRawEntry(entries: Iterable<[Buffer, Buffer]>, fn: RawReco
       }
       const ks = key.byteOffset;
       const vs = value.byteOffset;
-      stop = fn(whole!, ks, ks + key.length, vs, vs + value.length);
+      yield [whole!, ks, ks + key.length, vs, vs + value.length];
     } else {
-      stop = fn(Buffer.concat([key, value]), 0, key.length, key.length, key.length + value.length);
+      yield [Buffer.concat([key, value]), 0, key.length, key.length, key.length + value.length];
     }
-    if (stop === false || closed()) break;
   }
-  return visited;
 }
