@@ -21,7 +21,8 @@ struct BatchHead {
 };
 
 // Walks up to `cap` records from `cursor`, writing 4 numbers per record into out
-// (relative to head->origin). Returns the count, or −1 with *fault. Reads the mapping:
+// (relative to head->origin). Returns the count, or −1 with *fault when the first record
+// is corrupt (a later corrupt one ends the batch before it). Reads the mapping:
 // run it guarded. Writes only plain memory (no allocation unless a check fails).
 template <typename T>
 int64_t WalkBatch(const Handle* h, uint64_t cursor, T* out, size_t cap, BatchHead* head, CdbFault* fault) {
@@ -62,11 +63,11 @@ int64_t WalkBatch(const Handle* h, uint64_t cursor, T* out, size_t cap, BatchHea
       break;
     }
     r = h->file.Next(cursor, &rec, fault);
-    if (r < 0) return -1;
     if (r == 0) break;
-    if (rec.value_offset + rec.value_length > limit) {
-      // Not in this batch's range: the next batch starts from the same cursor (Next
-      // skips the same SUPERSEDED records again: they are rare).
+    if (r < 0 || rec.value_offset + rec.value_length > limit) {
+      // Not in this batch's range — or corrupt: the records before it are handed out
+      // and the next call, starting from the same cursor, reports it (as next() would,
+      // at that record). Next skips the same SUPERSEDED records again: they are rare.
       head->next = static_cast<int64_t>(cursor);
       break;
     }
