@@ -15,9 +15,15 @@ const cut = (keyByte) => {
 };
 let code = 'none';
 try {
-  if (scan === 'forEach') db.forEach((k, v) => cut(k[0], v[0]));
-  else if (scan === 'forEachRaw') db.forEachRaw((b, ks) => cut(b[ks]));
-  else for (const [k] of db.entries()) cut(k[0]);
+  if (scan === 'forEach') {
+    db.forEach((k) => {
+      cut(k[0]);
+    });
+  } else if (scan === 'forEachRaw') {
+    db.forEachRaw((b, ks) => {
+      cut(b[ks]);
+    });
+  } else for (const [k] of db.entries()) cut(k[0]);
 } catch (err) {
   code = err.code;
 }

@@ -119,9 +119,11 @@ describe.each(['mmcdb', 'classic'] as const)('scans of %s files', (format) => {
         mode,
       );
       let seen = 0;
+      // biome-ignore lint/suspicious/useIterableCallbackReturn: Reader.forEach is not Array#forEach: false stops it
       expect(db.forEach(() => ++seen < 5000 && undefined)).toBe(5000);
       expect(db.forEachRaw(() => false)).toBe(1);
       expect(await db.forEachRawAsync(async () => false)).toBe(1);
+      // biome-ignore lint/suspicious/useIterableCallbackReturn: Reader.forEach is not Array#forEach: false stops it
       expect(db.forEach(() => 0)).toBe(9000); // only false stops
       db.close();
     });
@@ -132,8 +134,20 @@ describe.each(['mmcdb', 'classic'] as const)('scans of %s files', (format) => {
         format,
       );
       const scans: [string, (db: Reader) => unknown][] = [
-        ['forEach', (db) => db.forEach(() => db.close())],
-        ['forEachRaw', (db) => db.forEachRaw(() => db.close())],
+        [
+          'forEach',
+          (db) =>
+            db.forEach(() => {
+              db.close();
+            }),
+        ],
+        [
+          'forEachRaw',
+          (db) =>
+            db.forEachRaw(() => {
+              db.close();
+            }),
+        ],
         [
           'entries',
           (db) => {
