@@ -28,6 +28,7 @@
       "src/open.cc",
       "src/pages.cc",
       "src/paging.cc",
+      "src/scan.cc",
       "src/segments.cc",
       "src/shard_encode.cc",
       "src/shard_index.cc",

@@ -304,6 +304,26 @@ export interface NativeHandle {
    * out[0..3] = key offset, key length, value offset, value length.
    */
   next(cursor: number): number;
+  /**
+   * Batched iteration (src/scan.h): from `cursor` (0 = the first record; then the cursor
+   * this call leaves in out[0] of the handle), writes up to floor(records.length / 4)
+   * records in file order, SUPERSEDED ones skipped as next() skips them:
+   * records[4i..4i+3] = key offset, key length, value offset, value length — offsets
+   * RELATIVE to the batch's origin. Returns the count n (0 only at the end). The handle's
+   * `out` then holds the batch head: out[0] = the cursor for the next call (−1: no more
+   * records), out[1] = segment index s, out[2] = origin (a file offset), out[3] = span.
+   * Every record of the batch lies in [origin, origin + span): when s ≥ 0 that is inside
+   * segment s, which starts at origin (view segments[s], or segment(s) for a window not
+   * made yet); when s = −1 view range(origin, span), or copy(origin, span) when that is
+   * undefined — a single record no window holds whole, or, without external buffers,
+   * records spanning up to 4 MiB (one copy per batch). Every offset is checked against
+   * the data section first (ERR_CDB_CORRUPT, as next()); the reads run under the SIGBUS
+   * guard (ERR_CDB_TRUNCATED). `records` is a Float64Array or a Uint32Array (offsets are
+   * relative, so they fit unless a single record spans 4 GiB: ERR_CDB_TOO_LARGE — a
+   * Buffer could not hold it either) of ≥ 4 elements that does not overlap `out`
+   * (TypeError / RangeError). 4,096 records a call measured as fast as any larger batch.
+   */
+  scan(cursor: number, records: Float64Array | Uint32Array): number;
   /** The metadata JSON text (FORMAT.md §Metadata), undefined when none or classic. */
   metadata(): string | undefined;
   /**

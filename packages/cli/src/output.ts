@@ -46,6 +46,16 @@ export class Output {
     this.#len += data.length;
   }
 
+  /** Queues bytes[start, end) without a view of them (cdb dump's forEachRawAsync records). */
+  writeRange(bytes: Buffer, start: number, end: number): void {
+    if (end - start > this.#buf.length - this.#len) {
+      this.write(bytes.subarray(start, end));
+      return;
+    }
+    this.#check();
+    this.#len += bytes.copy(this.#buf, this.#len, start, end);
+  }
+
   /** Sends what is buffered when it is big, waiting for the stream to drain if needed. */
   async drain(): Promise<void> {
     this.#check();

@@ -1,5 +1,5 @@
 // @mmcdb/native: the export table. Everything else lives in its own file — open.cc
-// (open), handle*.cc / lookup.cc / segments.cc / batch*.cc / pages.cc (the handle's
+// (open), handle*.cc / lookup.cc / scan.cc / segments.cc / batch*.cc / pages.cc (the handle's
 // methods), mapping + guard (mmap, SIGBUS), mmcdb_lookup / classic_lookup (the formats),
 // mapping_list (mappings()), uncounted_buffer (views V8 does not count), errors (CdbError), encode (the writer's bulk cdbmake path), file_lock (build temp files),
 // shards / shard_encode / shard_index (sharded sets: routing, encoding, route-and-look-up),

@@ -4,6 +4,7 @@
 
 #include "errors.h"
 #include "napi_util.h"
+#include "scan.h"
 
 namespace mmcdb {
 namespace {
@@ -106,7 +107,7 @@ napi_value MakeHandleObject(napi_env env, Handle* h) {
       {"metadata", Metadata}, {"copy", Copy},           {"close", Close},         {"stats", Stats},
       {"getMany", GetMany},   {"getManyAsync", GetManyAsync}, {"advise", Advise}, {"warm", Warm},
       {"residency", Residency}, {"evict", Evict},       {"damaged", Damaged},     {"segment", SegmentMethod},
-      {"range", RangeMethod}, {"recordCount", RecordCount}};
+      {"range", RangeMethod}, {"recordCount", RecordCount}, {"scan", Scan}};
   napi_value obj;
   if (napi_create_object(env, &obj) != napi_ok) {
     delete h;

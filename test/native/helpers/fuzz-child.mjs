@@ -171,6 +171,41 @@ async function exerciseMany(h) {
   }
 }
 
+// scan() batches (Uint32Array of 3 records, Float64Array of 4,096) must hand out exactly
+// next()'s records — origin + relative offsets, each inside the batch's span — and throw
+// next()'s error at the same record.
+function exerciseScan(h) {
+  const want = [];
+  let wantErr = null;
+  try {
+    for (let c = h.next(0); c !== -1 && want.length < 1e6; c = h.next(c)) want.push(h.out[0], h.out[1], h.out[2], h.out[3]);
+  } catch (err) {
+    wantErr = err;
+  }
+  for (const out of [new Uint32Array(12), new Float64Array(4 * 4096)]) {
+    const got = [];
+    let err = null;
+    try {
+      for (let c = 0; c >= 0; ) {
+        const n = h.scan(c, out);
+        const [next, , origin, span] = h.out;
+        for (let j = 0; j < 4 * n; j += 4) {
+          if (out[j] + out[j + 1] > span || out[j + 2] + out[j + 3] > span) fail(`scan: record outside its batch's span ${span}`);
+          got.push(origin + out[j], out[j + 1], origin + out[j + 2], out[j + 3]);
+        }
+        if (n === 0 && next !== -1) fail('scan: an empty batch that is not the end');
+        c = next;
+      }
+    } catch (e) {
+      err = e;
+    }
+    if ((err === null) !== (wantErr === null) || (err && (err.code !== wantErr.code || err.offset !== wantErr.offset))) {
+      fail(`scan threw ${err?.code}@${err?.offset}, next() ${wantErr?.code}@${wantErr?.offset}`);
+    }
+    if (got.length !== want.length || got.some((x, i) => x !== want[i])) fail(`scan (${out.constructor.name}) != next()`);
+  }
+}
+
 function exercise(h) {
   for (const k of keys) {
     const r = h.get(k);
@@ -197,6 +232,7 @@ for (let i = 0; i < args.iterations; i++) {
   try {
     h = native.open(file);
     await exerciseMany(h);
+    exerciseScan(h);
     exercise(h);
     outcome = 'ok';
   } catch (err) {

@@ -5,6 +5,21 @@ import type { Backend, FormatName, Residency, WarmTarget } from '../util/kinds.j
 
 export type { Advice, Backend, FormatName, Residency, WarmTarget } from '../util/kinds.js';
 
+/** Reader.forEach's callback: `false` stops the scan. */
+export type RecordCallback = (key: Buffer, value: Buffer) => unknown;
+/**
+ * Reader.forEachRaw's callback: the key is bytes[keyStart, keyEnd), the value
+ * bytes[valueStart, valueEnd). `bytes` is shared by many records and only valid during
+ * the call. `false` stops the scan.
+ */
+export type RawRecordCallback = (
+  bytes: Buffer,
+  keyStart: number,
+  keyEnd: number,
+  valueStart: number,
+  valueEnd: number,
+) => unknown;
+
 export interface EngineStats {
   backend: Backend;
   format: FormatName;
@@ -29,6 +44,17 @@ export interface Engine {
   getAll(key: Bytes): Buffer[];
   /** Records in file order. */
   entries(): IterableIterator<[Buffer, Buffer]>;
+  /**
+   * Optional faster scans (mmap: batched, reader/native-scan.ts); Reader falls back to
+   * entries(). forEach / forEachRaw return the records visited; undefined: not served here.
+   */
+  forEach?(fn: RecordCallback): number;
+  /** entries(), keys() and values() throw ERR_CDB_CLOSED themselves after a close() during iteration (Reader then adds no wrapper). */
+  readonly scansCheckClose?: boolean;
+  forEachRaw?(fn: RawRecordCallback): number | undefined;
+  forEachRawAsync?(fn: RawRecordCallback): Promise<number> | undefined;
+  keys?(): IterableIterator<Buffer> | undefined;
+  values?(): IterableIterator<Buffer> | undefined;
   /** Optional batch and cold-data operations; Reader supplies portable defaults. */
   getMany?(keys: readonly Bytes[]): (Buffer | undefined)[];
   getManyAsync?(keys: readonly Bytes[]): Promise<(Buffer | undefined)[]>;

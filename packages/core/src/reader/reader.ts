@@ -4,12 +4,15 @@ import { checkKey, checkKeys, type Bytes } from '../util/bytes.js';
 import { CdbError } from '../util/errors.js';
 import { parseMetadata } from '../util/json.js';
 import type { SetReaderInfo } from './sharded/set-engine.js';
+import { checkCallback, forEachEntry, forEachRawEntry, forEachRawEntryAsync } from './scan-fallback.js';
 import {
   engineStats,
   type Backend,
   type Engine,
   type EngineStats,
   type FormatName,
+  type RawRecordCallback,
+  type RecordCallback,
   type Residency,
   type WarmTarget,
 } from '../format/engine.js';
@@ -165,20 +168,76 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
   }
 
   /** [key, value] for every record, in file order. */
-  *entries(): IterableIterator<[Buffer, Buffer]> {
-    const engine = this.#live();
-    for (const entry of engine.entries()) {
-      yield entry;
-      if (this.#engine === undefined) throw new CdbError('ERR_CDB_CLOSED', 'reader closed during iteration', { path: this.path });
+  entries(): IterableIterator<[Buffer, Buffer]> {
+    // mmap: the engine's own iterator (it stops at a close()): one generator, not two.
+    if (this.#engine?.scansCheckClose) return this.#engine.entries();
+    return this.#checked(() => this.#live().entries());
+  }
+
+  keys(): IterableIterator<Buffer> {
+    const fast = this.#engine?.scansCheckClose ? this.#engine.keys?.() : undefined;
+    return fast ?? this.#checked(() => this.#fields(0));
+  }
+
+  values(): IterableIterator<Buffer> {
+    const fast = this.#engine?.scansCheckClose ? this.#engine.values?.() : undefined;
+    return fast ?? this.#checked(() => this.#fields(1));
+  }
+
+  *#fields(i: 0 | 1): IterableIterator<Buffer> {
+    for (const entry of this.#live().entries()) yield entry[i];
+  }
+
+  /** The items of iterate() (started at the first next(), as a generator starts), ERR_CDB_CLOSED after a close(). */
+  *#checked<T>(iterate: () => Iterable<T>): IterableIterator<T> {
+    for (const item of iterate()) {
+      yield item;
+      if (this.#engine === undefined) throw this.#closedDuringScan();
     }
   }
 
-  *keys(): IterableIterator<Buffer> {
-    for (const [k] of this.entries()) yield k;
+  /**
+   * Calls fn(key, value) for every record in file order (zero-copy views, as entries()),
+   * until fn returns false; returns the number of records fn was called with. On mmap
+   * the records come in native batches. close() inside fn stops the scan: ERR_CDB_CLOSED.
+   */
+  forEach(fn: RecordCallback): number {
+    checkCallback(fn, 'forEach()');
+    const engine = this.#live();
+    const visited = engine.forEach ? engine.forEach(fn) : forEachEntry(engine.entries(), fn, () => this.closed);
+    if (this.#engine === undefined) throw this.#closedDuringScan();
+    return visited;
   }
 
-  *values(): IterableIterator<Buffer> {
-    for (const [, v] of this.entries()) yield v;
+  /**
+   * forEach() without a Buffer per key and value: fn(bytes, keyStart, keyEnd, valueStart,
+   * valueEnd) with the key at bytes[keyStart, keyEnd) and the value at bytes[valueStart,
+   * valueEnd). `bytes` is shared by many records (mmap: a whole segment of the file) and
+   * is only valid during the call: copy what you keep. Same stop and close rules.
+   */
+  forEachRaw(fn: RawRecordCallback): number {
+    checkCallback(fn, 'forEachRaw()');
+    const engine = this.#live();
+    const visited = engine.forEachRaw?.(fn) ?? forEachRawEntry(engine.entries(), fn, () => this.closed);
+    if (this.#engine === undefined) throw this.#closedDuringScan();
+    return visited;
+  }
+
+  /**
+   * forEachRaw() for async consumers (a stream's backpressure): when fn returns a Promise
+   * the scan waits for it before the next record; false (returned or resolved) stops.
+   * Resolves to the records visited. `bytes` stays valid until fn's Promise settles.
+   */
+  async forEachRawAsync(fn: RawRecordCallback): Promise<number> {
+    checkCallback(fn, 'forEachRawAsync()');
+    const engine = this.#live();
+    const visited = await (engine.forEachRawAsync?.(fn) ?? forEachRawEntryAsync(engine.entries(), fn, () => this.closed));
+    if (this.#engine === undefined) throw this.#closedDuringScan();
+    return visited;
+  }
+
+  #closedDuringScan(): CdbError {
+    return new CdbError('ERR_CDB_CLOSED', 'reader closed during iteration', { path: this.path });
   }
 
   [Symbol.iterator](): IterableIterator<[Buffer, Buffer]> {

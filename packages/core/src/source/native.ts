@@ -90,6 +90,8 @@ export interface NativeHandle {
   getAll(key: Bytes): number;
   setOut(out: Float64Array): void;
   next(cursor: number): number;
+  /** Batched iteration (packages/native/src/scan.h); absent from addons built before it. */
+  scan(cursor: number, out: Float64Array | Uint32Array): number;
   metadata(): string | undefined;
   recordCount(): number;
   copy(offset: number, length: number): Buffer;
