@@ -133,6 +133,7 @@ else if (spec.mode !== 'sync') for (let i = 0; i < keys.length; i += spec.batch)
 
 await sleep(5); // a quiet loop before the probe starts
 const acc = { sum: 0, bytes: 0, found: 0 };
+const main = { callMs: 0, touchMs: 0 };
 const probe = stallProbe();
 const io0 = diskReadBytes();
 const ru0 = process.resourceUsage();
@@ -147,9 +148,21 @@ if (spec.mode === 'sync') {
 } else if (spec.mode === 'getMany') {
   for (let i = 0; i < batches.length; i++) touch(db.getMany(batches[i]), acc);
 } else {
+  // The main thread's own share of a stall: the getManyAsync() call (keys handed over) and the
+  // continuation that makes the views and touches them; the longest of each is reported.
   let next = 0;
   const worker = async () => {
-    while (next < batches.length) touch(await db.getManyAsync(batches[next++]), acc);
+    while (next < batches.length) {
+      const c0 = performance.now();
+      const p = db.getManyAsync(batches[next++]);
+      const c1 = performance.now();
+      if (c1 - c0 > main.callMs) main.callMs = c1 - c0;
+      const vs = await p;
+      const t1 = performance.now();
+      touch(vs, acc);
+      const t2 = performance.now();
+      if (t2 - t1 > main.touchMs) main.touchMs = t2 - t1;
+    }
   };
   await Promise.all(Array.from({ length: Math.min(spec.inflight ?? 1, batches.length) }, worker));
 }
@@ -159,6 +172,11 @@ const ru = process.resourceUsage();
 const readBytes = diskReadBytes() - io0;
 await sleep(3); // a tick or two after the end, so the probe sees the last interval
 const stall = probe.stop();
+// The same probe over an idle loop, as long as the run (0.3–2 s): what this machine's noise
+// alone makes of a "stall" (other processes share the 2 vCPUs).
+const idle = stallProbe();
+await sleep(Math.max(300, Math.min(2000, seconds * 1000)));
+const idleStall = idle.stop();
 Object.assign(result, {
   found: acc.found,
   checksum: acc.sum,
@@ -167,6 +185,9 @@ Object.assign(result, {
   perSec: keys.length / seconds,
   stallMs: stall.longestMs,
   probeTicks: stall.ticks,
+  idleStallMs: idleStall.longestMs,
+  longestCallMs: spec.mode === 'async' || spec.mode === 'one' ? main.callMs : undefined,
+  longestTouchMs: spec.mode === 'async' || spec.mode === 'one' ? main.touchMs : undefined,
   cpuUsPerLookup: (cpu.user + cpu.system) / keys.length,
   cpuUserUs: cpu.user,
   cpuSystemUs: cpu.system,

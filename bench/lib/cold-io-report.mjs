@@ -39,6 +39,9 @@ export function summarize(p, rowIds) {
       runs: runs.length,
       perSec: pick((x) => x.perSec),
       stallMs: pick((x) => x.stallMs),
+      idleStallMs: pick((x) => x.idleStallMs),
+      longestCallMs: pick((x) => x.longestCallMs),
+      longestTouchMs: pick((x) => x.longestTouchMs),
       cpuUsPerLookup: pick((x) => x.cpuUsPerLookup),
       diskShare: pick((x) => x.diskShare),
       majorFaultsPerLookup: pick((x) => x.majorFaults / x.n),
@@ -58,19 +61,19 @@ function table(L, p, rows, { count, note }) {
     rows.map((r) => r.id),
   );
   L.push(
-    `| row | lookups/s | × threadpool(4) | longest stall ms | CPU µs / lookup | disk bytes / bytes asked | major faults / lookup | path taken |`,
-    '|---|---|---|---|---|---|---|---|',
+    `| row | lookups/s | × threadpool(4) | longest stall ms | idle-loop stall ms | main thread: call / continuation ms | CPU µs / lookup | disk bytes / bytes asked | major faults / lookup | path taken |`,
+    '|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const row of rows) {
     const x = s[row.id];
     if (!x.perSec) {
       L.push(
-        `| ${row.label} | ${x.unavailable ? `unavailable: ${x.unavailable}` : `error: ${x.errors?.[0] ?? '?'}`} | | | | | | |`,
+        `| ${row.label} | ${x.unavailable ? `unavailable: ${x.unavailable}` : `error: ${x.errors?.[0] ?? '?'}`} | | | | | | | | |`,
       );
       continue;
     }
     L.push(
-      `| ${row.label} | ${range(x.perSec, fmtRate)} | ${range(x.vsAnchor, (v) => `${fmtNum(v)}×`)} | ${range(x.stallMs, (v) => fmtNum(v, 1))} | ${range(x.cpuUsPerLookup, (v) => fmtNum(v, 1))} | ${range(x.diskShare)} | ${range(x.majorFaultsPerLookup)} | ${x.paths.join(', ')} |`,
+      `| ${row.label} | ${range(x.perSec, fmtRate)} | ${range(x.vsAnchor, (v) => `${fmtNum(v)}×`)} | ${range(x.stallMs, (v) => fmtNum(v, 1))} | ${range(x.idleStallMs, (v) => fmtNum(v, 1))} | ${Number.isFinite(x.longestCallMs.median) ? `${fmtNum(x.longestCallMs.median)} / ${fmtNum(x.longestTouchMs.median)}` : '–'} | ${range(x.cpuUsPerLookup, (v) => fmtNum(v, 1))} | ${range(x.diskShare)} | ${range(x.majorFaultsPerLookup)} | ${x.paths.join(', ')} |`,
     );
   }
   const resident = Math.max(0, ...Object.values(s).map((x) => x.residentAtStartMax ?? 0));
@@ -91,7 +94,7 @@ export function coldIoSection(r) {
     '- Every row is its own process (`bench/lib/cold-io-child.mjs`), the rows of a round in an order that rotates each round; figures are medians (min–max) over the rounds, the ratio to the threadpool(4) row is taken round by round, then the median.',
     "- Random hits from the main benchmark's hit list; every value is touched (one byte per 4 KiB page, its last byte and its length go into a checksum, which must agree between rows). getManyAsync rows look keys up in batches (size per table), 8 batches in flight (threadpool rows: at least one per pool thread); the sync rows are a `get()` loop and a `getMany()` loop over the same batches.",
     "- **Cold**: in the row's own process, `reader.evict()` (MADV_DONTNEED + POSIX_FADV_DONTNEED; no other process maps the file) and then `reader.residency()` (mincore) before the clock starts; the pread rows do this through a second, mmap reader closed before the run. **Warm**: `warm({ what: 'all' })` first, then a 10,000-key untimed JIT warm-up.",
-    "- **Longest stall**: the longest gap between two callbacks of a 1 ms `setInterval` probe over the run (an idle loop reads ≈ 1.1 ms; a sync loop never yields, so its stall is its whole run). **CPU**: `process.cpuUsage()` user + system of the whole process (pool threads and kernel I/O work included) per lookup. **Disk bytes / bytes asked**: `read_bytes` of `/proc/self/io` (all the process's threads) over the value bytes returned; index pages, read-ahead and 4 KiB page granularity make it > 1 for small values. **Major faults**: `process.resourceUsage().majorPageFault`, the page faults that waited for the disk (the sync rows take them on the main thread).",
+    "- **Longest stall**: the longest gap between two callbacks of a 1 ms `setInterval` probe over the run (an idle loop reads ≈ 1.1 ms; a sync loop never yields, so its stall is its whole run). **CPU**: `process.cpuUsage()` user + system of the whole process (pool threads and kernel I/O work included) per lookup. **Disk bytes / bytes asked**: `read_bytes` of `/proc/self/io` (all the process's threads) over the value bytes returned; index pages, read-ahead and 4 KiB page granularity make it > 1 for small values. **Idle-loop stall**: the same probe over the same process's idle loop right after the run, for as long as the run (0.3–2 s): the machine's own noise. **Main thread**: the longest synchronous part of a `getManyAsync()` call (keys handed over) and the longest continuation after its await (views made, values touched). **Major faults**: `process.resourceUsage().majorPageFault`, the page faults that waited for the disk (the sync rows take them on the main thread).",
     '',
   );
   const sums = [];
