@@ -1,5 +1,6 @@
 // RESULTS.md + charts/*.svg from results.json. Every number printed here comes from this run.
 import { SHARDS_SECTION } from './shards-report.mjs';
+import { COLD_IO_SECTION } from './cold-io-report.mjs';
 import { SCANS_SECTION } from './scans-report.mjs';
 import { execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -63,6 +64,9 @@ export function collectMeta({ quick, argv, script = 'bench/run.mjs' }) {
     mode: quick ? 'quick (tiny sizes, one round — smoke test, not a measurement)' : 'full',
   };
 }
+
+// RESULTS.md §Open without a GC: written from bench/open-gc-results.json by hand, kept across runs.
+const OPEN_GC_SECTION = /<!-- open-gc:begin[^\n]*-->[\s\S]*?<!-- open-gc:end -->/;
 
 const WORK = ['hits', 'misses', 'scan'];
 function checksums(d) {
@@ -363,10 +367,11 @@ export function writeReport(results, outDir) {
   }
   // Keep the sections other benches wrote, each between its markers, across regenerations:
   // bench/shards.mjs's "Sharded sets" (lib/shards-report.mjs), bench/scans.mjs's "Scans"
-  // (lib/scans-report.mjs) and bench/remote/run.mjs's.
+  // (lib/scans-report.mjs), bench/cold-io.mjs's "mmap, pread or io_uring"
+  // (lib/cold-io-report.mjs), bench/open-gc.mjs's "Open without a GC" and bench/remote/run.mjs's.
   const file = path.join(outDir, 'RESULTS.md');
   const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  const kept = [SHARDS_SECTION, SCANS_SECTION, /<!-- remote:begin[\s\S]*?<!-- remote:end -->/]
+  const kept = [SHARDS_SECTION, SCANS_SECTION, COLD_IO_SECTION, OPEN_GC_SECTION, /<!-- remote:begin[\s\S]*?<!-- remote:end -->/]
     .map((re) => re.exec(before))
     .filter((m) => m !== null)
     .sort((x, y) => x.index - y.index)

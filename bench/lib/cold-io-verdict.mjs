@@ -1,0 +1,133 @@
+// Targets (met / not met) and the verdict of the "mmap, pread or io_uring" section, worked out
+// from the per-row summaries of lib/cold-io-report.mjs, so a rerun restates them from its own
+// figures. sums: [{ id, valueSize, cold?, one?, warm?, raw: { cold?, one?, warm? } }].
+import { fmtNum, fmtRate, pairedRatio } from './stats.mjs';
+
+const URING = ['uring8', 'uring32', 'uring128'];
+const POOLS = ['tp4', 'tp16', 'tp64'];
+const ASYNC = [...POOLS, ...URING, 'willneed', 'auto', 'pread'];
+const STALL_LIMIT_MS = 5;
+
+const rate = (s, id) => s?.[id]?.perSec?.median;
+const cpu = (s, id) => s?.[id]?.cpuUsPerLookup?.median;
+const ratio = (raw, a, b) => (raw ? pairedRatio(raw.rounds, a, b, (x) => x.perSec)?.median : undefined);
+const x = (v) => (Number.isFinite(v) ? `${fmtNum(v)}×` : '–');
+const r = (s, id) => `${fmtRate(rate(s, id))}/s`;
+const verdictOf = (ok) => (ok === undefined ? '**not measured**' : ok ? '**met**' : '**not met**');
+const labelOf = (rows, id) => rows.find((row) => row.id === id)?.label ?? id;
+const has = (s, id) => Number.isFinite(rate(s, id));
+
+/** The fastest of `ids` in a summary, by median lookups/s. */
+function best(s, ids) {
+  let top;
+  for (const id of ids) if (has(s, id) && (top === undefined || rate(s, id) > rate(s, top))) top = id;
+  return top;
+}
+
+export function coldIoTargets(sums, rows) {
+  const main = sums[0];
+  const L = [];
+  const autoPath = main?.cold?.auto?.paths?.join(', ') ?? '–';
+  const vsTp4 = ratio(main?.raw.cold, 'auto', 'tp4');
+  const vsTp16 = ratio(main?.raw.cold, 'auto', 'tp16');
+  const vsSync = ratio(main?.raw.cold, 'auto', 'sync');
+  const f = (v, min) => (Number.isFinite(v) ? v >= min : undefined);
+  L.push(
+    `- Cold getManyAsync with \`asyncIo: 'auto'\` (took: ${autoPath}) ≥ 2× threadpool(4): ${x(vsTp4)} — ${verdictOf(f(vsTp4, 2))}; ≥ threadpool(16): ${x(vsTp16)} — ${verdictOf(f(vsTp16, 1))}; ≥ 10× the sync loop: ${x(vsSync)} — ${verdictOf(f(vsSync, 10))} (${main?.id}, paired medians).`,
+  );
+  // Stalls: every getManyAsync row, in every phase and dataset, median of its runs (worst run in brackets).
+  const over = [];
+  let seen = 0;
+  for (const d of sums)
+    for (const phase of ['cold', 'one', 'warm'])
+      for (const id of ASYNC) {
+        const st = d[phase]?.[id]?.stallMs;
+        if (!st || !Number.isFinite(st.median)) continue;
+        seen++;
+        if (st.median >= STALL_LIMIT_MS) {
+          const idle = d[phase][id].idleStallMs?.median;
+          over.push(`${labelOf(rows, id)}, ${phase} ${d.id}: ${fmtNum(st.median, 1)} ms (idle loop ${fmtNum(idle, 1)})`);
+        }
+      }
+  L.push(
+    `- Longest event-loop stall < ${STALL_LIMIT_MS} ms in every getManyAsync row, the single getManyAsync(${main?.one ? (main.raw.one?.rounds[0]?.tp4?.n ?? 'N').toLocaleString('en-US') : '…'}) call included (${seen} row × phase cells, medians of the runs): ${verdictOf(seen ? over.length === 0 : undefined)}${over.length ? `; ${over.length} over: ${over.join('; ')}` : ''}. The sync rows block by construction (their stall is the whole run).`,
+  );
+  const w = main?.raw.warm;
+  const warmU = URING.map((id) => [id, ratio(w, id, 'getMany')]).filter(([, v]) => Number.isFinite(v));
+  L.push(
+    `- Warm io_uring within 20 % of warm getMany (≥ 0.8×, paired): ${warmU.length ? warmU.map(([id, v]) => `${labelOf(rows, id)} ${x(v)} — ${verdictOf(v >= 0.8)}`).join('; ') : verdictOf(undefined)}; \`'auto'\` ${x(ratio(w, 'auto', 'getMany'))}, threadpool(4) ${x(ratio(w, 'tp4', 'getMany'))}.`,
+  );
+  return L;
+}
+
+/** When mmap, when pread, when io_uring: sentences built from this run's medians. */
+export function coldIoVerdict(sums, rows) {
+  const main = sums[0];
+  const parts = [];
+  const w = main?.warm;
+  if (w) {
+    const topAsync = best(w, ASYNC);
+    parts.push(
+      `**mmap, synchronously, when the data is in the page cache.** Warm (${main.id}), \`getMany()\` on the mapping reads ${r(w, 'getMany')} (${fmtNum(cpu(w, 'getMany'), 1)} µs CPU a lookup) and the \`get()\` loop ${r(w, 'sync')}; the best getManyAsync path (${labelOf(rows, topAsync)}) ${r(w, topAsync)} at ${fmtNum(cpu(w, topAsync), 1)} µs, the pread backend ${r(w, 'pread')} at ${fmtNum(cpu(w, 'pread'), 1)} µs: a resident page costs mmap a memory read, pread a system call and a copy, an async path a hand-off per batch.`,
+    );
+  }
+  const c = main?.cold;
+  if (c) {
+    const topU = best(c, URING);
+    const topAsync = best(c, ASYNC);
+    parts.push(
+      `**Never the sync loop on cold data.** Cold (${main.id}) the \`get()\` loop waits for one page at a time on the main thread: ${r(c, 'sync')}, the loop blocked for the whole run (${fmtNum(c.sync?.stallMs?.median / 1000, 1)} s), ${fmtNum(c.sync?.majorFaultsPerLookup?.median)} major faults a lookup taken on the main thread. getManyAsync keeps many reads in flight: threadpool 4 / 16 / 64 threads ${POOLS.map((id) => fmtRate(rate(c, id))).join(' / ')}/s${topU ? `, io_uring at queue depth 8 / 32 / 128 ${URING.map((id) => fmtRate(rate(c, id))).join(' / ')}/s` : ''}${has(c, 'willneed') ? `, willneed ${r(c, 'willneed')}` : ''}; fastest ${labelOf(rows, topAsync)}, ${x(ratio(main.raw.cold, topAsync, 'tp4'))} threadpool(4) and ${x(ratio(main.raw.cold, topAsync, 'sync'))} the sync loop. Every path reads the same ${fmtNum(c.tp4?.diskShare?.median, 0)}× the value bytes from the disk (a 4 KiB index page and a 4 KiB data page per 100-byte value), so the difference is only how many reads wait at once and what each costs in CPU (${ASYNC.filter(
+        (id) => has(c, id) && id !== 'pread',
+      )
+        .map((id) => `${id} ${fmtNum(cpu(c, id), 1)}`)
+        .join(', ')} µs a lookup).`,
+    );
+  }
+  for (const d of sums.slice(1)) {
+    const s = d.cold;
+    if (!s) continue;
+    const top = best(s, ASYNC);
+    const topU = best(s, URING);
+    parts.push(
+      `Cold ${d.id}: fastest ${labelOf(rows, top)} ${r(s, top)} (${x(ratio(d.raw.cold, top, 'tp4'))} threadpool(4))${topU ? `, io_uring ${r(s, topU)} at its best queue depth` : ''}${has(s, 'willneed') ? `, willneed ${r(s, 'willneed')}` : ''}; the sync mmap loop ${r(s, 'sync')} (${fmtNum(s.sync?.majorFaultsPerLookup?.median, 0)} major faults a value: under MADV_RANDOM each 4 KiB page is its own disk read), the pread backend ${r(s, 'pread')} (${x(ratio(d.raw.cold, 'pread', 'sync'))} the sync mmap loop: one read call per value, with the kernel's read-ahead, which also makes it read ${fmtNum(s.pread?.diskShare?.median)}× the bytes asked against ${fmtNum(s.tp4?.diskShare?.median)}× through the mapping).`,
+    );
+  }
+  // pread against the async mmap paths, phase by phase.
+  const preadWins = [];
+  let preadSeen = 0;
+  for (const d of sums)
+    for (const phase of ['cold', 'one', 'warm']) {
+      const s = d[phase];
+      const other = best(
+        s,
+        ASYNC.filter((id) => id !== 'pread'),
+      );
+      if (!has(s, 'pread') || !other) continue;
+      preadSeen++;
+      if (rate(s, 'pread') > rate(s, other)) preadWins.push(`${d.id} ${phase} (${r(s, 'pread')} vs ${r(s, other)})`);
+    }
+  if (preadSeen)
+    parts.push(
+      preadWins.length
+        ? `**pread** beat every async mmap path in: ${preadWins.join('; ')}.`
+        : `**pread** is for where no mapping is possible: it beat no async mmap path in any of the ${preadSeen} phases, and the stall column shows how long its getManyAsync keeps the main thread.`,
+    );
+  // Where io_uring loses: a phase in which another getManyAsync path beats its best queue depth.
+  const losses = [];
+  for (const d of sums)
+    for (const phase of ['cold', 'one', 'warm']) {
+      const s = d[phase];
+      const u = best(s, URING);
+      const other = best(
+        s,
+        ASYNC.filter((id) => !URING.includes(id) && id !== 'auto'),
+      );
+      if (u && other && rate(s, other) > rate(s, u))
+        losses.push(
+          `${d.id} ${phase === 'one' ? 'one call' : phase}: ${labelOf(rows, other)} ${r(s, other)} vs io_uring ${r(s, u)} (CPU ${fmtNum(cpu(s, other), 1)} vs ${fmtNum(cpu(s, u), 1)} µs a lookup)`,
+        );
+    }
+  if (losses.length) parts.push(`io_uring loses to another async path in: ${losses.join('; ')}.`);
+  else if (sums.some((d) => best(d.cold, URING))) parts.push('io_uring at its best queue depth led every async phase measured.');
+  return [parts.join(' ')];
+}
