@@ -50,6 +50,7 @@ int64_t WalkBatch(const Handle* h, uint64_t cursor, T* out, size_t cap, BatchHea
   }
   const uint64_t origin = head->origin;
   const uint8_t* base = h->mapping->data();
+  uint64_t prefetched = cursor + kPrefetchAhead;  // lines before it were asked for (or are the CPU's)
   uint64_t end = first_end;
   size_t n = 0;
   for (;;) {
@@ -61,9 +62,13 @@ int64_t WalkBatch(const Handle* h, uint64_t cursor, T* out, size_t cap, BatchHea
     n++;
     end = rec.value_offset + rec.value_length;
     cursor = rec.next;
-    // The CPU's own prefetcher stops at page boundaries: ask for the line a page ahead
-    // (the walk took 30 → 18 ms per million 100-byte records here; 512 B ahead: 23 ms).
-    if (cursor + kPrefetchAhead < h->seg_end) __builtin_prefetch(base + cursor + kPrefetchAhead);
+    // The CPU's own prefetcher stops at page boundaries: ask for every line a page ahead
+    // (per million 100-byte records the walk took 30 ms without, 23 ms with one line
+    // 512 B ahead per record, 18 ms with one 4 KiB ahead, 15 ms with every line).
+    if (prefetched < cursor) prefetched = cursor;  // after a record longer than a page
+    for (const uint64_t want = std::min(cursor + kPrefetchAhead, h->seg_end); prefetched < want; prefetched += 64) {
+      __builtin_prefetch(base + prefetched);
+    }
     if (n == cap) {
       head->next = static_cast<int64_t>(cursor);
       break;
