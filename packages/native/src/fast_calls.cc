@@ -64,21 +64,30 @@ int32_t Lookup(Handle* h, const uint8_t* key, size_t length) {
 // they are all ASCII, else encoded into `buffer`. False when they do not fit.
 bool Latin1Key(const char* chars, size_t count, uint8_t* buffer, const uint8_t** key, size_t* length) {
   const uint8_t* c = reinterpret_cast<const uint8_t*>(chars);
-  size_t high = 0;
-  for (size_t i = 0; i < count; i++) high += c[i] >> 7;
-  if (high == 0) {
+  // ASCII check eight bytes at a time (keys are mostly ASCII; this runs on every get).
+  uint64_t any = 0;
+  size_t i = 0;
+  for (; i + 8 <= count; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, c + i, 8);
+    any |= w;
+  }
+  for (; i < count; i++) any |= c[i];
+  if ((any & 0x8080808080808080ULL) == 0) {
     *key = count > 0 ? c : buffer;
     *length = count;
     return true;
   }
+  size_t high = 0;
+  for (size_t j = 0; j < count; j++) high += c[j] >> 7;
   if (count + high > kKeyBuffer) return false;
   size_t o = 0;
-  for (size_t i = 0; i < count; i++) {
-    if (c[i] < 0x80) {
-      buffer[o++] = c[i];
+  for (size_t j = 0; j < count; j++) {
+    if (c[j] < 0x80) {
+      buffer[o++] = c[j];
     } else {
-      buffer[o++] = static_cast<uint8_t>(0xc0 | (c[i] >> 6));
-      buffer[o++] = static_cast<uint8_t>(0x80 | (c[i] & 0x3f));
+      buffer[o++] = static_cast<uint8_t>(0xc0 | (c[j] >> 6));
+      buffer[o++] = static_cast<uint8_t>(0x80 | (c[j] & 0x3f));
     }
   }
   *key = buffer;
