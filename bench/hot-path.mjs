@@ -12,7 +12,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { plan } from './lib/config.mjs';
-import { ensureDataset } from './lib/dataset.mjs';
+import { ensureDataset, readKeyFile, writeKeyFile } from './lib/dataset.mjs';
+import { compileTools, tinycdb } from './lib/native.mjs';
 import { collectMeta } from './lib/report.mjs';
 import { HOT_PATH_SECTION, breakdown, hotPathSection } from './lib/hot-path-report.mjs';
 
@@ -36,11 +37,66 @@ if (!fs.existsSync(db)) {
   if (r.status !== 0) throw new Error('build failed');
 }
 
+// The C loops: tinycdb's cdb_find (the anchor) and the addon's own lookup code without any
+// JS (bench/c/mmcdb-get.cc), on the same first `count` keys, warmed up on all of them.
+const bin = path.join(dataDir, 'bin');
+compileTools(bin);
+const cBin = path.join(bin, 'mmcdb-get');
+const src = path.join(HERE, '..', 'packages', 'native', 'src');
+const cc = spawnSync(
+  'g++',
+  [
+    '-O2',
+    '-std=c++17',
+    `-I${src}`,
+    '-o',
+    cBin,
+    path.join(HERE, 'c', 'mmcdb-get.cc'),
+    ...['mmcdb_lookup.cc', 'xxh64.cc'].map((f) => path.join(src, f)),
+  ],
+  { encoding: 'utf8' },
+);
+const cUnavailable = cc.status === 0 ? null : `g++ failed: ${(cc.stderr || String(cc.error)).split('\n')[0]}`;
+const tinyDb = path.join(files.dir, 'db.tinycdb');
+if (!tinycdb.unavailable() && !fs.existsSync(tinyDb)) tinycdb.build(files.cdbmake, tinyDb);
+const keyFiles = {};
+for (const kind of ['hits', 'misses']) {
+  keyFiles[kind] = path.join(files.dir, `hot-path-${kind}-${count}.keys`);
+  if (!fs.existsSync(keyFiles[kind])) writeKeyFile(keyFiles[kind], readKeyFile(files[kind], count));
+}
+function cLoops() {
+  const out = {};
+  for (const [id, run] of [
+    ['tinycdb', tinycdb.unavailable() ? null : (keys) => tinycdb.harness([tinyDb, 'get', keys, String(count)])],
+    [
+      'mmcdbC',
+      cUnavailable ? null : (keys) => JSON.parse(spawnSync(cBin, [db, keys, String(count)], { encoding: 'utf8' }).stdout),
+    ],
+  ]) {
+    if (run === null) continue;
+    out[id] = {};
+    for (const kind of ['hits', 'misses']) {
+      const x = run(keyFiles[kind]);
+      out[id][kind] = { ns: (x.seconds * 1e9) / x.n, check: x.checksum, found: x.found };
+    }
+  }
+  return out;
+}
 const child = path.join(HERE, 'lib', 'hot-path-child.mjs');
 const spec = JSON.stringify({ db, hits: files.hits, misses: files.misses, count, rounds });
 const byFlavor = { napi: [], v8: [] };
+const cRuns = [];
 const unavailable = {};
+if (tinycdb.unavailable()) unavailable.tinycdb = tinycdb.unavailable();
+if (cUnavailable) unavailable.mmcdbC = cUnavailable;
 for (let r = 0; r < runs; r++) {
+  const c = cLoops();
+  cRuns.push(c);
+  console.log(
+    `run ${r + 1} C loops: ${Object.entries(c)
+      .map(([id, x]) => `${id} hit ${x.hits.ns.toFixed(0)} ns, miss ${x.misses.ns.toFixed(0)} ns`)
+      .join('; ')}`,
+  );
   for (const flavor of r % 2 ? ['v8', 'napi'] : ['napi', 'v8']) {
     const p = spawnSync(process.execPath, [child, spec], {
       encoding: 'utf8',
@@ -63,14 +119,18 @@ for (const f of ['napi', 'v8']) {
   const checks = new Set(byFlavor[f].flatMap((x) => [x.hits.readerGet.check, x.misses.readerGet.check]));
   if (byFlavor[f].length && checks.size !== 2) throw new Error(`${f}: checksums differ between runs`);
 }
-if (byFlavor.napi[0] && byFlavor.v8[0] && byFlavor.napi[0].hits.readerGet.check !== byFlavor.v8[0].hits.readerGet.check) {
-  throw new Error('checksums differ between the flavours');
-}
+// Every engine touched the same values: one checksum for the hits (misses find nothing).
+const sums = new Set([
+  ...Object.values(byFlavor).flatMap((xs) => xs.map((x) => x.hits.readerGet.check)),
+  ...cRuns.flatMap((c) => Object.values(c).map((x) => x.hits.check)),
+]);
+if (sums.size > 1) throw new Error(`hit checksums differ between the engines: ${[...sums].join(', ')}`);
 const result = {
   meta: { ...collectMeta({ quick: false, argv }), command: `node bench/hot-path.mjs ${argv.join(' ')}`.trim() },
   dataset: { id: ds.id, records: ds.records, valueSize: ds.valueSize, count, rounds, runs },
   unavailable,
   runs: byFlavor,
+  cLoops: cRuns,
 };
 const section = hotPathSection(result);
 console.log(`\n${section}`);

@@ -1,5 +1,6 @@
 // RESULTS.md + charts/*.svg from results.json. Every number printed here comes from this run.
 import { SHARDS_SECTION } from './shards-report.mjs';
+import { HOT_PATH_SECTION } from './hot-path-report.mjs';
 import { execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -361,10 +362,11 @@ export function writeReport(results, outDir) {
     }
   }
   // Keep the sections other benches wrote, each between its markers, across regenerations:
-  // bench/shards.mjs's "Sharded sets" (lib/shards-report.mjs) and bench/remote/run.mjs's.
+  // bench/shards.mjs's "Sharded sets" (lib/shards-report.mjs), bench/remote/run.mjs's, and
+  // bench/hot-path.mjs's "Where each nanosecond of a get() goes" (lib/hot-path-report.mjs).
   const file = path.join(outDir, 'RESULTS.md');
   const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  const kept = [SHARDS_SECTION, /<!-- remote:begin[\s\S]*?<!-- remote:end -->/]
+  const kept = [SHARDS_SECTION, /<!-- remote:begin[\s\S]*?<!-- remote:end -->/, HOT_PATH_SECTION]
     .map((re) => re.exec(before))
     .filter((m) => m !== null)
     .sort((x, y) => x.index - y.index)
