@@ -78,6 +78,38 @@ describe('native flavours', () => {
     expect(loaderIn(dir, { MMCDB_NATIVE_FLAVOR: 'napi', MMCDB_REQUIRE_V8_FAST: '1' }).flavor).toBe('napi');
   });
 
+  it.runIf(v8Built)('the V8-API addon loaded twice in one process (a second path) and in a worker that exits', async () => {
+    const dir = tempDir('mmcdb-flavor-twice-');
+    const file = path.join(dir, 'one.mmcdb');
+    await build(file, [['k', 'v']], { fsync: false });
+    // A hard link: another path (require() keys its cache by path) to the same file, so
+    // the dynamic loader hands back the library already loaded and Node initialises it
+    // again in the same env. A copy where links cannot be made (another file system).
+    const link = path.join(dir, 'again.node');
+    try {
+      fs.linkSync(v8Addon, link);
+    } catch {
+      fs.copyFileSync(v8Addon, link);
+    }
+    const script = `
+      const { Worker } = require('node:worker_threads');
+      const a = require(${JSON.stringify(v8Addon)});
+      const b = require(${JSON.stringify(link)});
+      const got = [a, b].map((m) => { const h = m.open(${JSON.stringify(file)}); const r = [m.flavor, h.fast.get('k'), h.fast.get('x'), h.get('k')]; h.close(); return r; });
+      const w = new Worker('const m = require(' + JSON.stringify(${JSON.stringify(v8Addon)}) + '); const h = m.open(' + JSON.stringify(${JSON.stringify(file)}) + '); h.fast.get("k"); h.segments[0]; h.close();', { eval: true });
+      w.on('exit', (code) => console.log(JSON.stringify({ got, worker: code })));`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      got: [
+        ['v8', 1, 0, 1],
+        ['v8', 1, 0, 1],
+      ],
+      worker: 0,
+    });
+  });
+
   it('both flavours answer every kind of key identically, optimized or not', async () => {
     const dir = tempDir('mmcdb-flavor-keys-');
     const long = 'k'.repeat(1500); // more UTF-8 than the fast path's stack buffer

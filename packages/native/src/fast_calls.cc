@@ -205,7 +205,8 @@ bool PinLibrary() {
   return dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE) != nullptr;
 }
 
-void CleanupEnv(void*) {
+void CleanupEnv(void* registration) {
+  delete static_cast<int*>(registration);
   Templates* t = t_templates;
   if (t == nullptr || --t->envs > 0) return;
   t->cls.Reset();
@@ -237,8 +238,16 @@ bool InitFastCalls(napi_env env) {
     t_templates = new Templates();
     t_templates->isolate = isolate;
   }
+  // Node aborts on a second hook with the same (function, argument): the module can be
+  // initialised twice in one env (loaded again under another path), so each
+  // registration has an argument of its own.
+  int* registration = new int(0);
+  if (napi_add_env_cleanup_hook(env, CleanupEnv, registration) != napi_ok) {
+    delete registration;
+    return false;
+  }
   t_templates->envs++;
-  return napi_add_env_cleanup_hook(env, CleanupEnv, nullptr) == napi_ok;
+  return true;
 }
 
 napi_value MakeFastLookup(napi_env env, Handle* h) {
