@@ -113,6 +113,7 @@ function runEngine(id, ds, files, task, extra = {}) {
     misses: files.misses,
     warmup: ds.warmup,
     scan: ds.scan,
+    ...(e.env && { env: e.env }),
     ...extra,
   };
   if (e.module !== 'tinycdb') return child(spec);

@@ -8,6 +8,11 @@
 // installation: distro packages, nvm, the official tarballs), so it works offline and
 // under nvm alike. Set npm_config_nodedir to override.
 //
+// The V8-API flavour (binding.gyp mmcdb_v8_abi<ABI>) needs v8-fast-api-calls.h of the
+// exact V8 in use: packages/native/scripts/v8-fast-header.mjs fetches and checks it first
+// (cached in packages/native/.cache). Without it only the Node-API addon is built, unless
+// MMCDB_REQUIRE_V8_FAST=1 (CI), which makes a missing V8-API flavour an error.
+//
 // A failed build is reported and, unless MMCDB_REQUIRE_NATIVE=1, tolerated: @mmcdb/core
 // then serves through its pure-TypeScript reader (CI sets MMCDB_REQUIRE_NATIVE=1).
 import { spawnSync } from 'node:child_process';
@@ -40,9 +45,29 @@ if (!env.npm_config_nodedir) {
   const dir = localNodedir();
   if (dir !== undefined) env.npm_config_nodedir = dir;
 }
+const requireV8 = process.env.MMCDB_REQUIRE_V8_FAST === '1';
+const header = spawnSync(process.execPath, [path.join(pkg, 'scripts', 'v8-fast-header.mjs')], {
+  cwd: pkg,
+  env,
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+if (header.status !== 0 && requireV8) fail('MMCDB_REQUIRE_V8_FAST=1 but v8-fast-api-calls.h could not be had');
+const v8Include = spawnSync(process.execPath, [path.join(pkg, 'scripts', 'v8-fast-header.mjs'), '--include-dir'], {
+  cwd: pkg,
+  env,
+  encoding: 'utf8',
+}).stdout;
 // Configured, and not since binding.gyp changed (a new source file needs a new Makefile).
 const makefile = path.join(pkg, 'build', 'Makefile');
-const configured = fs.existsSync(makefile) && fs.statSync(makefile).mtimeMs >= fs.statSync(path.join(pkg, 'binding.gyp')).mtimeMs;
+// Reconfigured too when the V8-API target should exist but the last configure had no
+// header for it (its Makefile fragment is missing), or the other way round.
+const v8Target =
+  fs.existsSync(path.join(pkg, 'build')) &&
+  fs.readdirSync(path.join(pkg, 'build')).some((f) => /^mmcdb_v8_abi\d+\.target\.mk$/.test(f));
+const configured =
+  fs.existsSync(makefile) &&
+  fs.statSync(makefile).mtimeMs >= fs.statSync(path.join(pkg, 'binding.gyp')).mtimeMs &&
+  v8Target === (v8Include !== '');
 const args = configured ? ['build'] : ['rebuild'];
 const t0 = Date.now();
 const r = spawnSync(
@@ -56,6 +81,9 @@ const r = spawnSync(
   },
 );
 if (r.status !== 0) fail(`node-gyp ${args[0]} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+const abi = process.versions.modules;
+const v8Addon = path.join(pkg, 'build', 'Release', `mmcdb_v8_abi${abi}.node`);
+if (requireV8 && !fs.existsSync(v8Addon)) fail(`MMCDB_REQUIRE_V8_FAST=1 but ${v8Addon} was not built`);
 console.error(
   `build-native: addon ${configured ? 'rebuilt where sources changed' : 'built'} (node-gyp ${args[0]}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
 );

@@ -2,6 +2,14 @@
 export const ENGINES = {
   tinycdb: { module: 'tinycdb', store: 'tinycdb', label: 'tinycdb C (cdb_find)' },
   'mmcdb-mmap': { module: 'mmcdb', variant: 'mmap', store: 'mmcdb', label: 'mmcdb mmap (native)' },
+  // The same through the Node-API addon (issue 16: the path before V8 fast calls), in the same rounds.
+  'mmcdb-mmap-napi': {
+    module: 'mmcdb',
+    variant: 'mmap',
+    store: 'mmcdb',
+    label: 'mmcdb mmap (Node-API addon)',
+    env: { MMCDB_NATIVE_FLAVOR: 'napi' },
+  },
   'mmcdb-memory': { module: 'mmcdb', variant: 'memory', store: 'mmcdb', label: 'mmcdb memory (readFile)' },
   'mmcdb-pread': { module: 'mmcdb', variant: 'pread', store: 'mmcdb', label: 'mmcdb pread' },
   map: { module: 'map', store: 'map', label: 'JS Map of Buffers' },
@@ -64,7 +72,7 @@ export function plan(quick) {
   const m10 = ds('10m-100b', 10_000_000, 100, {
     lookups: 500_000,
     rounds: 3,
-    engines: ['tinycdb', ...MMCDB],
+    engines: ['tinycdb', ...MMCDB, 'mmcdb-mmap-napi'],
     cold: [],
     scan: false,
     buildTarget: true,

@@ -1,6 +1,7 @@
 // RESULTS.md + charts/*.svg from results.json. Every number printed here comes from this run.
 import { SHARDS_SECTION } from './shards-report.mjs';
 import { COLD_IO_SECTION } from './cold-io-report.mjs';
+import { HOT_PATH_SECTION } from './hot-path-report.mjs';
 import { SCANS_SECTION } from './scans-report.mjs';
 import { execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -368,10 +369,18 @@ export function writeReport(results, outDir) {
   // Keep the sections other benches wrote, each between its markers, across regenerations:
   // bench/shards.mjs's "Sharded sets" (lib/shards-report.mjs), bench/scans.mjs's "Scans"
   // (lib/scans-report.mjs), bench/cold-io.mjs's "mmap, pread or io_uring"
-  // (lib/cold-io-report.mjs), bench/open-gc.mjs's "Open without a GC" and bench/remote/run.mjs's.
+  // (lib/cold-io-report.mjs), bench/hot-path.mjs's "Where each nanosecond of a get() goes"
+  // (lib/hot-path-report.mjs), bench/open-gc.mjs's "Open without a GC" and bench/remote/run.mjs's.
   const file = path.join(outDir, 'RESULTS.md');
   const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  const kept = [SHARDS_SECTION, SCANS_SECTION, COLD_IO_SECTION, OPEN_GC_SECTION, /<!-- remote:begin[\s\S]*?<!-- remote:end -->/]
+  const kept = [
+    SHARDS_SECTION,
+    SCANS_SECTION,
+    COLD_IO_SECTION,
+    HOT_PATH_SECTION,
+    OPEN_GC_SECTION,
+    /<!-- remote:begin[\s\S]*?<!-- remote:end -->/,
+  ]
     .map((re) => re.exec(before))
     .filter((m) => m !== null)
     .sort((x, y) => x.index - y.index)

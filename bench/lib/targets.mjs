@@ -51,6 +51,28 @@ export function targets(results) {
       ),
     );
   }
+  // Issue 16 (per-call overhead): ratios per round against tinycdb C, JS Map and lmdb-js
+  // get, warm, on 1m-100b and 10m-100b (where those anchors run).
+  for (const d of results.datasets.filter((x) => x.id === '1m-100b' || x.id === '10m-100b')) {
+    for (const [anchor, kind, goal, name] of [
+      ['tinycdb', 'hits', 0.9, 'tinycdb C'],
+      ['tinycdb', 'misses', 0.8, 'tinycdb C'],
+      ['map', 'hits', 1.8, 'JS Map'],
+      ['lmdb-get', 'hits', 4.5, 'lmdb-js get'],
+    ]) {
+      if (!d.engines.includes(anchor)) continue;
+      const r = pairedRatio(d.gets, mm, anchor, (x) => x[kind]?.perSec);
+      L.push(
+        row(
+          `${kind} vs ${name}, mmap (${d.id}, issue 16)`,
+          `≥ ${goal}×`,
+          r ? `${fmtNum(r.median)}× (${fmtNum(r.min)}–${fmtNum(r.max)})` : 'not measured',
+          r ? r.median >= goal : null,
+          r ? `${fmtNum((100 * (goal - r.median)) / goal, 0)} % short` : '',
+        ),
+      );
+    }
+  }
   const b = results.datasets.find((d) => d.buildTarget) ?? a;
   if (b) {
     const m = b.builds.mmcdb;

@@ -6,8 +6,15 @@
 #   (test/native/helpers/native.ts). node-gyp-build and prebuildify take the first .node
 #   file of build/Release in name order, which is mmcdb.node ('.' sorts before '_'); the
 #   loader (index.js) also refuses a module that exports test hooks.
+# - mmcdb_v8_abi<NODE_MODULE_VERSION>: the V8-API flavour, only when
+#   scripts/v8-fast-header.mjs finds (or has cached) v8-fast-api-calls.h of exactly the
+#   V8 in use: the lookups as V8 fast API calls (src/fast_calls.cc) and segment buffers V8
+#   does not count (src/uncounted_buffer.cc, -DMMCDB_V8_API). Built against V8's C++ API,
+#   it loads on this Node ABI only; index.cjs loads it there (MMCDB_NATIVE_FLAVOR) and
+#   mmcdb.node everywhere else.
 {
   "variables": {
+    "mmcdb_v8_include": "<!(node scripts/v8-fast-header.mjs --include-dir)",
     "mmcdb_sources": [
       "src/addon.cc",
       "src/batch.cc",
@@ -60,5 +67,18 @@
       "defines": ["MMCDB_TEST_HOOKS"],
       "sources": ["<@(mmcdb_sources)", "src/test_hooks.cc"]
     }
+  ],
+  "conditions": [
+    ["mmcdb_v8_include!=''", {
+      "targets": [
+        {
+          "target_name": "mmcdb_v8_abi<(node_module_version)",
+          "defines": ["MMCDB_V8_API"],
+          "include_dirs": ["<(mmcdb_v8_include)"],
+          "sources": ["<@(mmcdb_sources)", "src/fast_calls.cc"],
+          "conditions": [["OS=='linux'", {"libraries": ["-ldl"]}]]
+        }
+      ]
+    }]
   ]
 }

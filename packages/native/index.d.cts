@@ -175,8 +175,36 @@ export interface NativeBinding {
   shardIndex(seed: bigint, n: number, out: Float64Array): NativeShardIndex;
   /** Every file this process has mapped through the addon (src/mapping_list.h), every thread's readers. */
   mappings(): NativeMapping[];
+  /**
+   * Which build loaded (index.cjs): 'v8' — mmcdb_v8_abi<NODE_MODULE_VERSION>.node, built
+   * for this Node ABI only, with V8 fast API calls (handle.fast) and uncounted segment
+   * buffers; 'napi' — mmcdb.node, the Node-API addon. MMCDB_NATIVE_FLAVOR=napi|v8 chooses;
+   * the default is 'v8' where it loads.
+   */
+  readonly flavor: 'napi' | 'v8';
+  /** Why this flavour (the environment variable, or why the V8-API one did not load). */
+  readonly flavorReason: string;
   // Test hooks (xxh64, djb, sigbusTest) are not here: they exist only in the test addon,
   // build/Release/mmcdb_test.node (binding.gyp target mmcdb_test), which the tests load.
+}
+
+/**
+ * The V8-API flavour's fast lookups (src/fast_calls.h), one object per handle. Once the
+ * calling function is optimized, TurboFan calls them as plain C functions (a string key
+ * must be a flat one-byte string for that, a byte key a Uint8Array; anything else takes
+ * the slow callback, with the same results).
+ */
+export interface NativeFastLookup {
+  /**
+   * As NativeHandle.get(key) for a string key (UTF-8 encoded): 1 / 2 / 0 with out[0..1]
+   * set alike — or −1: ask NativeHandle.get(key), which repeats the lookup and throws
+   * what it finds (closed, truncated, corrupt; a key over 1 KiB of UTF-8). Never throws.
+   */
+  get(key: string): -1 | 0 | 1 | 2;
+  /** The same for a Uint8Array key (its bytes). */
+  getBytes(key: Uint8Array): -1 | 0 | 1 | 2;
+  /** Whether the handle is closed (the cheapest call: bench/hot-path.mjs "empty call"). */
+  closed(): boolean;
 }
 
 /** One mapped file (mappings()). */
@@ -284,6 +312,8 @@ export interface NativeHandle {
    * transfer or detach it.
    */
   readonly out: Float64Array;
+  /** The V8-API flavour only (binding.flavor 'v8'): the lookups as V8 fast API calls. */
+  readonly fast?: NativeFastLookup;
   /**
    * First value of `key` (a string is UTF-8 encoded; any TypedArray is taken as its
    * bytes). 0: absent. 1: found, out[0] = value offset, out[1] = value length. 2: found
@@ -441,5 +471,7 @@ export declare const shardEncode: NativeBinding['shardEncode'];
 export declare const shardRouter: NativeBinding['shardRouter'];
 export declare const shardIndex: NativeBinding['shardIndex'];
 export declare const mappings: NativeBinding['mappings'];
+export declare const flavor: NativeBinding['flavor'];
+export declare const flavorReason: NativeBinding['flavorReason'];
 /** View (or copy) of file bytes [offset, offset + length) — the addressing above. */
 export declare function viewOf(handle: NativeHandle, offset: number, length: number): Buffer;

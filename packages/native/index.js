@@ -12,3 +12,5 @@ export const shardEncode = binding.shardEncode;
 export const shardRouter = binding.shardRouter;
 export const shardIndex = binding.shardIndex;
 export const viewOf = binding.viewOf;
+export const flavor = binding.flavor;
+export const flavorReason = binding.flavorReason;

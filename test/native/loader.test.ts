@@ -24,6 +24,7 @@ describe('@mmcdb/native loader', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([
       'encodeCdbmake',
+      'flavor',
       'lockFile',
       'mappings',
       'open',

@@ -13,6 +13,9 @@
 #include "mapping_list.h"
 #include "open.h"
 #include "shards.h"
+#ifdef MMCDB_V8_API
+#include "fast_calls.h"
+#endif
 #ifdef MMCDB_TEST_HOOKS
 #include "test_hooks.h"
 #endif
@@ -36,6 +39,19 @@ NAPI_MODULE_INIT() {
   };
   if (!mmcdb::InitEnvData(env) ||
       napi_define_properties(env, exports, sizeof kExports / sizeof kExports[0], kExports) != napi_ok) {
+    return nullptr;
+  }
+  // Which build this is (index.cjs reports it as nativeFlavor): the Node-API addon, or the
+  // V8-API one built for this Node ABI only (binding.gyp mmcdb_v8_abi<ABI>).
+#ifdef MMCDB_V8_API
+  const char* flavor = "v8";
+  if (!mmcdb::InitFastCalls(env)) return nullptr;
+#else
+  const char* flavor = "napi";
+#endif
+  napi_value flavor_value;
+  if (napi_create_string_utf8(env, flavor, NAPI_AUTO_LENGTH, &flavor_value) != napi_ok ||
+      napi_set_named_property(env, exports, "flavor", flavor_value) != napi_ok) {
     return nullptr;
   }
   mmcdb::InstallSigbusGuard();

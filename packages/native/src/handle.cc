@@ -5,6 +5,9 @@
 #include "errors.h"
 #include "napi_util.h"
 #include "scan.h"
+#ifdef MMCDB_V8_API
+#include "fast_calls.h"
+#endif
 
 namespace mmcdb {
 namespace {
@@ -130,7 +133,18 @@ napi_value MakeHandleObject(napi_env env, Handle* h) {
     h->js_refs++;
     if (napi_set_named_property(env, obj, m.name, fn) != napi_ok) return nullptr;
   }
+#ifdef MMCDB_V8_API
+  // The V8-API flavour: the lookups as V8 fast API calls (fast_calls.h).
+  napi_value fast = MakeFastLookup(env, h);
+  if (fast == nullptr || napi_set_named_property(env, obj, "fast", fast) != napi_ok) return nullptr;
+#endif
   return obj;
+}
+
+bool HoldHandle(napi_env env, napi_value object, Handle* h) {
+  if (napi_add_finalizer(env, object, h, FinalizeMethod, nullptr, nullptr) != napi_ok) return false;
+  h->js_refs++;
+  return true;
 }
 
 Handle* HandleOf(napi_env env, napi_value value) {

@@ -54,6 +54,9 @@ napi_value MakeHandleObject(napi_env env, Handle* h);
 // JS, other addons' wrapped objects). The Handle lives as long as the object: hold a
 // reference to the object while using it. It may be closed (mapping nullptr) meanwhile.
 Handle* HandleOf(napi_env env, napi_value value);
+// Makes `object` hold one reference on h, dropped when it is collected (the `fast`
+// object of the V8-API flavour: fast_calls.cc). False with a pending exception.
+bool HoldHandle(napi_env env, napi_value object, Handle* h);
 // Installs `array` (a Float64Array of ≥ 4 elements) as h->out. False with a pending
 // exception otherwise.
 bool SetOutArray(napi_env env, Handle* h, napi_value array);

@@ -41,6 +41,11 @@ export interface Engine {
   readonly mappedBytes: number;
   readonly heapBytes: number;
   get(key: Bytes): Buffer | undefined;
+  /** Optional fast paths Reader.has() / getString() use: no value view is made (mmap). */
+  has?(key: Bytes): boolean;
+  getString?(key: Bytes, encoding: BufferEncoding): string | undefined;
+  /** mmap: which build of the native addon serves (packages/native/index.cjs). */
+  readonly nativeFlavor?: 'napi' | 'v8';
   getAll(key: Bytes): Buffer[];
   /** Records in file order. */
   entries(): IterableIterator<[Buffer, Buffer]>;

@@ -15,7 +15,14 @@ import type {
 } from '../format/engine.js';
 import type { Bytes } from '../util/bytes.js';
 import { testHooks } from '../util/test-hooks.js';
-import { nativeAddon, nativeFailure, type NativeHandle, type NativeShardIndex } from '../source/native.js';
+import {
+  nativeAddon,
+  nativeFailure,
+  type NativeFastLookup,
+  type NativeFlavor,
+  type NativeHandle,
+  type NativeShardIndex,
+} from '../source/native.js';
 import { bufferView } from './buffer-view.js';
 import { NativeScan } from './native-scan.js';
 
@@ -25,7 +32,11 @@ export type NativeLoad = { ok: true; open(path: string, advice: Advice): Engine 
 export function loadNative(): NativeLoad {
   const addon = nativeAddon();
   if (addon === undefined) return { ok: false, reason: nativeFailure() };
-  return { ok: true, open: (path, advice) => new NativeEngine(addon.open(path, { advice, ...testHooks.windows }), advice, path) };
+  const flavor = addon.flavor ?? 'napi';
+  return {
+    ok: true,
+    open: (path, advice) => new NativeEngine(addon.open(path, { advice, ...testHooks.windows }), advice, path, flavor),
+  };
 }
 
 export class NativeEngine implements Engine {
@@ -33,6 +44,11 @@ export class NativeEngine implements Engine {
   readonly format: FormatName;
   readonly fileSize: number;
   readonly #h: NativeHandle;
+  readonly nativeFlavor: NativeFlavor;
+  /** The V8-API flavour's fast lookups, else undefined (every lookup through #h.get). */
+  readonly #fast: NativeFastLookup | undefined;
+  /** #whole as one Buffer, for getString() without a view per value (made on first use). */
+  #wholeBuffer: Buffer | undefined;
   /**
    * The whole data section as one ArrayBuffer (≤ 1 GiB, external buffers), starting at
    * file offset #base: the fast path. Segments never cover the header or the index.
@@ -53,8 +69,10 @@ export class NativeEngine implements Engine {
   /** entries(), keys() and values() throw ERR_CDB_CLOSED themselves after a close() during iteration. */
   readonly scansCheckClose: boolean;
 
-  constructor(handle: NativeHandle, advice: Advice, path = '') {
+  constructor(handle: NativeHandle, advice: Advice, path = '', flavor: NativeFlavor = 'napi') {
     this.#h = handle;
+    this.nativeFlavor = flavor;
+    this.#fast = handle.fast;
     this.#advice = advice;
     this.#scan = typeof handle.scan === 'function' ? new NativeScan(handle, advice, path) : undefined;
     this.scansCheckClose = this.#scan !== undefined;
@@ -73,9 +91,40 @@ export class NativeEngine implements Engine {
     return this.#size;
   }
 
-  get(key: Bytes): Buffer | undefined {
-    const r = this.#h.get(key);
+  /** handle.get()'s code for key, through the fast call when there is one (−1: it defers). */
+  #find(key: Bytes): number {
+    const fast = this.#fast;
+    if (fast !== undefined) {
+      const r = typeof key === 'string' ? fast.get(key) : fast.getBytes(key);
+      if (r >= 0) return r;
+    }
+    return this.#h.get(key);
+  }
+
+  has(key: Bytes): boolean {
+    return this.#find(key) !== 0;
+  }
+
+  getString(key: Bytes, encoding: BufferEncoding): string | undefined {
+    const r = this.#find(key);
     if (r === 0) return undefined;
+    if (r === 1 && this.#whole !== undefined) {
+      // Decoded straight from the mapping: no view of the value is made.
+      const whole = (this.#wholeBuffer ??= bufferView(this.#whole, 0, this.#whole.byteLength));
+      const start = this.#out[0]! - this.#base;
+      return whole.toString(encoding, start, start + this.#out[1]!);
+    }
+    return this.#value(r).toString(encoding);
+  }
+
+  get(key: Bytes): Buffer | undefined {
+    const r = this.#find(key);
+    if (r === 0) return undefined;
+    return this.#value(r);
+  }
+
+  /** The value a lookup that returned r (1 or 2) found: out[0..1]. */
+  #value(r: number): Buffer {
     const out = this.#out;
     if (r === 1) {
       // 1: the value lies wholly in one segment (the addon checked it): view it there.

@@ -30,6 +30,12 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
   readonly format: FormatName;
   /** Why the preferred backend (mmap) is not serving this reader, if it is not. */
   readonly fallbackReason: string | undefined;
+  /**
+   * mmap: which build of the native addon serves — 'v8' (V8 fast API calls, built for this
+   * Node ABI) or 'napi' (the Node-API addon); MMCDB_NATIVE_FLAVOR chooses. undefined for
+   * the other backends.
+   */
+  readonly nativeFlavor: 'napi' | 'v8' | undefined;
   #engine: Engine | undefined;
   #metadata: { value: unknown } | undefined;
 
@@ -40,6 +46,7 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
     this.backend = engine.backend;
     this.format = engine.format;
     this.fallbackReason = fallbackReason;
+    this.nativeFlavor = engine.nativeFlavor;
   }
 
   #live(): Engine {
@@ -76,12 +83,16 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
   }
 
   has(key: Bytes): boolean {
-    return this.#live().get(checkKey(key)) !== undefined;
+    const engine = this.#live();
+    const k = checkKey(key);
+    return engine.has !== undefined ? engine.has(k) : engine.get(k) !== undefined;
   }
 
   /** The first value decoded as text (UTF-8 by default), or undefined. */
   getString(key: Bytes, encoding: BufferEncoding = 'utf8'): string | undefined {
-    return this.#live().get(checkKey(key))?.toString(encoding);
+    const engine = this.#live();
+    const k = checkKey(key);
+    return engine.getString !== undefined ? engine.getString(k, encoding) : engine.get(k)?.toString(encoding);
   }
 
   /**

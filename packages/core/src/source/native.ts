@@ -86,6 +86,8 @@ export interface NativeHandle {
   readonly segmentBase: number;
   readonly externalBuffers: boolean;
   readonly out: Float64Array;
+  /** The V8-API flavour only: get() as V8 fast API calls (packages/native/index.d.cts NativeFastLookup). */
+  readonly fast?: NativeFastLookup;
   get(key: Bytes): 0 | 1 | 2;
   getAll(key: Bytes): number;
   setOut(out: Float64Array): void;
@@ -106,7 +108,23 @@ export interface NativeHandle {
   evict(): number;
 }
 
+/**
+ * packages/native/src/fast_calls.h: NativeHandle.get()'s codes, or −1 = ask
+ * NativeHandle.get() (which throws what the fast path does not report). Never throws.
+ */
+export interface NativeFastLookup {
+  get(key: string): -1 | 0 | 1 | 2;
+  getBytes(key: Uint8Array): -1 | 0 | 1 | 2;
+  closed(): boolean;
+}
+
+/** Which build of the addon loaded (packages/native/index.cjs). */
+export type NativeFlavor = 'napi' | 'v8';
+
 export interface NativeAddon {
+  /** Absent in an addon loader older than the two flavours (then: 'napi'). */
+  readonly flavor?: NativeFlavor;
+  readonly flavorReason?: string;
   open(path: string, options?: { advice?: Advice; windowSize?: number; windowStride?: number }): NativeHandle;
   /** Makes the addon throw this class for ERR_CDB_* errors, in this env (thread). */
   setErrorClass(ctor: typeof CdbError): void;
