@@ -10,6 +10,12 @@ import { tempDir } from '../helpers/tmp.js';
 
 const HOOKS = ['xxh64', 'djb', 'sigbusTest'];
 
+/** The children load a copied loader the default way: CI's MMCDB_REQUIRE_V8_FAST=1 and a chosen flavour would change what it tries. */
+function defaultLoaderEnv(): NodeJS.ProcessEnv {
+  const { MMCDB_REQUIRE_V8_FAST: _fast, MMCDB_NATIVE_FLAVOR: _flavor, ...env } = process.env;
+  return env;
+}
+
 describe('@mmcdb/native loader', () => {
   it('loads the addon here', () => {
     expect(typeof native.open).toBe('function');
@@ -56,7 +62,7 @@ describe('@mmcdb/native loader', () => {
       path.join(dir, 'build', 'Release', 'mmcdb.node'),
     );
     const script = `try { require(${JSON.stringify(path.join(dir, 'index.cjs'))}); console.log('{"loaded":true}'); } catch (e) { console.log(JSON.stringify({ code: e.code, attempts: e.attempts })); }`;
-    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: defaultLoaderEnv() });
     const e = JSON.parse(r.stdout) as { code: string; attempts: { path: string; reason: string }[] };
     expect(e.code).toBe('ERR_MMCDB_NATIVE_LOAD');
     expect(e.attempts[1]!.reason).toContain('test addon');
@@ -66,7 +72,7 @@ describe('@mmcdb/native loader', () => {
     const dir = tempDir('mmcdb-native-loader-');
     fs.copyFileSync(nativeLoader, path.join(dir, 'index.cjs'));
     const script = `try { require(${JSON.stringify(path.join(dir, 'index.cjs'))}); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message, attempts: e.attempts })); }`;
-    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: defaultLoaderEnv() });
     const e = JSON.parse(r.stdout) as { code: string; message: string; attempts: { path: string; reason: string }[] };
     expect(e.code).toBe('ERR_MMCDB_NATIVE_LOAD');
     expect(e.attempts.map((a) => a.path)).toEqual([
