@@ -66,7 +66,7 @@ describe.each([
       expect(Array.from(await run(keys))).toEqual(sync(h, keys));
       const batches = Array.from({ length: 12 }, (_, i) => keySet(40 + i * 53));
       const results = await Promise.all(batches.map((k) => run(k)));
-      results.forEach((r, i) => expect(Array.from(r)).toEqual(sync(h, batches[i]!)));
+      for (let i = 0; i < batches.length; i++) expect(Array.from(results[i]!)).toEqual(sync(h, batches[i]!));
     }
     h.close();
   });

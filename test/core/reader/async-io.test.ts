@@ -5,7 +5,7 @@
 // the loop turns between slices — never a timing).
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { build, buildSharded, openSync, type AsyncIo, type Backend, type Reader } from '@mmcdb/core';
+import { build, buildSharded, openSync, type Backend, type Reader } from '@mmcdb/core';
 import { AUTO_ASYNC_IO, NATIVE_SLICE_KEYS, testHooks } from '@mmcdb/core/internal';
 import { availableAsyncIo, availableBackends } from '../../helpers/backends.js';
 import { tempDir } from '../../helpers/tmp.js';
