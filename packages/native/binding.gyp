@@ -15,10 +15,15 @@
 {
   "variables": {
     "mmcdb_v8_include": "<!(node scripts/v8-fast-header.mjs --include-dir)",
+    # asyncIo 'uring' (src/uring_*.cc) when liburing is found (scripts/has-liburing.cjs:
+    # Linux, liburing.h and liburing.a), linked statically (its symbols not exported);
+    # else the addon has no ring.
+    "liburing_a%": "<!(node scripts/has-liburing.cjs)",
     "mmcdb_sources": [
       "src/addon.cc",
       "src/batch.cc",
       "src/batch_async.cc",
+      "src/batch_willneed.cc",
       "src/classic_lookup.cc",
       "src/db_file.cc",
       "src/encode.cc",
@@ -27,6 +32,7 @@
       "src/guard.cc",
       "src/guard_registry.cc",
       "src/handle.cc",
+      "src/key_walk.cc",
       "src/lookup.cc",
       "src/mapping.cc",
       "src/mapping_list.cc",
@@ -41,6 +47,9 @@
       "src/shard_index.cc",
       "src/shards.cc",
       "src/uncounted_buffer.cc",
+      "src/uring_batch.cc",
+      "src/uring_methods.cc",
+      "src/uring_ring.cc",
       "src/xxh64.cc"
     ]
   },
@@ -69,6 +78,13 @@
     }
   ],
   "conditions": [
+    ["liburing_a!=''", {
+      "target_defaults": {
+        "defines": ["MMCDB_URING"],
+        "libraries": ["<(liburing_a)"],
+        "ldflags": ["-Wl,--exclude-libs,liburing.a"]
+      }
+    }],
     ["mmcdb_v8_include!=''", {
       "targets": [
         {
