@@ -9,12 +9,10 @@ import { native, nativeLoader, productionAddonPath, testAddon } from './helpers/
 import { tempDir } from '../helpers/tmp.js';
 
 const HOOKS = ['xxh64', 'djb', 'sigbusTest'];
-
-/** The children load a copied loader the default way: CI's MMCDB_REQUIRE_V8_FAST=1 and a chosen flavour would change what it tries. */
-function defaultLoaderEnv(): NodeJS.ProcessEnv {
-  const { MMCDB_REQUIRE_V8_FAST: _fast, MMCDB_NATIVE_FLAVOR: _flavor, ...env } = process.env;
-  return env;
-}
+// The copied loaders below have no V8-API flavour beside them: these tests are about the
+// Node-API candidates, so a required V8-API flavour (CI) is not asked of them
+// (flavors.test.ts covers MMCDB_REQUIRE_V8_FAST).
+const napiOnly = { ...process.env, MMCDB_REQUIRE_V8_FAST: '' };
 
 describe('@mmcdb/native loader', () => {
   it('loads the addon here', () => {
@@ -62,7 +60,7 @@ describe('@mmcdb/native loader', () => {
       path.join(dir, 'build', 'Release', 'mmcdb.node'),
     );
     const script = `try { require(${JSON.stringify(path.join(dir, 'index.cjs'))}); console.log('{"loaded":true}'); } catch (e) { console.log(JSON.stringify({ code: e.code, attempts: e.attempts })); }`;
-    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: defaultLoaderEnv() });
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: napiOnly });
     const e = JSON.parse(r.stdout) as { code: string; attempts: { path: string; reason: string }[] };
     expect(e.code).toBe('ERR_MMCDB_NATIVE_LOAD');
     expect(e.attempts[1]!.reason).toContain('test addon');
@@ -72,7 +70,7 @@ describe('@mmcdb/native loader', () => {
     const dir = tempDir('mmcdb-native-loader-');
     fs.copyFileSync(nativeLoader, path.join(dir, 'index.cjs'));
     const script = `try { require(${JSON.stringify(path.join(dir, 'index.cjs'))}); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message, attempts: e.attempts })); }`;
-    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: defaultLoaderEnv() });
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: napiOnly });
     const e = JSON.parse(r.stdout) as { code: string; message: string; attempts: { path: string; reason: string }[] };
     expect(e.code).toBe('ERR_MMCDB_NATIVE_LOAD');
     expect(e.attempts.map((a) => a.path)).toEqual([
