@@ -203,6 +203,29 @@ describe.each(['mmcdb', 'classic'] as const)('scans of %s files', (format) => {
       db.close();
     });
 
+    it('breaking out of entries() / keys() ends that scan; later scans see every record; a done iterator stays done', async () => {
+      const recs = records(3000, (i) => i % 5);
+      const db = open(await make(recs, format), mode);
+      for (let round = 0; round < 3; round++) {
+        let i = 0;
+        for (const [k] of db.entries()) if (++i === 10 || !k) break;
+        for (const _ of db.keys()) if (++i === 20) break;
+      }
+      let seen = 0;
+      db.forEach(() => {
+        seen++;
+      });
+      expect(seen).toBe(3000);
+      const it = db.values();
+      expect([...it].length).toBe(3000);
+      expect(it.next().done).toBe(true);
+      const early = db.entries();
+      expect(early.next().done).toBe(false);
+      expect(early.return?.().done).toBe(true);
+      expect(early.next().done).toBe(true);
+      db.close();
+    });
+
     it('a callback that is not a function is a TypeError before any record is read', async () => {
       const db = open(
         await make(
