@@ -50,6 +50,8 @@ export class Output {
   writeRange(bytes: Uint8Array, start: number, end: number): void {
     const len = end - start;
     if (len > this.#buf.length - this.#len) {
+      // Large ranges go to the stream as a view (write()): safe for cdb dump, whose bytes
+      // are views of the mapping or Buffers of their own — never memory reused later.
       this.write(bytes.subarray(start, end));
       return;
     }
