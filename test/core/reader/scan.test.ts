@@ -1,9 +1,9 @@
 // Full scans (issue 16): entries(), keys(), values(), forEach(), forEachRaw() and
 // forEachRawAsync() agree with each other and with the records built, on both formats
-// and every backend — the mmap backend in one segment and in small forced windows (a
-// record larger than a window comes through its own range), without external buffers
-// nothing to test here (test/native covers copy()). Early stop, close() inside the
-// callback, nested scans and truncation under a scan (in a child process) are covered.
+// and every backend — mmap in one segment and in small forced windows (a record larger
+// than a window comes through its own range; test/native/scan.test.ts covers the
+// no-external-buffers copies). Early stop, close() inside the callback, nested scans and
+// truncation under a scan (in a child process).
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
