@@ -4,6 +4,7 @@
 // value[last] + key length + value length (0 for an empty key or value); keys() touches
 // keys only (its checksum is key[0] + key length).
 import { openSync } from '@mmcdb/core';
+import { NativeEngine, nativeAddon } from '@mmcdb/core/internal';
 import { readCdbmake } from './lib/cdbmake.mjs';
 
 const spec = JSON.parse(process.argv[2]);
@@ -61,7 +62,14 @@ const SCANS = {
 
 let scan;
 let close = () => {};
-if (spec.contender === 'map') {
+if (spec.contender === 'next') {
+  // entries() as it was before handle.scan(): one next() call per record — the engine's
+  // own fallback for an addon without scan(), reached by hiding scan() from it.
+  const h = nativeAddon().open(spec.db, {});
+  const engine = new NativeEngine({ ...h, scan: undefined }, 'normal', spec.db);
+  scan = SCANS.entries.bind(null, engine);
+  close = () => engine.close();
+} else if (spec.contender === 'map') {
   // The in-memory ceiling: a Map of latin1 string keys → Buffer values (bench/engines/map.mjs).
   const m = new Map();
   for (const [k, v] of readCdbmake(spec.src, { reuse: true })) {

@@ -12,6 +12,7 @@ export const SCANS_SECTION = /<!-- scans:begin[^\n]*-->[\s\S]*?<!-- scans:end --
 export const CONTENDERS = [
   { id: 'cdb_seq', label: 'tinycdb C `cdb_seqinit`/`cdb_seqnext`' },
   { id: 'map', label: 'JS `Map` iteration (`for … of map`)' },
+  { id: 'next', label: 'mmcdb `entries()` before batches: one native `next()` per record' },
   { id: 'entries', label: 'mmcdb `for (const [k, v] of reader.entries())`' },
   { id: 'forEach', label: 'mmcdb `reader.forEach((k, v) => …)`' },
   { id: 'forEachRaw', label: 'mmcdb `reader.forEachRaw((bytes, ks, ke, vs, ve) => …)`' },

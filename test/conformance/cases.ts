@@ -19,6 +19,8 @@ export interface Adapter {
   getString(key: Bytes): Promise<string | undefined>;
   getMany(keys: readonly Bytes[]): Promise<(Uint8Array | undefined)[]>;
   entries(): AsyncIterable<[Uint8Array, Uint8Array]>;
+  /** forEach() where the reader has it (a remote set has not): the records fn was called with. */
+  forEach?(fn: (key: Uint8Array, value: Uint8Array) => unknown): Promise<number>;
   metadata(): Promise<unknown>;
   close(): Promise<void>;
 }
@@ -199,6 +201,24 @@ export function defineConformance(
           const want = fx.records.map(([k, v]) => `${Buffer.from(k).toString('hex')}:${Buffer.from(v).toString('hex')}`);
           if (traits.fileOrder) expect(seen).toEqual(want);
           else expect(seen.sort()).toEqual(want.sort());
+        } finally {
+          await r.close();
+        }
+      });
+
+      it('forEach() calls back with the records of entries(), in the same order; false stops', async () => {
+        const r = await open(files.get(fx.name)!, fx);
+        try {
+          if (r.forEach === undefined) return;
+          const hex = (k: Uint8Array, v: Uint8Array) => `${Buffer.from(k).toString('hex')}:${Buffer.from(v).toString('hex')}`;
+          const want: string[] = [];
+          for await (const [k, v] of r.entries()) want.push(hex(k, v));
+          const seen: string[] = [];
+          expect(await r.forEach((k, v) => void seen.push(hex(k, v)))).toBe(want.length);
+          expect(seen).toEqual(want);
+          let calls = 0;
+          // biome-ignore lint/suspicious/useIterableCallbackReturn: forEach here is not Array#forEach: false stops it
+          expect(await r.forEach(() => ++calls < 2 && undefined)).toBe(Math.min(2, want.length));
         } finally {
           await r.close();
         }

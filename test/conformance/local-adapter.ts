@@ -16,6 +16,7 @@ export function localAdapter(db: Reader): Adapter {
     async *entries() {
       yield* db.entries();
     },
+    forEach: (fn) => sync(() => db.forEach(fn)),
     metadata: () => sync(() => db.metadata),
     close: () => sync(() => db.close()),
   };

@@ -14,6 +14,7 @@ export function remoteAdapter(db: RemoteReader): Adapter {
     getString: (k) => db.getString(k),
     getMany: (keys) => db.getMany(keys),
     entries: () => db.entries(),
+    forEach: (fn) => db.forEach(fn),
     metadata: () => db.metadata,
     close: async () => db.close(),
   };

@@ -9,7 +9,7 @@ export { CDBMAKE_LIMITS } from './build/cdbmake.js';
 export type { DuplicatePolicy, WriterOptions } from './format/writer-options.js';
 export { createWriter } from './format/writers.js';
 export { build, type RecordInput } from './format/build.js';
-export type { Backend, FormatName } from './format/engine.js';
+export type { Backend, FormatName, RawRecordCallback, RecordCallback } from './format/engine.js';
 export { DEFAULT_SEED } from './format/mmcdb/codec.js';
 export type { VerifyReport } from './format/verify.js';
 export {

@@ -42,6 +42,17 @@ describe('cdb dump', () => {
     expect(dumped).toEqual(input.map((r) => ({ key: r.key, value: JSON.stringify(r.value) })));
   });
 
+  it('cdbmake: lengths of every digit count, binary bytes, both formats — exactly the input back', async () => {
+    const sizes = [0, 1, 9, 10, 31, 32, 33, 99, 100, 999, 1000, 65_535, 65_536, 70_000, 1_000_000];
+    const recs = sizes.map((n, i) => [Buffer.alloc(n % 300, i + 1), Buffer.alloc(n, (n * 7) & 0xff)] as [Buffer, Buffer]);
+    const input = cdbmake(recs);
+    for (const format of ['mmcdb', 'classic']) {
+      const db = path.join(dir, `sizes.${format}`);
+      await ok(['build', db, '--format', format], { input });
+      expect(Buffer.compare((await ok(['dump', db])).stdout, input)).toBe(0);
+    }
+  });
+
   it('an empty database dumps as a single empty line (cdbmake) or nothing (jsonl)', async () => {
     const empty = path.join(dir, 'empty.cdb');
     await ok(['build', empty], { input: '\n' });

@@ -1,9 +1,9 @@
 // Full scans (issue 16): entries(), keys(), values(), forEach(), forEachRaw() and
 // forEachRawAsync() agree with each other and with the records built, on both formats
-// and every backend — the mmap backend in one segment and in small forced windows (a
-// record larger than a window comes through its own range), without external buffers
-// nothing to test here (test/native covers copy()). Early stop, close() inside the
-// callback, nested scans and truncation under a scan (in a child process) are covered.
+// and every backend — mmap in one segment and in small forced windows (a record larger
+// than a window comes through its own range; test/native/scan.test.ts covers the
+// no-external-buffers copies). Early stop, close() inside the callback, nested scans and
+// truncation under a scan (in a child process).
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -200,6 +200,29 @@ describe.each(['mmcdb', 'classic'] as const)('scans of %s files', (format) => {
         expect((b.next().value as Buffer).equals(k)).toBe(true);
       }
       expect([a.next().done, b.next().done]).toEqual([true, true]);
+      db.close();
+    });
+
+    it('breaking out of entries() / keys() ends that scan; later scans see every record; a done iterator stays done', async () => {
+      const recs = records(3000, (i) => i % 5);
+      const db = open(await make(recs, format), mode);
+      for (let round = 0; round < 3; round++) {
+        let i = 0;
+        for (const [k] of db.entries()) if (++i === 10 || !k) break;
+        for (const _ of db.keys()) if (++i === 20) break;
+      }
+      let seen = 0;
+      db.forEach(() => {
+        seen++;
+      });
+      expect(seen).toBe(3000);
+      const it = db.values();
+      expect([...it].length).toBe(3000);
+      expect(it.next().done).toBe(true);
+      const early = db.entries();
+      expect(early.next().done).toBe(false);
+      expect(early.return?.().done).toBe(true);
+      expect(early.next().done).toBe(true);
       db.close();
     });
 

@@ -49,11 +49,12 @@ async function dumpLocal(reader: Reader, format: 'cdbmake' | 'jsonl', out: Outpu
   let n = 0;
   await reader.forEachRawAsync((bytes, ks, ke, vs, ve) => {
     if (format === 'cdbmake') {
-      out.write(`+${ke - ks},${ve - vs}:`);
+      out.writeCdbmakeHeader(ke - ks, ve - vs);
       out.writeRange(bytes, ks, ke);
-      out.write('->');
+      out.writeByte(0x2d); // -
+      out.writeByte(0x3e); // >
       out.writeRange(bytes, vs, ve);
-      out.write('\n');
+      out.writeByte(0x0a);
     } else {
       out.write(jsonlRecord(bytes.subarray(ks, ke), bytes.subarray(vs, ve)));
     }

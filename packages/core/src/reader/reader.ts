@@ -216,7 +216,7 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
 
   /** [key, value] for every record, in file order. */
   entries(): IterableIterator<[Buffer, Buffer]> {
-    // mmap: the engine's own iterator (it stops at a close()): one generator, not two.
+    // mmap: the engine's own iterator (it throws ERR_CDB_CLOSED itself): no wrapper per record.
     if (this.#engine?.scansCheckClose) return this.#engine.entries();
     return this.#checked(() => this.#live().entries());
   }

@@ -172,6 +172,22 @@ export class RemoteReader implements AsyncIterable<[Uint8Array, Uint8Array]> {
     }
   }
 
+  /**
+   * Calls fn(key, value) for entries()'s records until fn returns false (or a Promise of
+   * false: it is waited for); resolves to the records fn was called with.
+   */
+  async forEach(fn: (key: Uint8Array, value: Uint8Array) => unknown, options?: CallOptions): Promise<number> {
+    if (typeof fn !== 'function') throw new TypeError(`forEach() takes a function, got ${typeof fn}`);
+    let visited = 0;
+    for await (const [k, v] of this.entries(options)) {
+      visited++;
+      let r = fn(k, v);
+      if (r instanceof Promise) r = await r;
+      if (r === false) break;
+    }
+    return visited;
+  }
+
   async *keys(options?: CallOptions): AsyncGenerator<Uint8Array> {
     for await (const [k] of this.entries(options)) yield k;
   }
