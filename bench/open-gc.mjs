@@ -62,7 +62,7 @@ const t1 = performance.now();
 await new Promise((r) => setTimeout(r, 300));
 const during = gcs.filter((g) => g.at >= t0 && g.at <= t1);
 console.log(JSON.stringify({ ms: t1 - t0, gcs: during.length, gcMs: during.reduce((a, g) => a + g.ms, 0), sum, live: live.length,
-  heapUsed: process.memoryUsage().heapUsed, flavor: db.stats().nativeFlavor ?? 'napi' }));
+  heapUsed: process.memoryUsage().heapUsed, flavor: db.nativeFlavor }));
 `;
 
 const rows = [];
