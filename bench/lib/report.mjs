@@ -68,6 +68,8 @@ export function collectMeta({ quick, argv, script = 'bench/run.mjs' }) {
 
 // RESULTS.md §Open without a GC: written from bench/open-gc-results.json by hand, kept across runs.
 const OPEN_GC_SECTION = /<!-- open-gc:begin[^\n]*-->[\s\S]*?<!-- open-gc:end -->/;
+// RESULTS.md §Async I/O paths: bench/async-io-quick.mjs's quick comparison, kept across runs.
+const ASYNC_IO_SECTION = /<!-- async-io:begin[^\n]*-->[\s\S]*?<!-- async-io:end -->/;
 
 const WORK = ['hits', 'misses', 'scan'];
 function checksums(d) {
