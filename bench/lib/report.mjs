@@ -382,6 +382,7 @@ export function writeReport(results, outDir) {
     COLD_IO_SECTION,
     HOT_PATH_SECTION,
     OPEN_GC_SECTION,
+    ASYNC_IO_SECTION,
     /<!-- remote:begin[\s\S]*?<!-- remote:end -->/,
   ]
     .map((re) => re.exec(before))
