@@ -8,10 +8,14 @@
 #   loader (index.js) also refuses a module that exports test hooks.
 {
   "variables": {
+    # asyncIo 'uring' (src/uring_*.cc) when liburing is found (scripts/has-liburing.cjs:
+    # Linux, liburing.h and liburing.a), linked statically; else the addon has no ring.
+    "liburing_a%": "<!(node scripts/has-liburing.cjs)",
     "mmcdb_sources": [
       "src/addon.cc",
       "src/batch.cc",
       "src/batch_async.cc",
+      "src/batch_willneed.cc",
       "src/classic_lookup.cc",
       "src/db_file.cc",
       "src/encode.cc",
@@ -20,6 +24,7 @@
       "src/guard.cc",
       "src/guard_registry.cc",
       "src/handle.cc",
+      "src/key_walk.cc",
       "src/lookup.cc",
       "src/mapping.cc",
       "src/mapping_list.cc",
@@ -33,6 +38,9 @@
       "src/shard_index.cc",
       "src/shards.cc",
       "src/uncounted_buffer.cc",
+      "src/uring_batch.cc",
+      "src/uring_methods.cc",
+      "src/uring_ring.cc",
       "src/xxh64.cc"
     ]
   },
@@ -49,6 +57,14 @@
       "MACOSX_DEPLOYMENT_TARGET": "10.15"
     }
   },
+  "conditions": [
+    ["liburing_a!=''", {
+      "target_defaults": {
+        "defines": ["MMCDB_URING"],
+        "libraries": ["<(liburing_a)"]
+      }
+    }]
+  ],
   "targets": [
     {
       "target_name": "mmcdb",

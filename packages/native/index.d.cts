@@ -346,7 +346,27 @@ export interface NativeHandle {
    * batches already started complete and resolve normally; the pages are unmapped after
    * the last job ends and the segments are collected. Calls after close() throw.
    */
-  getManyAsync(keys: (string | Uint8Array)[]): Promise<Float64Array>;
+  getManyAsync(keys: (string | Uint8Array)[], mode?: 'threadpool' | 'willneed', cancel?: Int32Array): Promise<Float64Array>;
+  // mode 'willneed': one job per ≥ 256 keys; while the pages look cold, every key of the
+  // job walks one step per round (slot, record, value) and each round first requests
+  // (MADV_WILLNEED) what every key reads next, so all of the job's reads are in flight
+  // at once. cancel (an Int32Array): once cancel[0] ≠ 0 the jobs stop early and the
+  // batch resolves with partial results (for a caller that gave up on it).
+  /**
+   * io_uring (Linux, an addon built with liburing): creates this handle's ring with
+   * `queueDepth` reads in flight at most, once (later calls return the first answer).
+   * undefined when it runs, else why not (seccomp EPERM/ENOSYS, io_uring_disabled, an
+   * old kernel, MMCDB_URING_FORCE_FAIL). Absent on an addon built without liburing.
+   */
+  uringStart?(queueDepth: number): string | undefined;
+  /**
+   * getManyAsync through the ring (uringStart first, else ERR_MMCDB_NATIVE_QUEUE):
+   * the JS thread walks every key (slot, record, value) and reads only bytes on resident
+   * pages (mincore); the others are read into the page cache with IORING_OP_READ, the
+   * completions reaped through an eventfd libuv watches. Work is done in slices of
+   * ≤ 1 ms per event-loop turn. Same results, errors and close() rules as getManyAsync.
+   */
+  uringGetMany?(keys: (string | Uint8Array)[], cancel?: Int32Array): Promise<Float64Array>;
   /**
    * madvise(2) over the whole file, or [offset, offset + length) widened to whole
    * pages, in both mappings (the read-only one; the views one for the part of the range

@@ -23,6 +23,8 @@ export type { ClassicStats, DbStats, LengthStats, TinycdbStats } from './format/
 export { formatTinycdbStats } from './format/classic/analyze.js';
 export { open, openSync, type BackendChoice, type OpenOptions } from './reader/open.js';
 export { Reader, type ReaderStats } from './reader/reader.js';
+export type { AsyncIo, AsyncIoChoice } from './reader/async-io.js';
+export type { AsyncCallOptions } from './reader/async-batch.js';
 export { mappings, type MappingInfo } from './reader/mappings.js';
 export { openWatched, type WatchedReader, type WatchOptions } from './reader/watched.js';
 export { buildSharded, createShardedWriter } from './format/sharded/build-sharded.js';

@@ -3,6 +3,7 @@
 #include "batch.h"
 
 #include <cstring>
+#include <string>
 
 #include "errors.h"
 #include "handle.h"
@@ -46,6 +47,33 @@ bool ReadKeys(napi_env env, napi_value keys, uint32_t n, std::vector<uint8_t>* b
     ends->push_back(bytes->size());
   }
   return true;
+}
+
+bool ReadAsyncMode(napi_env env, napi_value mode, bool* willneed) {
+  *willneed = false;
+  if (IsUndefined(env, mode)) return true;
+  std::string name;
+  if (ReadShortString(env, mode, &name) && (name == "threadpool" || name == "willneed")) {
+    *willneed = name == "willneed";
+    return true;
+  }
+  return ThrowType(env, "mode must be 'threadpool' or 'willneed'"), false;
+}
+
+bool ReadCancelFlag(napi_env env, napi_value flag, int32_t** cancel) {
+  *cancel = nullptr;
+  if (IsUndefined(env, flag)) return true;
+  bool is_typed = false;
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_is_typedarray(env, flag, &is_typed) == napi_ok && is_typed &&
+      napi_get_typedarray_info(env, flag, &type, &length, &data, nullptr, nullptr) == napi_ok &&
+      type == napi_int32_array && length >= 1 && data != nullptr) {
+    *cancel = static_cast<int32_t*>(data);
+    return true;
+  }
+  return ThrowType(env, "cancel must be an Int32Array"), false;
 }
 
 void KeySpans(const std::vector<uint8_t>& bytes, const std::vector<size_t>& ends, KeyBytes* spans) {

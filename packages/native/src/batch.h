@@ -23,6 +23,12 @@ bool KeysLength(napi_env env, napi_value keys, uint32_t* n);
 bool ReadKeys(napi_env env, napi_value keys, uint32_t n, std::vector<uint8_t>* bytes, std::vector<size_t>* ends,
               uintptr_t* fault_address);
 
+// getManyAsync's optional arguments: mode undefined | 'threadpool' | 'willneed'
+// (*willneed), and the cancel flag, undefined or an Int32Array of ≥ 1 element (*cancel =
+// its first element, nullptr for undefined). False with a pending TypeError otherwise.
+bool ReadAsyncMode(napi_env env, napi_value mode, bool* willneed);
+bool ReadCancelFlag(napi_env env, napi_value flag, int32_t** cancel);
+
 // Spans over ReadKeys' output: spans[j] = key j (ends.size() of them).
 void KeySpans(const std::vector<uint8_t>& bytes, const std::vector<size_t>& ends, KeyBytes* spans);
 

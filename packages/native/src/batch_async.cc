@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "batch.h"
+#include "batch_willneed.h"
 #include "errors.h"
 #include "handle.h"
 #include "napi_util.h"
@@ -19,6 +20,8 @@ namespace {
 constexpr size_t kAsyncGroup = 64;
 // A threadpool hop costs ~20 µs: no job gets fewer keys than this.
 constexpr size_t kMinKeysPerJob = 16;
+// 'willneed' jobs request all of their keys' pages at once: fewer, wider jobs.
+constexpr size_t kMinKeysPerWillneedJob = 256;
 // Page hints on or off (Mapping::io_hints): a group of resident keys takes ~0.2 µs a
 // key without hints and ~1.3 µs with them; one that waits for the disk takes 20–100 µs
 // a key. A hinted group under this many ns a key turns hints off; an unhinted group
@@ -41,6 +44,9 @@ struct AsyncBatch {
   std::vector<uint8_t> bytes;
   std::vector<KeyBytes> keys;
   std::vector<double> results;  // 2 per key, the layout of getMany's out
+  bool willneed = false;        // the 'willneed' lookups (batch_willneed.h), else groups of kAsyncGroup
+  napi_ref cancel_ref = nullptr;  // the cancel flag's Int32Array, kept alive while jobs read it
+  const int32_t* cancel = nullptr;
   int pending = 0;              // jobs not completed (touched on the JS thread only)
   bool failed = false;
   bool queue_failed = false;    // the failure is ours (ERR_MMCDB_NATIVE_QUEUE), not the file's
@@ -64,7 +70,22 @@ void RunJob(AsyncJob* job) {
   AsyncBatch* b = job->batch;
   const DbFile& f = b->file;
   const Mapping* mapping = job->mapping;
-  for (size_t at = job->begin; at < job->end; at += kAsyncGroup) {
+  if (b->willneed && mapping->io_hints() && job->begin < job->end) {
+    // Hints on (cold pages): the whole job's reads in flight at once.
+    size_t m = job->end - job->begin;
+    auto t0 = std::chrono::steady_clock::now();
+    size_t bad_key = 0;
+    if (!WillneedLookups(f, mapping, b->keys.data() + job->begin, m, b->results.data() + 2 * job->begin, &job->fault,
+                         &bad_key, b->cancel)) {
+      job->failed = true;
+      job->fault_key = job->begin + bad_key;
+      return;
+    }
+    double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+    if (ns <= kColdNsPerKey * static_cast<double>(m)) job->mapping->set_io_hints(false);
+    return;
+  }
+  for (size_t at = job->begin; at < job->end && !Cancelled(b->cancel); at += kAsyncGroup) {
     size_t m = job->end - at < kAsyncGroup ? job->end - at : kAsyncGroup;
     double* out = b->results.data() + 2 * at;
     const bool hints = mapping->io_hints();
@@ -90,6 +111,10 @@ void RunJob(AsyncJob* job) {
     double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
     bool cold = ns > kColdNsPerKey * static_cast<double>(m);
     if (cold != hints) job->mapping->set_io_hints(cold);  // (the only write: an atomic)
+    if (b->willneed && cold) {  // the pages are cold after all: the rest of the job the wide way
+      job->begin = at + m;
+      return RunJob(job);
+    }
   }
 }
 
@@ -130,6 +155,7 @@ void SettleBatch(napi_env env, AsyncBatch* b) {
     if (err == nullptr) err = TakeException(env, "getManyAsync: cannot make the result");
     if (err != nullptr) DropTeardownStatus(napi_reject_deferred(env, b->deferred, err));
   }
+  if (b->cancel_ref != nullptr) DropTeardownStatus(napi_delete_reference(env, b->cancel_ref));
   delete b;
 }
 
@@ -150,15 +176,20 @@ void CompleteJob(napi_env env, napi_status, void* data) {
 
 }  // namespace
 
-// getManyAsync(keys): copies the keys, then looks them up and touches their values'
-// pages on the threadpool. Each job holds a mapping reference, so close() while jobs
-// run is safe: they complete normally.
+// getManyAsync(keys, mode?, cancel?): copies the keys, then looks them up and touches
+// their values' pages on the threadpool; mode 'threadpool' (default) or 'willneed'.
+// Each job holds a mapping reference, so close() while jobs run is safe: they complete
+// normally. cancel[0] ≠ 0 (an Int32Array): the jobs stop early and the batch resolves
+// with what it has (the caller has given up on it).
 napi_value GetManyAsync(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 3;
+  napi_value argv[3];
   Handle* h = MethodArgs(env, info, &argc, argv);
   if (h == nullptr) return nullptr;
   if (h->mapping == nullptr) return ThrowClosed(env, h);
+  bool willneed = false;
+  int32_t* cancel = nullptr;
+  if (!ReadAsyncMode(env, argv[1], &willneed) || !ReadCancelFlag(env, argv[2], &cancel)) return nullptr;
   uint32_t n = 0;
   if (!KeysLength(env, argv[0], &n)) return nullptr;
   // Every key first, into the batch's own buffers (getters run JS: batch.h ReadKeys);
@@ -179,8 +210,15 @@ napi_value GetManyAsync(napi_env env, napi_callback_info info) {
   b->results.assign(2 * static_cast<size_t>(n), 0);
   b->file = h->file;
   b->path = h->path;
+  b->willneed = willneed;
+  if (cancel != nullptr && napi_create_reference(env, argv[2], 1, &b->cancel_ref) != napi_ok) {
+    delete b;
+    return nullptr;
+  }
+  b->cancel = cancel;
   napi_value promise;
   if (napi_create_promise(env, &b->deferred, &promise) != napi_ok) {
+    if (b->cancel_ref != nullptr) napi_delete_reference(env, b->cancel_ref);
     delete b;
     return nullptr;
   }
@@ -188,7 +226,8 @@ napi_value GetManyAsync(napi_env env, napi_callback_info info) {
     SettleBatch(env, b);
     return promise;
   }
-  size_t jobs = (n + kMinKeysPerJob - 1) / kMinKeysPerJob;
+  const size_t least = willneed ? kMinKeysPerWillneedJob : kMinKeysPerJob;
+  size_t jobs = (n + least - 1) / least;
   if (jobs > ThreadpoolSize()) jobs = ThreadpoolSize();
   size_t per = (n + jobs - 1) / jobs;
   napi_value name = String(env, "mmcdb.getManyAsync");
@@ -207,6 +246,7 @@ napi_value GetManyAsync(napi_env env, napi_callback_info info) {
         delete j;
       }
       // The promise is dropped unsettled; the caller gets the exception instead.
+      if (b->cancel_ref != nullptr) napi_delete_reference(env, b->cancel_ref);
       delete b;
       return nullptr;
     }

@@ -181,6 +181,10 @@ int64_t ClassicFindMany(const ClassicFile& f, const KeyBytes* keys, size_t n, si
   return found;
 }
 
+bool ClassicRecordAt(const ClassicFile& f, uint64_t pos, uint64_t referrer, RecordRef* rec, CdbFault* fault) {
+  return ReadRecord(f, pos, referrer, rec, fault);
+}
+
 int ClassicNext(const ClassicFile& f, uint64_t pos, RecordRef* rec, CdbFault* fault) {
   if (pos < kClassicTocSize) pos = kClassicTocSize;
   if (pos >= f.data_end) return 0;

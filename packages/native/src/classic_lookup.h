@@ -35,6 +35,10 @@ int64_t ClassicFind(const ClassicFile& f, const uint8_t* key, size_t key_length,
 int64_t ClassicFindMany(const ClassicFile& f, const KeyBytes* keys, size_t n, size_t group, double* out,
                         CdbFault* fault, PageHint hint);
 
+// The record at `pos` named by `referrer` (a table slot), checked as lookups check it
+// (key_walk.cc). False with *fault (ERR_CDB_CORRUPT).
+bool ClassicRecordAt(const ClassicFile& f, uint64_t pos, uint64_t referrer, RecordRef* rec, CdbFault* fault);
+
 // Records run from 2048 to data_end. Returns 1 with *rec, 0 at the end, -1 on corruption.
 int ClassicNext(const ClassicFile& f, uint64_t pos, RecordRef* rec, CdbFault* fault);
 

@@ -27,6 +27,7 @@ const napi_type_tag kHandleTag = {0x6d6d636462f1a7c3ULL, 0x9e3b5d0c41a2e867ULL};
 }  // namespace
 
 Handle::~Handle() {
+  ReleaseUring(uring);
   if (mapping == nullptr) return;
   mapping->DropReader();
   mapping->CloseFd();  // only this handle's methods use it
@@ -106,7 +107,8 @@ napi_value MakeHandleObject(napi_env env, Handle* h) {
       {"metadata", Metadata}, {"copy", Copy},           {"close", Close},         {"stats", Stats},
       {"getMany", GetMany},   {"getManyAsync", GetManyAsync}, {"advise", Advise}, {"warm", Warm},
       {"residency", Residency}, {"evict", Evict},       {"damaged", Damaged},     {"segment", SegmentMethod},
-      {"range", RangeMethod}, {"recordCount", RecordCount}};
+      {"range", RangeMethod}, {"recordCount", RecordCount},
+      {"uringStart", UringStart}, {"uringGetMany", UringGetMany}};
   napi_value obj;
   if (napi_create_object(env, &obj) != napi_ok) {
     delete h;
@@ -168,6 +170,8 @@ napi_value Close(napi_env env, napi_callback_info info) {
     h->mapping->Unref();
     h->mapping = nullptr;
   }
+  ReleaseUring(h->uring);  // batches in flight hold their own references
+  h->uring = nullptr;
   return Undefined(env);
 }
 

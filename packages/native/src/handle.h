@@ -17,6 +17,10 @@
 
 namespace mmcdb {
 
+class UringRing;
+// Drops a reference on an io_uring ring (uring_methods.cc; nothing without liburing).
+void ReleaseUring(UringRing* ring);
+
 struct Handle {
   Mapping* mapping = nullptr;  // the handle's own reference; nullptr after close()
   DbFile file;                 // over the mapping; format detected once, at open
@@ -37,6 +41,10 @@ struct Handle {
   // getAll beyond the stack batch. Shared, but no JS runs while getAll uses it (batch
   // lookups, which do run JS while reading keys, keep everything per call).
   std::vector<ValueRef> scratch;
+  // asyncIo 'uring' (uring_ring.h): the ring, made on the first uringStart() and released
+  // at close(); or why the system refused it (the answer every later uringStart gives).
+  UringRing* uring = nullptr;
+  std::string uring_refused;
   int js_refs = 0;  // method functions alive
   bool damaged_at_close = false;
 
@@ -100,5 +108,8 @@ napi_value Advise(napi_env env, napi_callback_info info);
 napi_value Warm(napi_env env, napi_callback_info info);
 napi_value Residency(napi_env env, napi_callback_info info);
 napi_value Evict(napi_env env, napi_callback_info info);
+// uring_methods.cc
+napi_value UringStart(napi_env env, napi_callback_info info);
+napi_value UringGetMany(napi_env env, napi_callback_info info);
 
 }  // namespace mmcdb

@@ -288,6 +288,14 @@ int64_t MmcdbFindMany(const MmcdbFile& f, const KeyBytes* keys, size_t n, size_t
   return found;
 }
 
+bool MmcdbRecordAt(const MmcdbFile& f, uint64_t pos, uint64_t referrer, RecordRef* rec, bool* superseded, CdbFault* fault) {
+  Record r;
+  if (!ReadRecord(f, pos, referrer, &r, fault)) return false;
+  *rec = RecordRef{r.key_offset, r.key_length, r.value_offset, r.value_length, r.value_offset + r.value_length};
+  *superseded = r.superseded;
+  return true;
+}
+
 int MmcdbNext(const MmcdbFile& f, uint64_t pos, RecordRef* rec, CdbFault* fault) {
   if (pos < kHeaderSize) pos = kHeaderSize;
   while (pos < f.data_end) {

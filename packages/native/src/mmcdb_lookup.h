@@ -55,6 +55,10 @@ int64_t MmcdbFindHashed(const MmcdbFile& f, const uint8_t* key, size_t key_lengt
 int64_t MmcdbFindMany(const MmcdbFile& f, const KeyBytes* keys, size_t n, size_t group, double* out,
                       CdbFault* fault, PageHint hint);
 
+// The record at `pos` named by `referrer` (a slot), checked as lookups check it (the
+// resumable walk of key_walk.cc). False with *fault (ERR_CDB_CORRUPT).
+bool MmcdbRecordAt(const MmcdbFile& f, uint64_t pos, uint64_t referrer, RecordRef* rec, bool* superseded, CdbFault* fault);
+
 // §Records iteration: the first live (not SUPERSEDED) record starting at or after
 // `pos`. Returns 1 with *rec, 0 at data_end, -1 with *fault when corrupt.
 int MmcdbNext(const MmcdbFile& f, uint64_t pos, RecordRef* rec, CdbFault* fault);

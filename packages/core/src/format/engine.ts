@@ -1,7 +1,7 @@
 // What a lookup engine provides: one format (mmcdb or classic) over one source of bytes
 // (memory, pread, or the native mapping). reader/reader.ts is the public facade over it.
 import type { Bytes } from '../util/bytes.js';
-import type { Backend, FormatName, Residency, WarmTarget } from '../util/kinds.js';
+import type { AsyncIoState, Backend, FormatName, Residency, StartSlice, WarmTarget } from '../util/kinds.js';
 
 export type { Advice, Backend, FormatName, Residency, WarmTarget } from '../util/kinds.js';
 
@@ -32,6 +32,12 @@ export interface Engine {
   /** Optional batch and cold-data operations; Reader supplies portable defaults. */
   getMany?(keys: readonly Bytes[]): (Buffer | undefined)[];
   getManyAsync?(keys: readonly Bytes[]): Promise<(Buffer | undefined)[]>;
+  /** One slice of a getManyAsync (reader/async-batch.ts): its lookups start now, off the main thread. */
+  startMany?: StartSlice;
+  /** Keys per slice of startMany. */
+  readonly sliceKeys?: number;
+  /** mmap: the path getManyAsync runs on (picked on first use) and why 'auto' did not get its first choice. */
+  asyncIo?(): AsyncIoState;
   warm?(what: WarmTarget): Promise<void>;
   residency?(): Residency;
   evict?(): number;

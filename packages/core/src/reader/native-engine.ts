@@ -7,15 +7,31 @@ import type { Advice, Backend, Engine, FormatName, Residency, WarmTarget } from 
 import type { Bytes } from '../util/bytes.js';
 import { testHooks } from '../util/test-hooks.js';
 import { nativeAddon, nativeFailure, type NativeHandle, type NativeShardIndex } from '../source/native.js';
+import { CdbError } from '../util/errors.js';
 import { bufferView } from './buffer-view.js';
+import { NATIVE_SLICE_KEYS, type Values } from './async-batch.js';
+import { DEFAULT_QUEUE_DEPTH, pickAsyncIo, type AsyncIoOptions, type AsyncIoState } from './async-io.js';
 
-export type NativeLoad = { ok: true; open(path: string, advice: Advice): Engine } | { ok: false; reason: string };
+export type NativeLoad =
+  | { ok: true; open(path: string, advice: Advice, io?: AsyncIoOptions): Engine }
+  | { ok: false; reason: string };
 
 /** The mmap backend, when the addon loaded here; else why not (Reader.fallbackReason). */
 export function loadNative(): NativeLoad {
   const addon = nativeAddon();
   if (addon === undefined) return { ok: false, reason: nativeFailure() };
-  return { ok: true, open: (path, advice) => new NativeEngine(addon.open(path, { advice, ...testHooks.windows }), advice) };
+  return {
+    ok: true,
+    open: (path, advice, io) => {
+      const h = addon.open(path, { advice, ...testHooks.windows });
+      try {
+        return new NativeEngine(h, advice, io, path);
+      } catch (err) {
+        h.close();
+        throw err;
+      }
+    },
+  };
 }
 
 export class NativeEngine implements Engine {
@@ -37,10 +53,26 @@ export class NativeEngine implements Engine {
   #size: number | undefined;
 
   readonly #advice: Advice;
+  readonly #io: AsyncIoOptions;
+  #ioState: AsyncIoState | undefined;
+  readonly sliceKeys = NATIVE_SLICE_KEYS;
 
-  constructor(handle: NativeHandle, advice: Advice) {
+  constructor(
+    handle: NativeHandle,
+    advice: Advice,
+    io: AsyncIoOptions = { asyncIo: 'auto', queueDepth: DEFAULT_QUEUE_DEPTH },
+    path = '',
+  ) {
     this.#h = handle;
     this.#advice = advice;
+    this.#io = io;
+    // An explicit 'uring' starts the ring at open, so that a kernel that refuses it is
+    // an open error; 'auto' starts it on the first async call (docs/RELIABILITY.md).
+    if (io.asyncIo === 'uring') {
+      const picked = this.asyncIo();
+      if (picked.mode !== 'uring')
+        throw new CdbError('ERR_CDB_BACKEND', `asyncIo 'uring' is not available: ${picked.fallbackReason}`, { path });
+    }
     this.format = handle.format;
     this.fileSize = handle.fileSize;
     this.#out = handle.out;
@@ -92,9 +124,29 @@ export class NativeEngine implements Engine {
   }
 
   async getManyAsync(keys: readonly Bytes[]): Promise<(Buffer | undefined)[]> {
-    const out = await this.#h.getManyAsync(keys);
-    return this.#views(out, keys.length);
+    return (await this.startMany(keys, new Int32Array(1)))();
   }
+
+  /** The path async lookups take (async-io.ts), picked on the first call. */
+  asyncIo(): AsyncIoState {
+    if (this.#ioState !== undefined) return this.#ioState;
+    const h = this.#h;
+    const picked = pickAsyncIo(this.#io.asyncIo, () =>
+      h.uringStart === undefined ? 'this build of @mmcdb/native predates io_uring support' : h.uringStart(this.#io.queueDepth),
+    );
+    // An explicit 'uring' that failed: reported, never cached (the constructor throws).
+    if (typeof picked === 'string') return { mode: 'threadpool', fallbackReason: picked };
+    this.#ioState = picked;
+    return picked;
+  }
+
+  /** One slice of getManyAsync (async-batch.ts): the keys are handed to the addon now. */
+  startMany = (keys: readonly Bytes[], cancel: Int32Array): Promise<() => Values> => {
+    const { mode } = this.asyncIo();
+    const h = this.#h;
+    const p = mode === 'uring' ? h.uringGetMany!(keys, cancel) : h.getManyAsync(keys, mode, cancel);
+    return p.then((out) => () => this.#views(out, keys.length));
+  };
 
   /** Values for a batch's (offset, length) pairs; offset -1 = absent. */
   #views(out: Float64Array, n: number): (Buffer | undefined)[] {

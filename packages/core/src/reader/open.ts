@@ -10,6 +10,7 @@ import { locateSet } from '../format/sharded/versions.js';
 import { loadNative } from './native-engine.js';
 import { Reader } from './reader.js';
 import { openSetEngine } from './sharded/set-engine.js';
+import { resolveAsyncIo, resolveQueueDepth, type AsyncIoChoice, type AsyncIoOptions } from './async-io.js';
 
 export type BackendChoice = Backend | 'auto';
 
@@ -27,6 +28,15 @@ export interface OpenOptions {
   advice?: Advice;
   /** Sharded sets: shards kept open at once (default: from the open-file limit, at most 1024). */
   maxOpenShards?: number;
+  /**
+   * mmap only: how getAsync/getManyAsync read cold pages — 'uring' (io_uring reads from
+   * the main thread), 'willneed' (batched MADV_WILLNEED on a worker), 'threadpool', or
+   * 'auto' (default: the fastest available; reader.asyncIo tells which). The
+   * MMCDB_ASYNC_IO environment variable sets the default.
+   */
+  asyncIo?: AsyncIoChoice;
+  /** asyncIo 'uring': reads in flight per reader (1–4096, default 64). */
+  queueDepth?: number;
 }
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'mmap', 'memory', 'pread'];
@@ -54,17 +64,18 @@ export function openSync(path: string, options: OpenOptions = {}): Reader {
   if (advice !== 'random' && advice !== 'sequential' && advice !== 'normal') {
     throw new RangeError(`advice must be 'random', 'sequential' or 'normal', got ${String(advice)}`);
   }
+  const io: AsyncIoOptions = { asyncIo: resolveAsyncIo(options.asyncIo), queueDepth: resolveQueueDepth(options.queueDepth) };
   const set = locateSet(path);
   if (set !== undefined) {
     const native = choice === 'mmap' || choice === 'auto' ? loadNative() : undefined;
     if (choice === 'mmap' && native?.ok === false) {
       throw new CdbError('ERR_CDB_BACKEND', `the mmap backend is not available: ${native.reason}`, { path });
     }
-    const open = (file: string, backend: Backend) => openFileEngine(file, backend, advice).engine;
+    const open = (file: string, backend: Backend) => openFileEngine(file, backend, advice, io).engine;
     const engine = openSetEngine(path, set, native?.ok === true ? 'mmap' : choice, open, options.maxOpenShards);
     return new Reader(engine, path, native?.ok === false ? native.reason : undefined);
   }
-  const { engine, fallbackReason } = openFileEngine(path, choice, advice);
+  const { engine, fallbackReason } = openFileEngine(path, choice, advice, io);
   return new Reader(engine, path, fallbackReason);
 }
 
@@ -73,11 +84,12 @@ function openFileEngine(
   path: string,
   choice: BackendChoice,
   advice: Advice,
+  io: AsyncIoOptions,
 ): { engine: Engine; fallbackReason: string | undefined } {
   let fallbackReason: string | undefined;
   if (choice === 'mmap' || choice === 'auto') {
     const native = loadNative();
-    if (native.ok) return { engine: native.open(path, advice), fallbackReason: undefined };
+    if (native.ok) return { engine: native.open(path, advice, io), fallbackReason: undefined };
     if (choice === 'mmap') {
       throw new CdbError('ERR_CDB_BACKEND', `the mmap backend is not available: ${native.reason}`, { path });
     }

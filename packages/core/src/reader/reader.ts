@@ -4,6 +4,8 @@ import { checkKey, checkKeys, type Bytes } from '../util/bytes.js';
 import { CdbError } from '../util/errors.js';
 import { parseMetadata } from '../util/json.js';
 import type { SetReaderInfo } from './sharded/set-engine.js';
+import { checkSignal, sliced, syncSlices, SYNC_SLICE_KEYS, type AsyncCallOptions } from './async-batch.js';
+import type { AsyncIo } from './async-io.js';
 import {
   engineStats,
   type Backend,
@@ -29,6 +31,9 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
   readonly fallbackReason: string | undefined;
   #engine: Engine | undefined;
   #metadata: { value: unknown } | undefined;
+  /** getManyAsync calls in flight; close() waits for them before closing the engine. */
+  #inflight = 0;
+  #closeWhenIdle: Engine | undefined;
 
   /** @internal Use openSync() or open(). */
   constructor(engine: Engine, path: string, fallbackReason: string | undefined) {
@@ -102,10 +107,10 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
     return keys.map((k) => engine.get(k));
   }
 
-  /** get() as a Promise; on mmap the lookup and the page faults run on the libuv threadpool. */
-  async getAsync(key: Bytes): Promise<Buffer | undefined> {
+  /** get() as a Promise; on mmap the lookup and its page reads run off the main thread (asyncIo). */
+  async getAsync(key: Bytes, options?: AsyncCallOptions): Promise<Buffer | undefined> {
     checkKey(key);
-    return (await this.getManyAsync([key]))[0];
+    return (await this.getManyAsync([key], options))[0];
   }
 
   /**
@@ -113,11 +118,42 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
    * run on the libuv threadpool, so cold data never blocks the event loop; on memory and
    * pread it resolves with the synchronous answers.
    */
-  async getManyAsync(keys: readonly Bytes[]): Promise<(Buffer | undefined)[]> {
+  async getManyAsync(keys: readonly Bytes[], options?: AsyncCallOptions): Promise<(Buffer | undefined)[]> {
     const engine = this.#live();
     checkKeys(keys);
-    if (engine.getManyAsync) return engine.getManyAsync(keys);
-    return keys.map((k) => engine.get(k));
+    const signal = checkSignal(options);
+    // In slices, one per event-loop turn (async-batch.ts); close() meanwhile lets the
+    // batch finish on the engine it started on.
+    this.#inflight++;
+    try {
+      if (engine.startMany) return await sliced(keys, engine.sliceKeys ?? SYNC_SLICE_KEYS, engine.startMany, signal);
+      return await sliced(
+        keys,
+        SYNC_SLICE_KEYS,
+        syncSlices((k) => engine.get(k)),
+        signal,
+      );
+    } finally {
+      if (--this.#inflight === 0 && this.#closeWhenIdle !== undefined) {
+        const e = this.#closeWhenIdle;
+        this.#closeWhenIdle = undefined;
+        e.close();
+      }
+    }
+  }
+
+  /**
+   * mmap: the path getAsync/getManyAsync run on — 'uring', 'willneed' or 'threadpool'
+   * (docs/api.md §asyncIo); chosen on first use (this getter counts). undefined on the
+   * other backends (they answer on the main thread, in slices) and for sharded sets.
+   */
+  get asyncIo(): AsyncIo | undefined {
+    return this.#engine?.asyncIo?.().mode;
+  }
+
+  /** Why asyncIo 'auto' did not get its first choice (e.g. io_uring blocked by seccomp), or undefined. */
+  get asyncFallbackReason(): string | undefined {
+    return this.#engine?.asyncIo?.().fallbackReason;
   }
 
   /**
@@ -195,6 +231,7 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
   close(): void {
     const engine = this.#engine;
     this.#engine = undefined;
-    engine?.close();
+    if (this.#inflight > 0) this.#closeWhenIdle = engine;
+    else engine?.close();
   }
 }

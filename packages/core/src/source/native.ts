@@ -97,7 +97,12 @@ export interface NativeHandle {
   stats(): { mappedBytes: number; segments: number; externalBuffers: boolean; closed: boolean; damaged: boolean };
   damaged(): boolean;
   getMany(keys: readonly Bytes[], out: Float64Array): number;
-  getManyAsync(keys: readonly Bytes[]): Promise<Float64Array>;
+  /** mode: 'threadpool' (default) or 'willneed'; cancel[0] ≠ 0 stops the jobs early (the result is then partial). */
+  getManyAsync(keys: readonly Bytes[], mode?: 'threadpool' | 'willneed', cancel?: Int32Array): Promise<Float64Array>;
+  /** Starts this handle's io_uring ring (once); undefined, or why it cannot. Absent: built without it. */
+  uringStart?(queueDepth: number): string | undefined;
+  /** getManyAsync through the ring (uringStart first). */
+  uringGetMany?(keys: readonly Bytes[], cancel?: Int32Array): Promise<Float64Array>;
   advise(advice: string, offset?: number, length?: number): void;
   warm(what: WarmTarget): Promise<void>;
   residency(): Residency;

@@ -18,6 +18,7 @@ import type { SetManifest } from '../../format/sharded/manifest.js';
 import { NativeEngine } from '../native-engine.js';
 import { ShardTable, type OpenFile } from './shard-table.js';
 import { groupByShard, scatter } from './batches.js';
+import { NATIVE_SLICE_KEYS } from '../async-batch.js';
 
 export interface SetReaderInfo {
   id: string;
@@ -172,15 +173,27 @@ export class SetEngine implements Engine {
   }
 
   async getManyAsync(keys: readonly Bytes[]): Promise<(Buffer | undefined)[]> {
+    return (await this.startMany(keys, new Int32Array(1)))();
+  }
+
+  readonly sliceKeys = NATIVE_SLICE_KEYS;
+
+  /** One slice of getManyAsync (reader/async-batch.ts): each shard's keys handed to its engine now. */
+  startMany = async (keys: readonly Bytes[], cancel: Int32Array): Promise<() => (Buffer | undefined)[]> => {
     const groups = groupByShard(keys, (k) => this.shardOf(k));
-    const parts = await Promise.all(
-      groups.map(async (g) => {
+    const finishers = await Promise.all(
+      groups.map((g) => {
         const e = this.#table.get(g.shard);
-        return e.getManyAsync !== undefined ? e.getManyAsync(g.keys) : g.keys.map((k) => e.get(k));
+        return e.startMany !== undefined ? e.startMany(g.keys, cancel) : () => g.keys.map((k) => e.get(k));
       }),
     );
-    return scatter(keys.length, groups, parts);
-  }
+    return () =>
+      scatter(
+        keys.length,
+        groups,
+        finishers.map((f) => f()),
+      );
+  };
 
   #perShard(keys: readonly Bytes[], fn: (e: Engine, keys: Bytes[]) => (Buffer | undefined)[]): (Buffer | undefined)[] {
     const groups = groupByShard(keys, (k) => this.shardOf(k));

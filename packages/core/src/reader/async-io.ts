@@ -1,0 +1,65 @@
+// How the mmap backend runs getAsync()/getManyAsync() (docs/api.md §asyncIo): the open
+// option `asyncIo` (or MMCDB_ASYNC_IO), and the order 'auto' tries. Only the mmap backend
+// has a choice; the TypeScript engines answer on the main thread, in slices.
+import type { AsyncIo, AsyncIoState } from '../util/kinds.js';
+
+export type { AsyncIo, AsyncIoState };
+export type AsyncIoChoice = AsyncIo | 'auto';
+
+/**
+ * What 'auto' tries, first choice first: the fastest path measured on this machine class
+ * (cold getManyAsync, bench/RESULTS.md §Cold async). The one constant to change when a
+ * new measurement says otherwise; 'threadpool' always works and ends the list.
+ */
+export const AUTO_ASYNC_IO: readonly AsyncIo[] = ['uring', 'willneed', 'threadpool'];
+
+/** Default io_uring queue depth (reads in flight per reader). */
+export const DEFAULT_QUEUE_DEPTH = 64;
+export const MAX_QUEUE_DEPTH = 4096;
+
+const CHOICES: readonly AsyncIoChoice[] = ['auto', 'uring', 'willneed', 'threadpool'];
+
+/** The checked choice: the option, else MMCDB_ASYNC_IO, else 'auto'. */
+export function resolveAsyncIo(option: unknown): AsyncIoChoice {
+  const fromEnv = process.env['MMCDB_ASYNC_IO'];
+  const choice = option ?? (fromEnv === undefined || fromEnv === '' ? 'auto' : fromEnv);
+  if (!CHOICES.includes(choice as AsyncIoChoice)) {
+    const where = option === undefined ? 'MMCDB_ASYNC_IO' : 'asyncIo';
+    throw new RangeError(`${where} must be one of ${CHOICES.join(', ')}; got ${String(choice)}`);
+  }
+  return choice as AsyncIoChoice;
+}
+
+/** The checked queue depth (an integer from 1 to 4096; default 64). */
+export function resolveQueueDepth(option: unknown): number {
+  if (option === undefined) return DEFAULT_QUEUE_DEPTH;
+  if (typeof option !== 'number' || !Number.isInteger(option) || option < 1 || option > MAX_QUEUE_DEPTH) {
+    throw new RangeError(`queueDepth must be an integer from 1 to ${MAX_QUEUE_DEPTH}, got ${String(option)}`);
+  }
+  return option;
+}
+
+export interface AsyncIoOptions {
+  asyncIo: AsyncIoChoice;
+  queueDepth: number;
+}
+
+/**
+ * Picks the path for `choice`: `tryUring` starts the reader's ring and returns undefined,
+ * or says why it cannot. An explicit 'uring' that cannot start throws (the caller turns
+ * it into ERR_CDB_BACKEND); 'auto' walks AUTO_ASYNC_IO and keeps the first reason.
+ */
+export function pickAsyncIo(choice: AsyncIoChoice, tryUring: () => string | undefined): AsyncIoState | string {
+  if (choice === 'willneed' || choice === 'threadpool') return { mode: choice, fallbackReason: undefined };
+  if (choice === 'uring') {
+    const why = tryUring();
+    return why === undefined ? { mode: 'uring', fallbackReason: undefined } : why;
+  }
+  let reason: string | undefined;
+  for (const mode of AUTO_ASYNC_IO) {
+    const why = mode === 'uring' ? tryUring() : undefined;
+    if (why === undefined) return { mode, fallbackReason: reason };
+    reason ??= `${mode}: ${why}`;
+  }
+  return { mode: 'threadpool', fallbackReason: reason };
+}
