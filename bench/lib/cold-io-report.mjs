@@ -19,7 +19,7 @@ const pathOf = (x) =>
     ? 'main thread'
     : (x.asyncIo ??
       (x.backend === 'pread'
-        ? 'pread (sync answers)'
+        ? 'pread (main thread)'
         : x.asyncIoOption === false
           ? 'threadpool (no asyncIo option)'
           : 'threadpool'));
@@ -115,6 +115,27 @@ export function coldIoSection(r) {
         r.rows.filter((x) => d.one.rounds.some((round) => round[x.id]) || d.one.unavailable[x.id] || d.one.errors[x.id]),
         { count: d.oneCount, note: coldNote },
       );
+    }
+    if (d.device) {
+      const perLookup = entry.cold?.sync?.majorFaultsPerLookup?.median || 1.8;
+      L.push(
+        `### The device's ceiling: random 4 KiB buffered reads, no database (${d.id}'s file)`,
+        '',
+        `\`bench/c/raw-reads.c\`: ${d.device.count.toLocaleString('en-US')} reads at random page offsets of the evicted file (POSIX_FADV_RANDOM), from pread threads or one io_uring; ${d.device.rounds.length} rounds. A cold lookup reads about ${fmtNum(perLookup, 1)} such pages (an index page, a data page: the major faults / lookup of the sync row), so lookups/s can reach about reads/s ÷ ${fmtNum(perLookup, 1)}.`,
+        '',
+        '| reads | reads/s | lookups/s it would allow |',
+        '|---|---|---|',
+      );
+      for (const row of d.device.rows) {
+        const iops = summary(d.device.rounds.map((x) => x[row.id]?.iops).filter(Number.isFinite));
+        L.push(
+          Number.isFinite(iops.median)
+            ? `| ${row.label} | ${range(iops, fmtRate)} | ${fmtRate(iops.median / perLookup)} |`
+            : `| ${row.label} | unavailable: ${d.device.unavailable[row.id] ?? d.device.error ?? '?'} | |`,
+        );
+      }
+      L.push('');
+      entry.device = d.device;
     }
     if (d.warm) {
       L.push(`### Warm (file in the page cache), ${head}`, '');

@@ -68,7 +68,7 @@ export function coldIoVerdict(sums, rows) {
   if (w) {
     const topAsync = best(w, ASYNC);
     parts.push(
-      `**mmap, synchronously, when the data is in the page cache.** Warm (${main.id}), \`getMany()\` on the mapping reads ${r(w, 'getMany')} (${fmtNum(cpu(w, 'getMany'), 1)} µs CPU a lookup) and the \`get()\` loop ${r(w, 'sync')}; the best getManyAsync path (${labelOf(rows, topAsync)}) ${r(w, topAsync)} at ${fmtNum(cpu(w, topAsync), 1)} µs, the pread backend ${r(w, 'pread')} at ${fmtNum(cpu(w, 'pread'), 1)} µs: a resident page costs mmap a memory read, pread a system call and a copy, an async path a hand-off per batch.`,
+      `${Math.max(rate(w, 'getMany') ?? 0, rate(w, 'sync') ?? 0) > (rate(w, topAsync) ?? 0) ? '**mmap, synchronously, when the data is in the page cache.**' : `**Warm, an async path led** (${labelOf(rows, topAsync)}).`} Warm (${main.id}), \`getMany()\` on the mapping reads ${r(w, 'getMany')} (${fmtNum(cpu(w, 'getMany'), 1)} µs CPU a lookup) and the \`get()\` loop ${r(w, 'sync')}; the best getManyAsync path (${labelOf(rows, topAsync)}) ${r(w, topAsync)} at ${fmtNum(cpu(w, topAsync), 1)} µs, the pread backend ${r(w, 'pread')} at ${fmtNum(cpu(w, 'pread'), 1)} µs: a resident page costs mmap a memory read, pread a system call and a copy, an async path a hand-off per batch.`,
     );
   }
   const c = main?.cold;
@@ -127,7 +127,60 @@ export function coldIoVerdict(sums, rows) {
           `${d.id} ${phase === 'one' ? 'one call' : phase}: ${labelOf(rows, other)} ${r(s, other)} vs io_uring ${r(s, u)} (CPU ${fmtNum(cpu(s, other), 1)} vs ${fmtNum(cpu(s, u), 1)} µs a lookup)`,
         );
     }
-  if (losses.length) parts.push(`io_uring loses to another async path in: ${losses.join('; ')}.`);
-  else if (sums.some((d) => best(d.cold, URING))) parts.push('io_uring at its best queue depth led every async phase measured.');
+  if (losses.length) {
+    parts.push(`**io_uring loses** to another async path in: ${losses.join('; ')}.`);
+    // Why: is the device the limit? Its raw io_uring ceiling against what the path reached.
+    const dev = main?.device;
+    const iops = (id) => {
+      const xs = (dev?.rounds ?? [])
+        .map((round) => round[id]?.iops)
+        .filter(Number.isFinite)
+        .sort((a, b) => a - b);
+      return xs.length ? xs[(xs.length - 1) >> 1] : undefined;
+    };
+    const u128 = iops('uring128');
+    const perLookup = c?.sync?.majorFaultsPerLookup?.median || 1.8;
+    const wU = best(w, URING);
+    if (Number.isFinite(u128) && has(c, 'uring128'))
+      parts.push(
+        `Not for want of a device: raw io_uring reads at queue depth 128 reach ${fmtRate(u128)}/s on the same file (≈ ${fmtRate(u128 / perLookup)} lookups/s at ${fmtNum(perLookup, 1)} pages a lookup), yet the io_uring path reaches ${r(c, 'uring128')}. It walks every key on the JS thread (a mincore before each step, a read queued where pages are missing, the next step only when that completion is reaped), so a lookup's two dependent reads each wait for the event loop to get a CPU again: on 2 shared vCPUs that thread is the bottleneck (${fmtNum(cpu(c, 'uring8'), 1)} µs CPU a cold lookup at queue depth 8, ${fmtNum(cpu(c, 'uring128'), 1)} at 128, against ${fmtNum(cpu(c, 'willneed'), 1)} for willneed), and the queue is rarely full.${wU ? ` Warm, the same walk costs ${fmtNum(cpu(w, wU), 1)} µs a lookup against ${fmtNum(cpu(w, 'getMany'), 1)} for getMany: a mincore system call per step even when every page is resident.` : ''}`,
+      );
+  } else if (sums.some((d) => best(d.cold, URING)))
+    parts.push('io_uring at its best queue depth led every async phase measured.');
+  // What 'auto' should try first here: the explicit path fastest in most cold phases.
+  const wins = {};
+  let phasesSeen = 0;
+  for (const d of sums)
+    for (const phase of ['cold', 'one']) {
+      const top = best(
+        d[phase],
+        ASYNC.filter((id) => id !== 'auto' && id !== 'pread'),
+      );
+      if (!top) continue;
+      phasesSeen++;
+      const path = top.startsWith('uring') ? 'uring' : top.startsWith('tp') ? 'threadpool' : top;
+      wins[path] = (wins[path] ?? 0) + 1;
+    }
+  const pick = Object.entries(wins).sort((a, b) => b[1] - a[1])[0];
+  if (pick)
+    parts.push(
+      `**What 'auto' should choose here:** \`${pick[0]}\`, the fastest explicit path in ${pick[1]} of ${phasesSeen} cold phases (${Object.entries(
+        wins,
+      )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(
+          ', ',
+        )}); 'auto' took ${[...new Set(sums.flatMap((d) => d.cold?.auto?.paths ?? []))].join(', ') || '–'} in this run.`,
+    );
+  // The machine's noise: the idle-loop stall, next to the stall target.
+  const idle = sums.flatMap((d) =>
+    ['cold', 'one', 'warm'].flatMap((p) => ASYNC.map((id) => d[p]?.[id]?.idleStallMs?.median).filter(Number.isFinite)),
+  );
+  if (idle.length) {
+    idle.sort((a, b) => a - b);
+    parts.push(
+      `Stalls are to be read against the idle loop: the same probe over an idle loop in the same processes read a median of ${fmtNum(idle[(idle.length - 1) >> 1], 1)} ms (up to ${fmtNum(idle[idle.length - 1], 1)} ms), the 2 vCPUs being shared with other work during this run.`,
+    );
+  }
   return [parts.join(' ')];
 }

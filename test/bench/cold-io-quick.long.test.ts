@@ -117,6 +117,8 @@ describe('bench/cold-io.mjs --quick', () => {
       '### Warm (file in the page cache), q-20k-100b',
       '### Cold, q-16-1m',
       '| getManyAsync threadpool, pool 4 |',
+      "### The device's ceiling: random 4 KiB buffered reads",
+      '| pread, 4 threads |',
       '≥ 2× threadpool(4)',
       'Longest event-loop stall < 5 ms',
       'Warm io_uring within 20 % of warm getMany',
