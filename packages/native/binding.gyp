@@ -9,7 +9,8 @@
 {
   "variables": {
     # asyncIo 'uring' (src/uring_*.cc) when liburing is found (scripts/has-liburing.cjs:
-    # Linux, liburing.h and liburing.a), linked statically; else the addon has no ring.
+    # Linux, liburing.h and liburing.a), linked statically (its symbols not exported);
+    # else the addon has no ring.
     "liburing_a%": "<!(node scripts/has-liburing.cjs)",
     "mmcdb_sources": [
       "src/addon.cc",
@@ -61,7 +62,8 @@
     ["liburing_a!=''", {
       "target_defaults": {
         "defines": ["MMCDB_URING"],
-        "libraries": ["<(liburing_a)"]
+        "libraries": ["<(liburing_a)"],
+        "ldflags": ["-Wl,--exclude-libs,liburing.a"]
       }
     }]
   ],

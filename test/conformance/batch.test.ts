@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build, openSync, type Bytes } from '@mmcdb/core';
-import { availableBackends } from '../helpers/backends.js';
+import { availableAsyncIo, availableBackends } from '../helpers/backends.js';
 import { sameBytes } from '../helpers/model.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -71,6 +71,27 @@ describe.each(availableBackends())('batches (%s backend)', (backend) => {
     db.close();
     expect(() => db.getMany(['key:1'])).toThrow(expect.objectContaining({ code: 'ERR_CDB_CLOSED' }));
     await expect(db.getAsync('key:1')).rejects.toMatchObject({ code: 'ERR_CDB_CLOSED' });
+  });
+});
+
+// The same batches on every getManyAsync path of the mmap backend (docs/api.md §asyncIo),
+// warm and after evict() (cold: the pages come back through that path).
+describe.each(availableAsyncIo())('getManyAsync on asyncIo %s', (asyncIo) => {
+  it.each([
+    ['mmcdb', mmcdbFile],
+    ['classic', classicFile],
+  ])('%s file: the answers of getMany, warm and cold', async (_format, file) => {
+    const db = openSync(file, { backend: 'mmap', asyncIo });
+    expect(db.asyncIo).toBe(asyncIo);
+    const sync = db.getMany(keys).map((v) => v?.toString('hex'));
+    for (const size of [0, 1, 7, keys.length]) {
+      expect((await db.getManyAsync(keys.slice(0, size))).map((v) => v?.toString('hex'))).toEqual(sync.slice(0, size));
+    }
+    db.evict();
+    expect((await db.getManyAsync(keys)).map((v) => v?.toString('hex'))).toEqual(sync);
+    expect((await db.getAsync('key:7'))?.toString()).toBe('value 7 xxxxxxx');
+    expect((await db.getAsync('empty'))?.length).toBe(0);
+    db.close();
   });
 });
 

@@ -1,4 +1,7 @@
-import { openSync, type Backend } from '@mmcdb/core';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openSync, type AsyncIo, type Backend } from '@mmcdb/core';
+import { testHooks } from '@mmcdb/core/internal';
 
 /**
  * Every backend the conformance suite runs against. mmap is included when the native
@@ -26,4 +29,28 @@ function nativeStatus(): { ok: boolean; reason: string } {
     cached = e.code === 'ERR_CDB_BACKEND' ? { ok: false, reason: e.message } : { ok: true, reason: '' };
   }
   return cached;
+}
+
+let asyncPaths: AsyncIo[] | undefined;
+/**
+ * The getManyAsync paths of the mmap backend this machine runs (docs/api.md §asyncIo):
+ * 'threadpool' and 'willneed' wherever mmap is; 'uring' when the addon has it and the
+ * kernel lets a ring start (else the reason is printed). [] without mmap.
+ */
+export function availableAsyncIo(): AsyncIo[] {
+  if (asyncPaths !== undefined) return asyncPaths;
+  asyncPaths = [];
+  if (!availableBackends().includes('mmap')) return asyncPaths;
+  asyncPaths.push('threadpool', 'willneed');
+  const probe = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/classic/small.tinycdb.cdb');
+  testHooks.asyncIoOrder = ['uring', 'threadpool'];
+  try {
+    const db = openSync(probe, { backend: 'mmap' });
+    if (db.asyncIo === 'uring') asyncPaths.unshift('uring');
+    else console.warn(`[conformance] asyncIo 'uring' not tested: ${db.asyncFallbackReason}`);
+    db.close();
+  } finally {
+    testHooks.asyncIoOrder = undefined;
+  }
+  return asyncPaths;
 }

@@ -22,6 +22,8 @@ export { verifyClassic } from './format/classic/verify.js';
 export { analyzeClassic, type ClassicDbStats } from './format/classic/analyze.js';
 export { openEngine } from './format/open-engine.js';
 export { loadNative, NativeEngine } from './reader/native-engine.js';
+export { AUTO_ASYNC_IO } from './reader/async-io.js';
+export { NATIVE_SLICE_KEYS, SYNC_SLICE_KEYS } from './reader/async-batch.js';
 export { nativeAddon, nativeFailure, type NativeAddon, type NativeShardIndex } from './source/native.js';
 export * as setManifest from './format/sharded/manifest.js';
 export {

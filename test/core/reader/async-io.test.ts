@@ -5,8 +5,9 @@
 // the loop turns between slices — never a timing).
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { build, buildSharded, openSync, type AsyncIo, type Backend, type Reader } from '@mmcdb/core';
-import { availableBackends } from '../../helpers/backends.js';
+import { build, buildSharded, openSync, type Backend, type Reader } from '@mmcdb/core';
+import { AUTO_ASYNC_IO, NATIVE_SLICE_KEYS, testHooks } from '@mmcdb/core/internal';
+import { availableAsyncIo, availableBackends } from '../../helpers/backends.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const dir = tempDir('mmcdb-async-io-');
@@ -25,6 +26,7 @@ await buildSharded(setDir, records.slice(0, 5000), { shards: 3, workers: 1, fsyn
 
 const savedEnv = { ...process.env };
 afterEach(() => {
+  testHooks.asyncIoOrder = undefined;
   for (const k of ['MMCDB_ASYNC_IO', 'MMCDB_URING_FORCE_FAIL']) {
     if (savedEnv[k] === undefined) delete process.env[k];
     else process.env[k] = savedEnv[k];
@@ -32,19 +34,7 @@ afterEach(() => {
 });
 
 const hasMmap = availableBackends().includes('mmap');
-/** The async paths this machine runs: io_uring only where the addon has it and the kernel allows it. */
-let paths: AsyncIo[] | undefined;
-function asyncPaths(): AsyncIo[] {
-  if (paths !== undefined) return paths;
-  paths = [];
-  if (!hasMmap) return paths;
-  paths.push('threadpool', 'willneed');
-  const db = openSync(mmcdbFile, { backend: 'mmap' });
-  if (db.asyncIo === 'uring') paths.unshift('uring');
-  else console.warn(`[async-io] io_uring not tested here: ${db.asyncFallbackReason}`);
-  db.close();
-  return paths;
-}
+const asyncPaths = availableAsyncIo;
 
 describe.each(asyncPaths())('asyncIo %s', (asyncIo) => {
   for (const [format, file] of [
@@ -142,8 +132,8 @@ describe.each(readers())('slices (%s)', (_name, openReader) => {
     const values = await db.getManyAsync(keys);
     running = false;
     expect(values.length).toBe(keys.length);
-    // ≥ one turn per slice: at most 2048 keys are handed over, or turned into values, per turn.
-    expect(turns).toBeGreaterThanOrEqual(Math.floor(keys.length / 2048));
+    // ≥ one turn per slice: at most NATIVE_SLICE_KEYS (2048) keys are handed over, or turned into values, per turn.
+    expect(turns).toBeGreaterThanOrEqual(Math.floor(keys.length / NATIVE_SLICE_KEYS));
     db.close();
   });
 });
@@ -162,7 +152,15 @@ describe.runIf(hasMmap)('the choice', () => {
     db.close();
   });
 
+  it('auto takes the first path of its order that works, with no fallback reason', () => {
+    const db = openSync(mmcdbFile, { backend: 'mmap' });
+    expect(db.asyncIo).toBe(AUTO_ASYNC_IO[0]);
+    expect(db.asyncFallbackReason).toBeUndefined();
+    db.close();
+  });
+
   it('MMCDB_URING_FORCE_FAIL: auto falls back (with the reason), an explicit uring throws ERR_CDB_BACKEND', async () => {
+    testHooks.asyncIoOrder = ['uring', 'willneed', 'threadpool'];
     process.env['MMCDB_URING_FORCE_FAIL'] = '1';
     const db = openSync(mmcdbFile, { backend: 'mmap' });
     expect(db.asyncIo).toBe('willneed');

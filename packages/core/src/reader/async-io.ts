@@ -2,16 +2,24 @@
 // option `asyncIo` (or MMCDB_ASYNC_IO), and the order 'auto' tries. Only the mmap backend
 // has a choice; the TypeScript engines answer on the main thread, in slices.
 import type { AsyncIo, AsyncIoState } from '../util/kinds.js';
+import { testHooks } from '../util/test-hooks.js';
 
 export type { AsyncIo, AsyncIoState };
 export type AsyncIoChoice = AsyncIo | 'auto';
 
 /**
  * What 'auto' tries, first choice first: the fastest path measured on this machine class
- * (cold getManyAsync, bench/RESULTS.md §Cold async). The one constant to change when a
- * new measurement says otherwise; 'threadpool' always works and ends the list.
+ * (bench/RESULTS.md §Async I/O paths). The one constant to change when a new measurement
+ * says otherwise — e.g. ['uring', 'willneed', 'threadpool'] to prefer io_uring, falling
+ * back (with asyncFallbackReason) where seccomp or the kernel refuse it. Provisional:
+ * 'willneed' matched or beat the others cold for batches (64 × 8 in flight: 55k gets/s
+ * vs threadpool 52k, uring 36k; one batch of 20,000: all ~55k, the disk's limit) and
+ * warm (1.2–2M vs uring 0.2–0.4M: io_uring walks every key on the main thread, with a
+ * mincore per step); 'uring' only led for many concurrent single getAsync() calls cold
+ * (24k vs 18k). Not creating a ring by default also keeps CVE-2024-22017 out of reach
+ * (docs/RELIABILITY.md §io_uring). 'threadpool' always works and ends the list.
  */
-export const AUTO_ASYNC_IO: readonly AsyncIo[] = ['uring', 'willneed', 'threadpool'];
+export const AUTO_ASYNC_IO: readonly AsyncIo[] = ['willneed', 'threadpool'];
 
 /** Default io_uring queue depth (reads in flight per reader). */
 export const DEFAULT_QUEUE_DEPTH = 64;
@@ -56,7 +64,7 @@ export function pickAsyncIo(choice: AsyncIoChoice, tryUring: () => string | unde
     return why === undefined ? { mode: 'uring', fallbackReason: undefined } : why;
   }
   let reason: string | undefined;
-  for (const mode of AUTO_ASYNC_IO) {
+  for (const mode of testHooks.asyncIoOrder ?? AUTO_ASYNC_IO) {
     const why = mode === 'uring' ? tryUring() : undefined;
     if (why === undefined) return { mode, fallbackReason: reason };
     reason ??= `${mode}: ${why}`;

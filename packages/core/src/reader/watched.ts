@@ -9,6 +9,7 @@ import type { Bytes } from '../util/bytes.js';
 import { locateSet } from '../format/sharded/versions.js';
 import { openSync, type OpenOptions } from './open.js';
 import type { Reader } from './reader.js';
+import type { AsyncCallOptions } from './async-batch.js';
 
 export interface WatchOptions extends OpenOptions {
   /** Also poll the file every this many ms (fs.watch can miss events on some file systems). Default 1000; 0 = no polling. */
@@ -29,7 +30,7 @@ export interface WatchedReader {
   getAll(key: Bytes): Buffer[];
   getString(key: Bytes, encoding?: BufferEncoding): string | undefined;
   getMany(keys: readonly Bytes[]): (Buffer | undefined)[];
-  getManyAsync(keys: readonly Bytes[]): Promise<(Buffer | undefined)[]>;
+  getManyAsync(keys: readonly Bytes[], options?: AsyncCallOptions): Promise<(Buffer | undefined)[]>;
   /** Checks the path now; returns true when a new version was opened. */
   reopen(): boolean;
   /** Stops watching and closes the current version. */
@@ -101,7 +102,7 @@ export function openWatched(target: string, options: WatchOptions = {}): Watched
     getAll: (key) => current.getAll(key),
     getString: (key, encoding) => current.getString(key, encoding),
     getMany: (keys) => current.getMany(keys),
-    getManyAsync: (keys) => current.getManyAsync(keys),
+    getManyAsync: (keys, options) => current.getManyAsync(keys, options),
     reopen,
     close() {
       if (closed) return;

@@ -11,6 +11,8 @@ export interface TestHooks {
   nativeDisabled: string | undefined;
   /** Opens mmap files with windowed segments of this size and stride. */
   windows: { windowSize: number; windowStride: number } | undefined;
+  /** Replaces the order asyncIo 'auto' tries (reader/async-io.ts AUTO_ASYNC_IO). */
+  asyncIoOrder: readonly ('uring' | 'willneed' | 'threadpool')[] | undefined;
 }
 
 export const testHooks: TestHooks = {
@@ -18,4 +20,5 @@ export const testHooks: TestHooks = {
   classicMaxFileSize: undefined,
   nativeDisabled: undefined,
   windows: undefined,
+  asyncIoOrder: undefined,
 };

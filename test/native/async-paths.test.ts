@@ -1,0 +1,139 @@
+// The handle's other getManyAsync paths (index.d.cts): mode 'willneed' and the io_uring
+// ring (uringStart / uringGetMany) give getMany's offsets for both formats, reject
+// corruption with get()'s error (the first key, in order), stop early once the cancel
+// flag is set, and survive close() with batches in flight.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildClassic } from './helpers/classic-builder.js';
+import { buildMmcdb, type Rec } from './helpers/mmcdb-builder.js';
+import { native, refHasher, thrown, type NativeHandle } from './helpers/native.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const xx = await refHasher();
+const dir = tempDir('mmcdb-native-paths-');
+let n = 0;
+function write(bytes: Uint8Array, ext: string): string {
+  const file = path.join(dir, `p${n++}.${ext}`);
+  fs.writeFileSync(file, bytes);
+  return file;
+}
+
+const records: Rec[] = [
+  ['alpha', 'one'],
+  ['alpha', 'two'],
+  ['', 'empty key'],
+  ['novalue', ''],
+];
+for (let i = 0; i < 4000; i++) records.push([`k${i}`, `v${i}`.padEnd(10 + (i % 300), '.')]);
+records.push(['big', Buffer.alloc(600_000, 9)]); // more than one 256 KiB read
+
+const keySet = (size: number): (string | Uint8Array)[] =>
+  Array.from({ length: size }, (_, i) =>
+    i % 3 ? `k${(i * 13) % 4200}` : ['alpha', '', 'novalue', 'missing', 'big', Buffer.from('k17')][i % 6]!,
+  );
+
+function sync(h: NativeHandle, keys: (string | Uint8Array)[]): number[] {
+  const out = new Float64Array(2 * keys.length);
+  h.getMany(keys, out);
+  return Array.from(out);
+}
+
+/** The paths a handle offers here; the ring only where it starts (else the reason is printed). */
+function paths(h: NativeHandle): [string, (keys: (string | Uint8Array)[], cancel?: Int32Array) => Promise<Float64Array>][] {
+  const list: [string, (keys: (string | Uint8Array)[], cancel?: Int32Array) => Promise<Float64Array>][] = [
+    ['willneed', (k, c) => h.getManyAsync(k, 'willneed', c)],
+  ];
+  const why = h.uringStart?.(16);
+  if (why === undefined && h.uringGetMany) list.push(['uring', (k, c) => h.uringGetMany!(k, c)]);
+  else console.warn(`[async-paths] io_uring not tested: ${why}`);
+  return list;
+}
+
+describe.each([
+  ['mmcdb', () => buildMmcdb(xx, records), 'mmcdb'],
+  ['classic', () => buildClassic(records), 'cdb'],
+] as const)('%s', (_name, bytes, ext) => {
+  it("every path resolves to getMany's offsets (0, 1, 7, 1000, 4500 keys), cold and warm, and concurrently", async () => {
+    const h = native.open(write(bytes(), ext));
+    for (const [, run] of paths(h)) {
+      for (const size of [0, 1, 7, 1000, 4500]) {
+        const keys = keySet(size);
+        expect(Array.from(await run(keys))).toEqual(sync(h, keys));
+      }
+      h.evict();
+      const keys = keySet(4500);
+      expect(Array.from(await run(keys))).toEqual(sync(h, keys));
+      const batches = Array.from({ length: 12 }, (_, i) => keySet(40 + i * 53));
+      const results = await Promise.all(batches.map((k) => run(k)));
+      for (let i = 0; i < batches.length; i++) expect(Array.from(results[i]!)).toEqual(sync(h, batches[i]!));
+    }
+    h.close();
+  });
+
+  it("corruption rejects with get()'s ERR_CDB_CORRUPT, message and offset on every path", async () => {
+    const bad = Buffer.from(bytes());
+    if (ext === 'mmcdb') {
+      const io = Number(bad.readBigUInt64LE(48));
+      const len = Number(bad.readBigUInt64LE(64));
+      for (let i = 0; i < len; i += 2) {
+        if (bad.readBigUInt64LE(io + 16 * i + 8) !== 0n) bad.writeBigUInt64LE(BigInt(bad.length + 5), io + 16 * i + 8);
+      }
+    } else {
+      for (let o = bad.readUInt32LE(0), i = 0; o < bad.length; o += 8, i++) {
+        if (i % 2 === 0 && bad.readUInt32LE(o + 4) !== 0) bad.writeUInt32LE(bad.length + 5, o + 4);
+      }
+    }
+    const h = native.open(write(bad, ext));
+    const keys = ['missing', ...keySet(2000)];
+    const first = keys.find((k) => {
+      try {
+        h.get(k);
+        return false;
+      } catch {
+        return true;
+      }
+    })!;
+    const want = thrown(() => h.get(first));
+    for (const [name, run] of paths(h)) {
+      const err = (await run(keys).then(
+        () => null,
+        (e: unknown) => e,
+      )) as (Error & { code?: string; offset?: number }) | null;
+      expect(err, name).toBeInstanceOf(Error);
+      expect(err!.code).toBe('ERR_CDB_CORRUPT');
+      expect(err!.message).toBe(want.message);
+      expect(err!.offset).toBe(want.offset);
+    }
+    h.close();
+  });
+
+  it('a set cancel flag ends the batch early; close() with batches in flight: they resolve', async () => {
+    const file = write(bytes(), ext);
+    const h = native.open(file);
+    const keys = keySet(4000);
+    const want = sync(h, keys);
+    for (const [, run] of paths(h)) {
+      const cancel = new Int32Array([1]);
+      const early = await run(keys, cancel); // resolves (the caller gave up on it): no answers promised
+      expect(early.length).toBe(2 * keys.length);
+    }
+    const pending = paths(h).flatMap(([, run]) => Array.from({ length: 5 }, () => run(keys)));
+    h.evict();
+    h.close();
+    expect(thrown(() => h.getManyAsync(keys, 'willneed')).code).toBe('ERR_CDB_CLOSED');
+    if (h.uringGetMany) expect(thrown(() => h.uringGetMany!(keys)).code).toBe('ERR_CDB_CLOSED');
+    for (const r of await Promise.all(pending)) expect(Array.from(r)).toEqual(want);
+  });
+});
+
+describe('arguments', () => {
+  it('mode and cancel are checked; uringStart answers the same twice', () => {
+    const h = native.open(write(buildMmcdb(xx, records), 'mmcdb'));
+    expect(() => h.getManyAsync(['a'], 'fast' as 'willneed')).toThrow(TypeError);
+    expect(() => h.getManyAsync(['a'], 'willneed', new Float64Array(1) as unknown as Int32Array)).toThrow(TypeError);
+    expect(() => h.uringStart?.(0)).toThrow(RangeError);
+    expect(h.uringStart?.(8)).toBe(h.uringStart?.(8));
+    h.close();
+  });
+});
