@@ -141,36 +141,56 @@ export function coldIoVerdict(sums, rows) {
     const u128 = iops('uring128');
     const perLookup = c?.sync?.majorFaultsPerLookup?.median || 1.8;
     const wU = best(w, URING);
+    const ceiling = u128 / perLookup;
+    const roomy = Number.isFinite(u128) && has(c, 'uring128') && ceiling > 1.5 * rate(c, 'uring128');
     if (Number.isFinite(u128) && has(c, 'uring128'))
       parts.push(
-        `Not for want of a device: raw io_uring reads at queue depth 128 reach ${fmtRate(u128)}/s on the same file (≈ ${fmtRate(u128 / perLookup)} lookups/s at ${fmtNum(perLookup, 1)} pages a lookup), yet the io_uring path reaches ${r(c, 'uring128')}. It walks every key on the JS thread (a mincore before each step, a read queued where pages are missing, the next step only when that completion is reaped), so a lookup's two dependent reads each wait for the event loop to get a CPU again: on 2 shared vCPUs that thread is the bottleneck (${fmtNum(cpu(c, 'uring8'), 1)} µs CPU a cold lookup at queue depth 8, ${fmtNum(cpu(c, 'uring128'), 1)} at 128, against ${fmtNum(cpu(c, 'willneed'), 1)} for willneed), and the queue is rarely full.${wU ? ` Warm, the same walk costs ${fmtNum(cpu(w, wU), 1)} µs a lookup against ${fmtNum(cpu(w, 'getMany'), 1)} for getMany: a mincore system call per step even when every page is resident.` : ''}`,
+        `${
+          roomy
+            ? `Not for want of a device: raw io_uring reads at queue depth 128 reach ${fmtRate(u128)}/s on the same file (≈ ${fmtRate(ceiling)} lookups/s at ${fmtNum(perLookup, 1)} pages a lookup), yet the io_uring path reaches ${r(c, 'uring128')}.`
+            : `The device's own ceiling, measured in the same run, does not separate the paths: raw io_uring reads at queue depth 128 reached ${fmtRate(u128)}/s (≈ ${fmtRate(ceiling)} lookups/s at ${fmtNum(perLookup, 1)} pages a lookup) against ${r(c, 'uring128')} for the io_uring path, ${r(c, 'tp4')} for threadpool(4) (the shared virtual disk varies from minute to minute), so the loss is in what each path does between reads.`
+        } The io_uring path walks every key on the JS thread (a mincore before each step, a read queued where pages are missing, the next step only when that completion is reaped), so a lookup's two dependent reads each wait for the event loop to get a CPU again: on 2 shared vCPUs that thread is the bottleneck (${fmtNum(cpu(c, 'uring8'), 1)} µs CPU a cold lookup at queue depth 8, ${fmtNum(cpu(c, 'uring128'), 1)} at 128, against ${fmtNum(cpu(c, 'willneed'), 1)} for willneed), so a deeper queue helps only as far as that thread keeps up (queue depth 8 → 128: ${r(c, 'uring8')} → ${r(c, 'uring128')}).${wU ? ` Warm, the same walk costs ${fmtNum(cpu(w, wU), 1)} µs a lookup against ${fmtNum(cpu(w, 'getMany'), 1)} for getMany: a mincore system call per step even when every page is resident.` : ''}`,
       );
   } else if (sums.some((d) => best(d.cold, URING)))
     parts.push('io_uring at its best queue depth led every async phase measured.');
-  // What 'auto' should try first here: the explicit path fastest in most cold phases.
-  const wins = {};
-  let phasesSeen = 0;
+  // What 'auto' should try first here. 'auto' cannot pick a pool size (UV_THREADPOOL_SIZE is
+  // the process's), so its candidates are the threadpool at the default 4, willneed, and
+  // io_uring at its best queue depth: the geometric mean of each one's ratio to threadpool(4)
+  // over every cold phase (each dataset's batches and the single call).
+  const cand = { threadpool: ['tp4'], willneed: ['willneed'], uring: URING };
+  const logs = { threadpool: [], willneed: [], uring: [] };
+  const coldLogs = { threadpool: [], willneed: [], uring: [] };
   for (const d of sums)
-    for (const phase of ['cold', 'one']) {
-      const top = best(
-        d[phase],
-        ASYNC.filter((id) => id !== 'auto' && id !== 'pread'),
-      );
-      if (!top) continue;
-      phasesSeen++;
-      const path = top.startsWith('uring') ? 'uring' : top.startsWith('tp') ? 'threadpool' : top;
-      wins[path] = (wins[path] ?? 0) + 1;
+    for (const phase of ['cold', 'one', 'warm']) {
+      const s = d[phase];
+      if (!has(s, 'tp4')) continue;
+      for (const [path, ids] of Object.entries(cand)) {
+        const top = best(s, ids);
+        if (!top) continue;
+        logs[path].push(Math.log(rate(s, top) / rate(s, 'tp4')));
+        if (phase !== 'warm') coldLogs[path].push(Math.log(rate(s, top) / rate(s, 'tp4')));
+      }
     }
-  const pick = Object.entries(wins).sort((a, b) => b[1] - a[1])[0];
-  if (pick)
+  const mean = (o) =>
+    Object.entries(o)
+      .filter(([, xs]) => xs.length)
+      .map(([path, xs]) => [path, Math.exp(xs.reduce((a, b) => a + b, 0) / xs.length), xs.length])
+      .sort((a, b) => b[1] - a[1]);
+  const gm = mean(logs);
+  const gmCold = mean(coldLogs);
+  if (gm.length)
     parts.push(
-      `**What 'auto' should choose here:** \`${pick[0]}\`, the fastest explicit path in ${pick[1]} of ${phasesSeen} cold phases (${Object.entries(
-        wins,
-      )
-        .map(([k, v]) => `${k} ${v}`)
-        .join(
-          ', ',
-        )}); 'auto' took ${[...new Set(sums.flatMap((d) => d.cold?.auto?.paths ?? []))].join(', ') || '–'} in this run.`,
+      `**What 'auto' should choose here:** ${
+        gm[1] && gm[0][1] / gm[1][1] < 1.05
+          ? `\`${gm[0][0]}\` or \`${gm[1][0]}\`, a tie within 5 % (CPU a cold lookup on ${main?.id}: ${gm
+              .slice(0, 2)
+              .map(
+                ([path]) =>
+                  `${path} ${fmtNum(cpu(c, path === 'threadpool' ? 'tp4' : path === 'uring' ? best(c, URING) : path), 1)} µs`,
+              )
+              .join(', ')})`
+          : `\`${gm[0][0]}\``
+      } — against threadpool(4), geometric mean of the medians over all ${gm[0][2]} phases: ${gm.map(([path, g]) => `${path} ${x(g)}`).join(', ')}; over the ${gmCold[0]?.[2] ?? 0} cold ones alone: ${gmCold.map(([path, g]) => `${path} ${x(g)}`).join(', ')}; 'auto' took ${[...new Set(sums.flatMap((d) => d.cold?.auto?.paths ?? []))].join(', ') || '–'} in this run. A wider pool is the user's call (UV_THREADPOOL_SIZE), not auto's: threadpool(16) ${x(ratio(main?.raw.cold, 'tp16', 'tp4'))} and threadpool(64) ${x(ratio(main?.raw.cold, 'tp64', 'tp4'))} threadpool(4) cold on ${main?.id}, at ${fmtNum(cpu(c, 'tp64'), 1)} µs CPU a lookup for 64 threads against ${fmtNum(cpu(c, 'tp4'), 1)} for 4.`,
     );
   // The machine's noise: the idle-loop stall, next to the stall target.
   const idle = sums.flatMap((d) =>
