@@ -27,6 +27,12 @@ constexpr size_t kMinKeysPerWillneedJob = 256;
 // a key. A hinted group under this many ns a key turns hints off; an unhinted group
 // over it (two or more page reads in a group of 64) turns them back on.
 constexpr double kColdNsPerKey = 3000;
+// 'willneed' jobs: requesting every step of a key costs ~1 µs a step (three madvise calls
+// a key) even when the pages are resident, so the wide rounds turn hints off only under
+// this many ns a key — still far below a disk read (20–100 µs). Jobs of fewer keys than
+// kMinWideKeys have nothing to gain from rounds and take the groups' way.
+constexpr double kWideColdNsPerKey = 10000;
+constexpr size_t kMinWideKeys = 16;
 
 size_t ThreadpoolSize() {
   static const size_t k = [] {
@@ -70,7 +76,7 @@ void RunJob(AsyncJob* job) {
   AsyncBatch* b = job->batch;
   const DbFile& f = b->file;
   const Mapping* mapping = job->mapping;
-  if (b->willneed && mapping->io_hints() && job->begin < job->end) {
+  if (b->willneed && mapping->io_hints() && job->end - job->begin >= kMinWideKeys) {
     // Hints on (cold pages): the whole job's reads in flight at once.
     size_t m = job->end - job->begin;
     auto t0 = std::chrono::steady_clock::now();
@@ -82,7 +88,7 @@ void RunJob(AsyncJob* job) {
       return;
     }
     double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
-    if (ns <= kColdNsPerKey * static_cast<double>(m)) job->mapping->set_io_hints(false);
+    if (ns <= kWideColdNsPerKey * static_cast<double>(m)) job->mapping->set_io_hints(false);
     return;
   }
   for (size_t at = job->begin; at < job->end && !Cancelled(b->cancel); at += kAsyncGroup) {
@@ -111,7 +117,7 @@ void RunJob(AsyncJob* job) {
     double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
     bool cold = ns > kColdNsPerKey * static_cast<double>(m);
     if (cold != hints) job->mapping->set_io_hints(cold);  // (the only write: an atomic)
-    if (b->willneed && cold) {  // the pages are cold after all: the rest of the job the wide way
+    if (b->willneed && cold && job->end - (at + m) >= kMinWideKeys) {  // cold after all: the rest the wide way
       job->begin = at + m;
       return RunJob(job);
     }

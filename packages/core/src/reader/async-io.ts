@@ -12,17 +12,17 @@ export type AsyncIoChoice = AsyncIo | 'auto';
  * (bench/RESULTS.md §Async I/O paths). The one constant to change when a new measurement
  * says otherwise — e.g. ['uring', 'willneed', 'threadpool'] to prefer io_uring, falling
  * back (with asyncFallbackReason) where seccomp or the kernel refuse it. Provisional:
- * 'willneed' matched or beat the others cold for batches (64 × 8 in flight: 55k gets/s
- * vs threadpool 52k, uring 36k; one batch of 20,000: all ~55k, the disk's limit) and
- * warm (1.2–2M vs uring 0.2–0.4M: io_uring walks every key on the main thread, with a
- * mincore per step); 'uring' only led for many concurrent single getAsync() calls cold
- * (24k vs 18k). Not creating a ring by default also keeps CVE-2024-22017 out of reach
+ * for batches 'willneed' was 0.85–1.29× the threadpool cold and 0.85–2.95× warm (within
+ * the shared machine's noise), 'uring' 0.42–0.71× cold and 0.34–0.58× warm (the JS thread
+ * does every lookup, a mincore per step); 'uring' led only for many concurrent single
+ * getAsync() calls (1.2–1.6×). Not creating a ring by default also keeps CVE-2024-22017
+ * out of reach
  * (docs/RELIABILITY.md §io_uring). 'threadpool' always works and ends the list.
  */
 export const AUTO_ASYNC_IO: readonly AsyncIo[] = ['willneed', 'threadpool'];
 
-/** Default io_uring queue depth (reads in flight per reader). */
-export const DEFAULT_QUEUE_DEPTH = 64;
+/** Default io_uring queue depth (reads in flight per reader): 64 held cold batches to half the threadpool's rate here, 256 matched it. */
+export const DEFAULT_QUEUE_DEPTH = 256;
 export const MAX_QUEUE_DEPTH = 4096;
 
 const CHOICES: readonly AsyncIoChoice[] = ['auto', 'uring', 'willneed', 'threadpool'];
@@ -38,7 +38,7 @@ export function resolveAsyncIo(option: unknown): AsyncIoChoice {
   return choice as AsyncIoChoice;
 }
 
-/** The checked queue depth (an integer from 1 to 4096; default 64). */
+/** The checked queue depth (an integer from 1 to 4096; default 256). */
 export function resolveQueueDepth(option: unknown): number {
   if (option === undefined) return DEFAULT_QUEUE_DEPTH;
   if (typeof option !== 'number' || !Number.isInteger(option) || option < 1 || option > MAX_QUEUE_DEPTH) {

@@ -35,7 +35,7 @@ export interface OpenOptions {
    * MMCDB_ASYNC_IO environment variable sets the default.
    */
   asyncIo?: AsyncIoChoice;
-  /** asyncIo 'uring': reads in flight per reader (1–4096, default 64). */
+  /** asyncIo 'uring': reads in flight per reader (1–4096, default 256). */
   queueDepth?: number;
 }
 
