@@ -3,7 +3,7 @@
 // figures. sums: [{ id, valueSize, cold?, one?, warm?, raw: { cold?, one?, warm? } }].
 import { fmtNum, fmtRate, pairedRatio } from './stats.mjs';
 
-const URING = ['uring8', 'uring32', 'uring128'];
+const URING = ['uring8', 'uring32', 'uring128', 'uring256'];
 const POOLS = ['tp4', 'tp16', 'tp64'];
 const ASYNC = [...POOLS, ...URING, 'willneed', 'auto', 'pread'];
 const STALL_LIMIT_MS = 5;
@@ -76,7 +76,7 @@ export function coldIoVerdict(sums, rows) {
     const topU = best(c, URING);
     const topAsync = best(c, ASYNC);
     parts.push(
-      `**Never the sync loop on cold data.** Cold (${main.id}) the \`get()\` loop waits for one page at a time on the main thread: ${r(c, 'sync')}, the loop blocked for the whole run (${fmtNum(c.sync?.stallMs?.median / 1000, 1)} s), ${fmtNum(c.sync?.majorFaultsPerLookup?.median)} major faults a lookup taken on the main thread. getManyAsync keeps many reads in flight: threadpool 4 / 16 / 64 threads ${POOLS.map((id) => fmtRate(rate(c, id))).join(' / ')}/s${topU ? `, io_uring at queue depth 8 / 32 / 128 ${URING.map((id) => fmtRate(rate(c, id))).join(' / ')}/s` : ''}${has(c, 'willneed') ? `, willneed ${r(c, 'willneed')}` : ''}; fastest ${labelOf(rows, topAsync)}, ${x(ratio(main.raw.cold, topAsync, 'tp4'))} threadpool(4) and ${x(ratio(main.raw.cold, topAsync, 'sync'))} the sync loop. Every path reads the same ${fmtNum(c.tp4?.diskShare?.median, 0)}× the value bytes from the disk (a 4 KiB index page and a 4 KiB data page per 100-byte value), so the difference is only how many reads wait at once and what each costs in CPU (${ASYNC.filter(
+      `**Never the sync loop on cold data.** Cold (${main.id}) the \`get()\` loop waits for one page at a time on the main thread: ${r(c, 'sync')}, the loop blocked for the whole run (${fmtNum(c.sync?.stallMs?.median / 1000, 1)} s), ${fmtNum(c.sync?.majorFaultsPerLookup?.median)} major faults a lookup taken on the main thread. getManyAsync keeps many reads in flight: threadpool 4 / 16 / 64 threads ${POOLS.map((id) => fmtRate(rate(c, id))).join(' / ')}/s${topU ? `, io_uring at queue depth 8 / 32 / 128 / 256 ${URING.map((id) => fmtRate(rate(c, id))).join(' / ')}/s` : ''}${has(c, 'willneed') ? `, willneed ${r(c, 'willneed')}` : ''}; fastest ${labelOf(rows, topAsync)}, ${x(ratio(main.raw.cold, topAsync, 'tp4'))} threadpool(4) and ${x(ratio(main.raw.cold, topAsync, 'sync'))} the sync loop. Every path reads the same ${fmtNum(c.tp4?.diskShare?.median, 0)}× the value bytes from the disk (a 4 KiB index page and a 4 KiB data page per 100-byte value), so the difference is only how many reads wait at once and what each costs in CPU (${ASYNC.filter(
         (id) => has(c, id) && id !== 'pread',
       )
         .map((id) => `${id} ${fmtNum(cpu(c, id), 1)}`)

@@ -60,7 +60,7 @@ describe('bench/cold-io.mjs --quick', () => {
 
   it('has every row in every phase, with sane figures', () => {
     const r = results();
-    expect(r.rows.length).toBe(11);
+    expect(r.rows.length).toBe(12);
     expect(r.datasets.map((d) => d.id)).toEqual(['q-20k-100b', 'q-256-16k', 'q-16-1m']);
     const phases = r.datasets.flatMap((d) =>
       (['warm', 'cold', 'one'] as const).filter((p) => d[p]).map((p) => ({ ds: d.id, name: p, p: d[p]! })),
@@ -76,7 +76,9 @@ describe('bench/cold-io.mjs --quick', () => {
       expect(p.errors, `${ds} ${name}`).toEqual({});
       expect(p.checksums.length, `${ds} ${name} checksums`).toBe(1);
       const ids =
-        name === 'one' ? ['tp4', 'uring8', 'uring32', 'uring128', 'willneed', 'auto', 'pread'] : r.rows.map((x) => x.id);
+        name === 'one'
+          ? ['tp4', 'uring8', 'uring32', 'uring128', 'uring256', 'willneed', 'auto', 'pread']
+          : r.rows.map((x) => x.id);
       for (const id of ids) {
         const x = p.rounds[0]![id];
         const where = `${ds} ${name} ${id}`;
