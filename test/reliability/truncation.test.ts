@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { build } from '@mmcdb/core';
-import { availableBackends } from '../helpers/backends.js';
+import { availableAsyncIo, availableBackends } from '../helpers/backends.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const dir = tempDir();
@@ -45,9 +45,11 @@ function run(
   file: string,
   size: number,
   scenario: string,
+  asyncIo?: string,
 ): Promise<{ out: Outcome; code: number | null; signal: string | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [child, file, String(KEYS), scenario], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const env = asyncIo === undefined ? process.env : { ...process.env, MMCDB_ASYNC_IO: asyncIo };
+    const proc = spawn(process.execPath, [child, file, String(KEYS), scenario], { stdio: ['pipe', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     proc.stderr.on('data', (d) => (stderr += d));
@@ -129,6 +131,30 @@ describe.skipIf(!hasMmap).each(['mmcdb', 'classic'] as const)('truncation under 
       }
     },
   );
+});
+
+// getManyAsync first, on every async path of the mmap backend (docs/api.md §asyncIo; the
+// default one ran above): each rejects with ERR_CDB_TRUNCATED and the process lives.
+describe.each(availableAsyncIo())('truncation under getManyAsync on asyncIo %s', (asyncIo) => {
+  it.each(['mmcdb', 'classic'] as const)('%s: every aligned cut', async (format) => {
+    for (const name of ['to 0', 'inside the data', 'inside the index']) {
+      const file = path.join(dir, `${format}-io-${asyncIo}-${name.replace(/\W+/g, '_')}.db`);
+      const { size, indexAt } = await makeDb(file, format);
+      const cut =
+        name === 'to 0'
+          ? 0
+          : name === 'inside the data'
+            ? Math.floor(indexAt / 2 / PAGE) * PAGE
+            : Math.ceil((indexAt + (size - indexAt) / 2) / PAGE) * PAGE;
+      const { out, code, signal, stderr } = await run(file, cut, 'async-first', asyncIo);
+      const where = `${format} ${asyncIo} cut ${name} (${cut} of ${size}): ${stderr}`;
+      expect(signal, where).toBeNull();
+      expect(code, where).toBe(0);
+      expect(out.async, where).toBe(T);
+      expect(out.rawDamaged, where).toBe(true);
+      fs.rmSync(file);
+    }
+  });
 });
 
 describe.skipIf(!hasMmap)('SIGBUS handler chaining', () => {

@@ -21,7 +21,7 @@ export type AsyncIoChoice = AsyncIo | 'auto';
  */
 export const AUTO_ASYNC_IO: readonly AsyncIo[] = ['willneed', 'threadpool'];
 
-/** Default io_uring queue depth (reads in flight per reader): 64 held cold batches to half the threadpool's rate here, 256 matched it. */
+/** Default io_uring queue depth (reads in flight per reader): at 64 cold batches ran at half the threadpool's rate here, at 256 at 0.7–1.0×. */
 export const DEFAULT_QUEUE_DEPTH = 256;
 export const MAX_QUEUE_DEPTH = 4096;
 

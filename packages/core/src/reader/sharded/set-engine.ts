@@ -18,7 +18,7 @@ import type { SetManifest } from '../../format/sharded/manifest.js';
 import { NativeEngine } from '../native-engine.js';
 import { ShardTable, type OpenFile } from './shard-table.js';
 import { groupByShard, scatter } from './batches.js';
-import { NATIVE_SLICE_KEYS } from '../async-batch.js';
+import { NATIVE_SLICE_KEYS, SYNC_SLICE_KEYS } from '../async-batch.js';
 
 export interface SetReaderInfo {
   id: string;
@@ -176,7 +176,10 @@ export class SetEngine implements Engine {
     return (await this.startMany(keys, new Int32Array(1)))();
   }
 
-  readonly sliceKeys = NATIVE_SLICE_KEYS;
+  /** Keys per slice: the mmap shards take theirs off the main thread, the others answer in it. */
+  get sliceKeys(): number {
+    return this.backend === 'mmap' ? NATIVE_SLICE_KEYS : SYNC_SLICE_KEYS;
+  }
 
   /** One slice of getManyAsync (reader/async-batch.ts): each shard's keys handed to its engine now. */
   startMany = async (keys: readonly Bytes[], cancel: Int32Array): Promise<() => (Buffer | undefined)[]> => {
