@@ -94,7 +94,8 @@ try {
 }
 const result = { backend: db.backend, mode: spec.mode, n: keys.length, asyncIoOption };
 // The path the reader took (reading it picks it, and starts an io_uring ring: before the clock).
-for (const k of ['asyncIo', 'asyncFallbackReason']) if (db[k] !== undefined) result[k] = db[k];
+if (spec.mode === 'async' || spec.mode === 'one')
+  for (const k of ['asyncIo', 'asyncFallbackReason']) if (db[k] !== undefined) result[k] = db[k];
 if (spec.queueDepth !== undefined && options.queueDepth !== undefined) result.queueDepth = spec.queueDepth;
 
 // The page cache, set and checked through an mmap reader (the pread backend has no mincore).

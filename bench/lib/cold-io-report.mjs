@@ -19,7 +19,7 @@ const pathOf = (x) =>
     ? 'main thread'
     : (x.asyncIo ??
       (x.backend === 'pread'
-        ? 'pread (sync answers)'
+        ? 'pread (main thread)'
         : x.asyncIoOption === false
           ? 'threadpool (no asyncIo option)'
           : 'threadpool'));
@@ -93,7 +93,7 @@ export function coldIoSection(r) {
     '',
     '- Every row is its own process (`bench/lib/cold-io-child.mjs`), the rows of a round in an order that rotates each round; figures are medians (min–max) over the rounds, the ratio to the threadpool(4) row is taken round by round, then the median.',
     "- Random hits from the main benchmark's hit list; every value is touched (one byte per 4 KiB page, its last byte and its length go into a checksum, which must agree between rows). getManyAsync rows look keys up in batches (size per table), 8 batches in flight (threadpool rows: at least one per pool thread); the sync rows are a `get()` loop and a `getMany()` loop over the same batches.",
-    "- **Cold**: the file is evicted from outside first (`bench/c/evict.c`: fdatasync + POSIX_FADV_DONTNEED, from a process that does not map it), then, in the row's own process, `reader.evict()` (MADV_DONTNEED + POSIX_FADV_DONTNEED; no other process maps the file) and `reader.residency()` (mincore), which must read 0 bytes before the clock starts (a run that found pages left is run again, once); the pread rows do this through a second, mmap reader closed before the run. **Warm**: `warm({ what: 'all' })` first, then a 10,000-key untimed JIT warm-up.",
+    "- **Cold**: the file is evicted from outside first (`bench/c/evict.c`: fdatasync + POSIX_FADV_DONTNEED, from a process that does not map it), then, in the row's own process, `reader.evict()` (MADV_DONTNEED + POSIX_FADV_DONTNEED; no other process maps the file) and `reader.residency()` (mincore), which must read 0 bytes before the clock starts (a run that found pages left is run again, up to 3 times, after a pause); the pread rows do this through a second, mmap reader closed before the run. **Warm**: `warm({ what: 'all' })` first, then a 10,000-key untimed JIT warm-up.",
     "- **Longest stall**: the longest gap between two callbacks of a 1 ms `setInterval` probe over the run (an idle loop reads ≈ 1.1 ms; a sync loop never yields, so its stall is its whole run). **CPU**: `process.cpuUsage()` user + system of the whole process (pool threads and kernel I/O work included) per lookup. **Disk bytes / bytes asked**: `read_bytes` of `/proc/self/io` (all the process's threads) over the value bytes returned; index pages, read-ahead and 4 KiB page granularity make it > 1 for small values. **Idle-loop stall**: the same probe over the same process's idle loop right after the run, for as long as the run (0.3–2 s): the machine's own noise. **Main thread**: the longest synchronous part of a `getManyAsync()` call (keys handed over) and the longest continuation after its await (views made, values touched). **Major faults**: `process.resourceUsage().majorPageFault`, the page faults that waited for the disk (the sync rows take them on the main thread).",
     '',
   );
@@ -115,6 +115,27 @@ export function coldIoSection(r) {
         r.rows.filter((x) => d.one.rounds.some((round) => round[x.id]) || d.one.unavailable[x.id] || d.one.errors[x.id]),
         { count: d.oneCount, note: coldNote },
       );
+    }
+    if (d.device) {
+      const perLookup = entry.cold?.sync?.majorFaultsPerLookup?.median || 1.8;
+      L.push(
+        `### The device's ceiling: random 4 KiB buffered reads, no database (${d.id}'s file)`,
+        '',
+        `\`bench/c/raw-reads.c\`: ${d.device.count.toLocaleString('en-US')} reads at random page offsets of the evicted file (POSIX_FADV_RANDOM), from pread threads or one io_uring; ${d.device.rounds.length} rounds. A cold lookup reads about ${fmtNum(perLookup, 1)} such pages (an index page, a data page: the major faults / lookup of the sync row), so lookups/s can reach about reads/s ÷ ${fmtNum(perLookup, 1)}.`,
+        '',
+        '| reads | reads/s | lookups/s it would allow |',
+        '|---|---|---|',
+      );
+      for (const row of d.device.rows) {
+        const iops = summary(d.device.rounds.map((x) => x[row.id]?.iops).filter(Number.isFinite));
+        L.push(
+          Number.isFinite(iops.median)
+            ? `| ${row.label} | ${range(iops, fmtRate)} | ${fmtRate(iops.median / perLookup)} |`
+            : `| ${row.label} | unavailable: ${d.device.unavailable[row.id] ?? d.device.error ?? '?'} | |`,
+        );
+      }
+      L.push('');
+      entry.device = d.device;
     }
     if (d.warm) {
       L.push(`### Warm (file in the page cache), ${head}`, '');

@@ -12,13 +12,15 @@ export const ROWS = [
   { id: 'uring8', label: 'getManyAsync io_uring, queue depth 8', mode: 'async', asyncIo: 'uring', queueDepth: 8 },
   { id: 'uring32', label: 'getManyAsync io_uring, queue depth 32', mode: 'async', asyncIo: 'uring', queueDepth: 32 },
   { id: 'uring128', label: 'getManyAsync io_uring, queue depth 128', mode: 'async', asyncIo: 'uring', queueDepth: 128 },
+  // 256: the default queue depth (packages/core/src/reader/async-io.ts).
+  { id: 'uring256', label: 'getManyAsync io_uring, queue depth 256 (default)', mode: 'async', asyncIo: 'uring', queueDepth: 256 },
   { id: 'willneed', label: 'getManyAsync willneed', mode: 'async', asyncIo: 'willneed' },
   { id: 'auto', label: "getManyAsync asyncIo 'auto'", mode: 'async', asyncIo: 'auto' },
   { id: 'pread', label: 'pure-TS pread backend, getManyAsync', mode: 'async', backend: 'pread' },
 ];
 
 /** The single-call rows: one getManyAsync(N) per path (the pool size does not matter for one call). */
-export const ONE_CALL_ROWS = ['tp4', 'uring8', 'uring32', 'uring128', 'willneed', 'auto', 'pread'];
+export const ONE_CALL_ROWS = ['tp4', 'uring8', 'uring32', 'uring128', 'uring256', 'willneed', 'auto', 'pread'];
 
 /**
  * The child's spec for a row. Threadpool rows keep at least one batch per pool thread in

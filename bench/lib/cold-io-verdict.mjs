@@ -3,7 +3,7 @@
 // figures. sums: [{ id, valueSize, cold?, one?, warm?, raw: { cold?, one?, warm? } }].
 import { fmtNum, fmtRate, pairedRatio } from './stats.mjs';
 
-const URING = ['uring8', 'uring32', 'uring128'];
+const URING = ['uring8', 'uring32', 'uring128', 'uring256'];
 const POOLS = ['tp4', 'tp16', 'tp64'];
 const ASYNC = [...POOLS, ...URING, 'willneed', 'auto', 'pread'];
 const STALL_LIMIT_MS = 5;
@@ -68,7 +68,7 @@ export function coldIoVerdict(sums, rows) {
   if (w) {
     const topAsync = best(w, ASYNC);
     parts.push(
-      `**mmap, synchronously, when the data is in the page cache.** Warm (${main.id}), \`getMany()\` on the mapping reads ${r(w, 'getMany')} (${fmtNum(cpu(w, 'getMany'), 1)} µs CPU a lookup) and the \`get()\` loop ${r(w, 'sync')}; the best getManyAsync path (${labelOf(rows, topAsync)}) ${r(w, topAsync)} at ${fmtNum(cpu(w, topAsync), 1)} µs, the pread backend ${r(w, 'pread')} at ${fmtNum(cpu(w, 'pread'), 1)} µs: a resident page costs mmap a memory read, pread a system call and a copy, an async path a hand-off per batch.`,
+      `${Math.max(rate(w, 'getMany') ?? 0, rate(w, 'sync') ?? 0) > (rate(w, topAsync) ?? 0) ? '**mmap, synchronously, when the data is in the page cache.**' : `**Warm, an async path led** (${labelOf(rows, topAsync)}).`} Warm (${main.id}), \`getMany()\` on the mapping reads ${r(w, 'getMany')} (${fmtNum(cpu(w, 'getMany'), 1)} µs CPU a lookup) and the \`get()\` loop ${r(w, 'sync')}; the best getManyAsync path (${labelOf(rows, topAsync)}) ${r(w, topAsync)} at ${fmtNum(cpu(w, topAsync), 1)} µs, the pread backend ${r(w, 'pread')} at ${fmtNum(cpu(w, 'pread'), 1)} µs: a resident page costs mmap a memory read, pread a system call and a copy, an async path a hand-off per batch.`,
     );
   }
   const c = main?.cold;
@@ -76,12 +76,30 @@ export function coldIoVerdict(sums, rows) {
     const topU = best(c, URING);
     const topAsync = best(c, ASYNC);
     parts.push(
-      `**Never the sync loop on cold data.** Cold (${main.id}) the \`get()\` loop waits for one page at a time on the main thread: ${r(c, 'sync')}, the loop blocked for the whole run (${fmtNum(c.sync?.stallMs?.median / 1000, 1)} s), ${fmtNum(c.sync?.majorFaultsPerLookup?.median)} major faults a lookup taken on the main thread. getManyAsync keeps many reads in flight: threadpool 4 / 16 / 64 threads ${POOLS.map((id) => fmtRate(rate(c, id))).join(' / ')}/s${topU ? `, io_uring at queue depth 8 / 32 / 128 ${URING.map((id) => fmtRate(rate(c, id))).join(' / ')}/s` : ''}${has(c, 'willneed') ? `, willneed ${r(c, 'willneed')}` : ''}; fastest ${labelOf(rows, topAsync)}, ${x(ratio(main.raw.cold, topAsync, 'tp4'))} threadpool(4) and ${x(ratio(main.raw.cold, topAsync, 'sync'))} the sync loop. Every path reads the same ${fmtNum(c.tp4?.diskShare?.median, 0)}× the value bytes from the disk (a 4 KiB index page and a 4 KiB data page per 100-byte value), so the difference is only how many reads wait at once and what each costs in CPU (${ASYNC.filter(
+      `**Never the sync loop on cold data.** Cold (${main.id}) the \`get()\` loop waits for one page at a time on the main thread: ${r(c, 'sync')}, the loop blocked for the whole run (${fmtNum(c.sync?.stallMs?.median / 1000, 1)} s), ${fmtNum(c.sync?.majorFaultsPerLookup?.median)} major faults a lookup taken on the main thread. getManyAsync keeps many reads in flight: threadpool 4 / 16 / 64 threads ${POOLS.map((id) => fmtRate(rate(c, id))).join(' / ')}/s${topU ? `, io_uring at queue depth 8 / 32 / 128 / 256 ${URING.map((id) => fmtRate(rate(c, id))).join(' / ')}/s` : ''}${has(c, 'willneed') ? `, willneed ${r(c, 'willneed')}` : ''}; fastest ${labelOf(rows, topAsync)}, ${x(ratio(main.raw.cold, topAsync, 'tp4'))} threadpool(4) and ${x(ratio(main.raw.cold, topAsync, 'sync'))} the sync loop. Every path reads the same ${fmtNum(c.tp4?.diskShare?.median, 0)}× the value bytes from the disk (a 4 KiB index page and a 4 KiB data page per 100-byte value), so the difference is only how many reads wait at once and what each costs in CPU (${ASYNC.filter(
         (id) => has(c, id) && id !== 'pread',
       )
         .map((id) => `${id} ${fmtNum(cpu(c, id), 1)}`)
         .join(', ')} µs a lookup).`,
     );
+  }
+  // Is the disk the limit? The best cold path against the device's best raw rate (lookups it allows).
+  if (c && main?.device) {
+    const med = (id) => {
+      const xs = main.device.rounds
+        .map((round) => round[id]?.iops)
+        .filter(Number.isFinite)
+        .sort((a, b) => a - b);
+      return xs.length ? xs[(xs.length - 1) >> 1] : Number.NaN;
+    };
+    const perLookup = c.sync?.majorFaultsPerLookup?.median || 1.8;
+    const rawTop = main.device.rows.map((row) => [row, med(row.id)]).sort((a, b) => (b[1] || 0) - (a[1] || 0))[0];
+    const topAsync = best(c, ASYNC);
+    const allow = rawTop[1] / perLookup;
+    if (Number.isFinite(allow) && topAsync)
+      parts.push(
+        `**The disk sets the cold ceiling.** With no database at all, this file gives ${fmtRate(rawTop[1])} random 4 KiB reads/s at best (${rawTop[0].label}), ≈ ${fmtRate(allow)} lookups/s at ${fmtNum(perLookup, 1)} pages a lookup: ${x(allow / rate(c, 'tp4'))} threadpool(4)'s rate; the fastest path reached ${r(c, topAsync)}, ${fmtNum((100 * rate(c, topAsync)) / allow, 0)} % of that ceiling, so ${allow / rate(c, 'tp4') < 2 ? 'no path could reach 2× threadpool(4) on this disk' : 'there is room above threadpool(4)'}.`,
+      );
   }
   for (const d of sums.slice(1)) {
     const s = d.cold;
@@ -127,7 +145,76 @@ export function coldIoVerdict(sums, rows) {
           `${d.id} ${phase === 'one' ? 'one call' : phase}: ${labelOf(rows, other)} ${r(s, other)} vs io_uring ${r(s, u)} (CPU ${fmtNum(cpu(s, other), 1)} vs ${fmtNum(cpu(s, u), 1)} µs a lookup)`,
         );
     }
-  if (losses.length) parts.push(`io_uring loses to another async path in: ${losses.join('; ')}.`);
-  else if (sums.some((d) => best(d.cold, URING))) parts.push('io_uring at its best queue depth led every async phase measured.');
+  if (losses.length) {
+    parts.push(`**io_uring loses** to another async path in: ${losses.join('; ')}.`);
+    // Why. Cold with batches: a margin inside the noise when every path is at the disk's ceiling;
+    // at a low queue depth and warm, the walk on the JS thread (its CPU per lookup says so).
+    const uTop = best(c, URING);
+    const oTop = best(
+      c,
+      ASYNC.filter((id) => !URING.includes(id) && id !== 'auto' && id !== 'pread'),
+    );
+    if (uTop && oTop)
+      parts.push(
+        rate(c, uTop) >= 0.9 * rate(c, oTop)
+          ? `Cold with batches (${main.id}) its margin is small (${labelOf(rows, uTop)} ${r(c, uTop)} against ${r(c, oTop)}, ${fmtNum((100 * rate(c, uTop)) / rate(c, oTop), 0)} %): with enough reads queued every path is held by the disk.`
+          : `Cold with batches (${main.id}) it reaches ${r(c, uTop)} at best against ${r(c, oTop)}.`,
+      );
+    const wU = best(w, URING);
+    if (has(c, 'uring8'))
+      parts.push(
+        `Where it loses clearly, the cause is its walk: every key is walked on the JS thread (a mincore before each step, a read queued where pages are missing, the next step only when that completion is reaped), so a lookup's two dependent reads each wait for the event loop to run again — at queue depth 8 it reads ${r(c, 'uring8')} at ${fmtNum(cpu(c, 'uring8'), 1)} µs CPU a lookup (willneed ${fmtNum(cpu(c, 'willneed'), 1)} µs), and a single getManyAsync(${(main.raw.one?.rounds[0]?.tp4?.n ?? 0).toLocaleString('en-US')}) keeps the loop ${fmtNum(main.one?.[best(main.one, URING)]?.stallMs?.median, 1)} ms at its best queue depth against ${fmtNum(main.one?.willneed?.stallMs?.median, 1)} ms for willneed.${wU ? ` Warm, the same walk costs ${fmtNum(cpu(w, wU), 1)} µs a lookup against ${fmtNum(cpu(w, 'getMany'), 1)} for getMany and ${fmtNum(cpu(w, 'willneed'), 1)} for willneed: all of it on the main thread, one key after another (the walk on one thread more than its mincore per step: without the mincore checks it still ran at a quarter to a third of willneed, §Async I/O paths).` : ''}`,
+      );
+  } else if (sums.some((d) => best(d.cold, URING)))
+    parts.push('io_uring at its best queue depth led every async phase measured.');
+  // What 'auto' should try first here. 'auto' cannot pick a pool size (UV_THREADPOOL_SIZE is
+  // the process's), so its candidates are the threadpool at the default 4, willneed, and
+  // io_uring at its best queue depth: the geometric mean of each one's ratio to threadpool(4)
+  // over every cold phase (each dataset's batches and the single call).
+  const cand = { threadpool: ['tp4'], willneed: ['willneed'], uring: URING };
+  const logs = { threadpool: [], willneed: [], uring: [] };
+  const coldLogs = { threadpool: [], willneed: [], uring: [] };
+  for (const d of sums)
+    for (const phase of ['cold', 'one', 'warm']) {
+      const s = d[phase];
+      if (!has(s, 'tp4')) continue;
+      for (const [path, ids] of Object.entries(cand)) {
+        const top = best(s, ids);
+        if (!top) continue;
+        logs[path].push(Math.log(rate(s, top) / rate(s, 'tp4')));
+        if (phase !== 'warm') coldLogs[path].push(Math.log(rate(s, top) / rate(s, 'tp4')));
+      }
+    }
+  const mean = (o) =>
+    Object.entries(o)
+      .filter(([, xs]) => xs.length)
+      .map(([path, xs]) => [path, Math.exp(xs.reduce((a, b) => a + b, 0) / xs.length), xs.length])
+      .sort((a, b) => b[1] - a[1]);
+  const gm = mean(logs);
+  const gmCold = mean(coldLogs);
+  if (gm.length)
+    parts.push(
+      `**What 'auto' should choose here:** ${
+        gm[1] && gm[0][1] / gm[1][1] < 1.05
+          ? `\`${gm[0][0]}\` or \`${gm[1][0]}\`, a tie within 5 % (CPU a cold lookup on ${main?.id}: ${gm
+              .slice(0, 2)
+              .map(
+                ([path]) =>
+                  `${path} ${fmtNum(cpu(c, path === 'threadpool' ? 'tp4' : path === 'uring' ? best(c, URING) : path), 1)} µs`,
+              )
+              .join(', ')})`
+          : `\`${gm[0][0]}\``
+      } — against threadpool(4), geometric mean of the medians over all ${gm[0][2]} phases: ${gm.map(([path, g]) => `${path} ${x(g)}`).join(', ')}; over the ${gmCold[0]?.[2] ?? 0} cold ones alone: ${gmCold.map(([path, g]) => `${path} ${x(g)}`).join(', ')}; 'auto' took ${[...new Set(sums.flatMap((d) => d.cold?.auto?.paths ?? []))].join(', ') || '–'} in this run. A wider pool is the user's call (UV_THREADPOOL_SIZE), not auto's: threadpool(16) ${x(ratio(main?.raw.cold, 'tp16', 'tp4'))} and threadpool(64) ${x(ratio(main?.raw.cold, 'tp64', 'tp4'))} threadpool(4) cold on ${main?.id}, at ${fmtNum(cpu(c, 'tp64'), 1)} µs CPU a lookup for 64 threads against ${fmtNum(cpu(c, 'tp4'), 1)} for 4.`,
+    );
+  // The machine's noise: the idle-loop stall, next to the stall target.
+  const idle = sums.flatMap((d) =>
+    ['cold', 'one', 'warm'].flatMap((p) => ASYNC.map((id) => d[p]?.[id]?.idleStallMs?.median).filter(Number.isFinite)),
+  );
+  if (idle.length) {
+    idle.sort((a, b) => a - b);
+    parts.push(
+      `Stalls are to be read against the idle loop: the same probe over an idle loop in the same processes read a median of ${fmtNum(idle[(idle.length - 1) >> 1], 1)} ms (up to ${fmtNum(idle[idle.length - 1], 1)} ms), the 2 vCPUs being shared with other work during this run.`,
+    );
+  }
   return [parts.join(' ')];
 }
