@@ -17,6 +17,7 @@ import { ONE_CALL_ROWS, ROWS, envOf, specOf } from './lib/cold-io-rows.mjs';
 import { readKeyFile, writeKeyFile } from './lib/dataset.mjs';
 import { compileTools, evict } from './lib/native.mjs';
 import { collectMeta } from './lib/report.mjs';
+import { childResult } from './lib/child-result.mjs';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const CHILD = path.join(HERE, 'lib', 'cold-io-child.mjs');
@@ -38,17 +39,7 @@ function child(row, spec) {
     timeout: 10 * 60e3,
     env: envOf(row),
   });
-  const line = (r.stdout ?? '').trim().split('\n').pop();
-  if (r.status !== 0 || !line) {
-    const lines = (r.stderr || String(r.error ?? '')).trim().split('\n');
-    const told = lines.filter((l) => /Error\b|^\s*code:/.test(l)).slice(0, 3);
-    return { error: `exit ${r.status ?? r.signal}: ${(told.length ? told : lines.slice(-3)).join(' | ')}` };
-  }
-  try {
-    return JSON.parse(line);
-  } catch {
-    return { error: `bad output: ${line.slice(0, 200)}` };
-  }
+  return childResult(r);
 }
 
 /** A row's run; a cold one after the file was also evicted from outside (bench/c/evict.c, fadvise). */

@@ -17,6 +17,7 @@ import { bigFile } from './lib/big.mjs';
 import { profile } from './lib/profile.mjs';
 import { batches } from './lib/batch.mjs';
 import { serveBench } from './lib/serve.mjs';
+import { childResult } from './lib/child-result.mjs';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const CHILD = path.join(HERE, 'child.mjs');
@@ -39,18 +40,7 @@ function child(spec, { cpuProf } = {}) {
     timeout: 15 * 60e3,
     env,
   });
-  const line = (r.stdout ?? '').trim().split('\n').pop();
-  if (r.status !== 0 || !line) {
-    // the error's own lines (message, code) say more than the tail of a stack trace
-    const lines = (r.stderr || r.error || '').toString().trim().split('\n');
-    const told = lines.filter((l) => /Error\b|^\s*code:/.test(l)).slice(0, 3);
-    return { error: `exit ${r.status ?? r.signal}: ${(told.length ? told : lines.slice(-3)).join(' | ')}` };
-  }
-  try {
-    return JSON.parse(line);
-  } catch {
-    return { error: `bad output: ${line.slice(0, 200)}` };
-  }
+  return childResult(r);
 }
 
 const dbPath = (dir, store) => path.join(dir, `db.${store}`);

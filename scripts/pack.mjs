@@ -76,6 +76,7 @@ try {
     'index.d.cts',
     'install.cjs',
     'binding.gyp',
+    'scripts', // binding.gyp runs scripts/has-liburing.cjs and scripts/v8-fast-header.mjs
     'src',
     'README.md',
     'LICENSE',
@@ -99,8 +100,11 @@ try {
       .filter((f) => String(f).endsWith('.node'));
     log(`prebuild ${binaries.join(', ')} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     // The packed binary must load through the package's own loader, with no build/ folder.
+    // The package ships the Node-API prebuild only (it loads on every Node ABI); the V8-API
+    // flavour comes from a source build, so CI's MMCDB_REQUIRE_V8_FAST does not apply here.
     const check = `import(${JSON.stringify(path.join(stage, 'index.js'))}).then((m) => { if (typeof m.open !== 'function') process.exit(1); })`;
-    run(process.execPath, ['-e', check], { cwd: stage, env: { ...process.env, PREBUILDS_ONLY: '1' } });
+    const { MMCDB_REQUIRE_V8_FAST: _fast, MMCDB_NATIVE_FLAVOR: _flavor, ...checkEnv } = process.env;
+    run(process.execPath, ['-e', check], { cwd: stage, env: { ...checkEnv, PREBUILDS_ONLY: '1' } });
   }
   fs.rmSync(path.join(stage, 'node_modules'));
   run('npm', ['pack', '--silent', '--pack-destination', out, '--ignore-scripts'], {

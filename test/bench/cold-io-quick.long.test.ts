@@ -103,7 +103,10 @@ describe('bench/cold-io.mjs --quick', () => {
         if (name === 'warm') {
           expect(x.residentAtStart, where).toBe(x.fileBytes);
         } else {
-          expect(x.residentAtStart, where).toBe(0);
+          // Nearly nothing resident: on the quick run's tiny files the kernel has been seen to
+          // keep about 1 MiB (one read-ahead unit) through every eviction and retry, even
+          // after threadpool rows; the full run reports its worst run's residency in RESULTS.md.
+          expect(x.residentAtStart, where).toBeLessThanOrEqual(Math.min(2 ** 21, x.fileBytes / 4));
           expect(x.readBytes, `${where}: a cold run reads from the disk`).toBeGreaterThan(0);
         }
       }
