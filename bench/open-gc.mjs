@@ -4,7 +4,8 @@
 // each fills its heap with live objects, opens a small file first (addon loaded), then
 // times openSync + one get (value touched) and counts the garbage collections
 // PerformanceObserver saw in that window. Medians; the result table goes to
-// bench/open-gc-results.json and is pasted into RESULTS.md §Open without a GC.
+// bench/open-gc-results.json and is pasted into RESULTS.md §Open without a GC. Each file
+// is read through first (warm page cache): a cold first get would time the disk.
 // Usage: node bench/open-gc.mjs [--heap MiB] [--runs N] [--sizes 1,160,600,10240] [--flavors napi,v8]
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -65,10 +66,22 @@ console.log(JSON.stringify({ ms: t1 - t0, gcs: during.length, gcMs: during.reduc
   heapUsed: process.memoryUsage().heapUsed, flavor: db.nativeFlavor }));
 `;
 
+/** Reads the file through once, so that each child's first get finds its value in the page cache (the target is about GC, not the disk). */
+function warmPageCache(file) {
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(8 * MiB);
+  try {
+    for (let at = 0; ; at += buf.length) if (fs.readSync(fd, buf, 0, buf.length, at) < buf.length) break;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 const rows = [];
 for (const mib of sizes) {
   const { file, key } = await ensure(mib);
   const bytes = fs.statSync(file).size;
+  warmPageCache(file);
   for (const flavor of flavors) {
     const xs = [];
     for (let r = 0; r < runs; r++) {
