@@ -25,6 +25,16 @@ void Finish(KeyWalk* w, bool found) {
   w->found = found;
 }
 
+// The record at w->pos was read: true (and the walk moves on to its value) when its key is
+// ours; false when the caller must go back to the next slot.
+bool TakeIfOurs(const uint8_t* base, const RecordRef& r, const KeyBytes& key, KeyWalk* w) {
+  if (r.key_length != key.length || std::memcmp(base + r.key_offset, key.data, key.length) != 0) return false;
+  w->stage = KeyWalk::kValue;
+  w->value_offset = r.value_offset;
+  w->value_length = r.value_length;
+  return true;
+}
+
 bool MmAdvance(const MmcdbFile& f, const KeyBytes& key, KeyWalk* w, CdbFault* fault) {
   const uint64_t slot_at = f.index_offset + w->slot * kMmSlot;
   if (w->stage == KeyWalk::kSlot) {
@@ -43,11 +53,7 @@ bool MmAdvance(const MmcdbFile& f, const KeyBytes& key, KeyWalk* w, CdbFault* fa
     fault->Set("ERR_CDB_CORRUPT", "index slot points to a superseded record at " + Num(w->pos), slot_at);
     return w->stage = KeyWalk::kFailed, false;
   }
-  if (r.key_length == key.length && std::memcmp(f.base + r.key_offset, key.data, key.length) == 0) {
-    w->stage = KeyWalk::kValue;
-    w->value_offset = r.value_offset;
-    w->value_length = r.value_length;
-  } else {
+  if (!TakeIfOurs(f.base, r, key, w)) {
     w->stage = KeyWalk::kSlot;
     w->slot++;
   }
@@ -74,11 +80,7 @@ bool ClAdvance(const ClassicFile& f, const KeyBytes& key, KeyWalk* w, CdbFault* 
   }
   RecordRef r;
   if (!ClassicRecordAt(f, w->pos, slot_at, &r, fault)) return w->stage = KeyWalk::kFailed, false;
-  if (r.key_length == key.length && std::memcmp(f.base + r.key_offset, key.data, key.length) == 0) {
-    w->stage = KeyWalk::kValue;
-    w->value_offset = r.value_offset;
-    w->value_length = r.value_length;
-  } else {
+  if (!TakeIfOurs(f.base, r, key, w)) {
     w->stage = KeyWalk::kSlot;
     w->probes++;
     if (++w->slot == n) w->slot = 0;
