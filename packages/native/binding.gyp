@@ -41,6 +41,7 @@
       "src/open.cc",
       "src/pages.cc",
       "src/paging.cc",
+      "src/residency_map.cc",
       "src/scan.cc",
       "src/segments.cc",
       "src/shard_encode.cc",

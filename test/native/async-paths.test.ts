@@ -127,6 +127,30 @@ describe.each([
   });
 });
 
+describe('io_uring residency (residency_map.h)', () => {
+  it('after evict() the ring forgets what it saw resident: a cold batch reads, the JS thread takes no major fault', async () => {
+    const file = write(buildMmcdb(xx, records), 'mmcdb');
+    const fd = fs.openSync(file, 'r');
+    fs.fsyncSync(fd); // dirty pages cannot be evicted
+    fs.closeSync(fd);
+    const h = native.open(file);
+    if (h.uringStart?.(16) !== undefined || !h.uringGetMany) {
+      console.warn('[async-paths] io_uring not available: residency case not run');
+      return h.close();
+    }
+    const keys = keySet(4500);
+    const want = sync(h, keys);
+    expect(Array.from(await h.uringGetMany(keys))).toEqual(want); // warm: every chunk checked, all resident
+    const size = fs.statSync(file).size;
+    expect(h.evict()).toBeLessThan(size / 2);
+    const before = process.resourceUsage().majorPageFault;
+    expect(Array.from(await h.uringGetMany(keys))).toEqual(want);
+    // The ring's reads run on io-wq workers; the walk reads only pages they brought in.
+    expect(process.resourceUsage().majorPageFault - before).toBe(0);
+    h.close();
+  });
+});
+
 describe('arguments', () => {
   it('mode and cancel are checked; uringStart answers the same twice', () => {
     const h = native.open(write(buildMmcdb(xx, records), 'mmcdb'));

@@ -20,6 +20,8 @@ namespace mmcdb {
 class UringRing;
 // Drops a reference on an io_uring ring (uring_methods.cc; nothing without liburing).
 void ReleaseUring(UringRing* ring);
+// evict() dropped the pages: what the ring believed resident is forgotten (uring_methods.cc).
+void ForgetUringResidency(UringRing* ring);
 
 struct Handle {
   Mapping* mapping = nullptr;  // the handle's own reference; nullptr after close()

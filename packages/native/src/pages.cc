@@ -182,6 +182,7 @@ napi_value Evict(napi_env env, napi_callback_info info) {
   if (e != 0) return ThrowErrno(env, e, "madvise", h->path);
   e = ::posix_fadvise(h->mapping->fd(), 0, 0, POSIX_FADV_DONTNEED);
   if (e != 0) return ThrowErrno(env, e, "posix_fadvise", h->path);
+  ForgetUringResidency(h->uring);
   std::vector<unsigned char> pages;
   e = Resident(h, &pages);
   if (e != 0) return ThrowErrno(env, e, "mincore", h->path);

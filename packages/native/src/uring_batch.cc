@@ -13,6 +13,7 @@
 #include "mapping.h"
 #include "napi_util.h"
 #include "paging.h"
+#include "residency_map.h"
 #include "uring_ring.h"
 
 namespace mmcdb {
@@ -23,27 +24,30 @@ void UringBatch::Prepare() {
   state_.resize(n);
   results_.assign(2 * n, 0);
   for (size_t j = 0; j < n; j++) {
-    state_[j] = KeyState{this, static_cast<uint32_t>(j), false, 0, 0, 0};
+    state_[j] = KeyState{this, static_cast<uint32_t>(j), false, 0, 0, 0, 0};
     results_[2 * j] = -1;
   }
+  group_.reserve(kGroup);
+  page_ = PageSize();
 }
 
 // Whether file pages [pages.from, pages.to) are resident: known from this key's last
-// read or check, else asked of mincore (one syscall, over the read-only mapping).
+// read or check, else from the ring's residency map (residency_map.h).
 bool UringBatch::KnownResident(KeyState& s, Range pages) {
   if (pages.from >= s.known_from && pages.to <= s.known_to) return true;
-  const uint64_t page = PageSize();
-  const size_t count = static_cast<size_t>((pages.to - pages.from) / page);
-  if (pages_.size() < count) pages_.resize(count);
-  if (::mincore(const_cast<uint8_t*>(mapping->data()) + pages.from, pages.to - pages.from, pages_.data()) != 0) {
-    return false;
-  }
-  for (size_t i = 0; i < count; i++) {
-    if ((pages_[i] & 1) == 0) return false;
-  }
+  if (!residency_->Resident(pages.from, pages.to, now_ms_)) return false;
   s.known_from = pages.from;
   s.known_to = pages.to;
   return true;
+}
+
+void UringBatch::Done(uint32_t k) {
+  const KeyWalk& w = walks_[k];
+  if (w.found) {
+    results_[2 * k] = static_cast<double>(w.value_offset);
+    results_[2 * k + 1] = static_cast<double>(w.value_length);
+  }
+  done_++;
 }
 
 void UringBatch::Fail(uint32_t k, const CdbFault& f) {
@@ -55,40 +59,45 @@ void UringBatch::Fail(uint32_t k, const CdbFault& f) {
   failed_ = true;
 }
 
-// Walks key k as far as resident pages let it; queues a read (or waits for room) at the
-// first step whose pages are not.
-void UringBatch::Drive(uint32_t k, UringRing* ring) {
+// Key k's steps while their pages are resident and their bytes in cache: true when it
+// can go on but its next bytes are in another cache line (prefetched now: the other
+// keys of the group step meanwhile); false when it finished, failed, or waits — for its
+// read (queued here) or for room in the ring (blocked_).
+bool UringBatch::Step(uint32_t k) {
   KeyWalk& w = walks_[k];
   KeyState& s = state_[k];
-  const uint64_t page = PageSize();
   for (;;) {
-    if (w.stage == KeyWalk::kDone) {
-      if (w.found) {
-        results_[2 * k] = static_cast<double>(w.value_offset);
-        results_[2 * k + 1] = static_cast<double>(w.value_length);
-      }
-      done_++;
-      return;
-    }
-    Range need = WalkNeed(file, keys[k], w);
+    if (w.stage == KeyWalk::kDone) return Done(k), false;
+    const Range need = WalkNeed(file, keys[k], w);
     if (need.to > need.from) {
-      Range pages{need.from & ~(page - 1), (need.to + page - 1) & ~(page - 1)};
+      const Range pages{need.from & ~(page_ - 1), (need.to + page_ - 1) & ~(page_ - 1)};
       if (!KnownResident(s, pages)) {
         // Continue a read that covered the start of the range (a value over kMaxRead).
         uint64_t from = pages.from >= s.known_from && pages.from < s.known_to ? s.known_to : pages.from;
         uint64_t length = pages.to - from < UringRing::kMaxRead ? pages.to - from : UringRing::kMaxRead;
         if (!ring->Read(from, static_cast<uint32_t>(length), reinterpret_cast<uint64_t>(&s))) {
           blocked_.push_back(k);
-          return;
+          return false;
         }
         s.reading = true;
         if (from != s.known_to) s.known_from = s.known_to = from;  // a new range starts
+        s.read_from = from;
         s.read_to = from + length;
         inflight_++;
-        return;
+        return false;
       }
     }
-    if (!WalkAdvance(file, keys[k], &w, &scratch_fault_)) return Fail(k, scratch_fault_);
+    if (!WalkAdvance(file, keys[k], &w, &scratch_fault_)) return Fail(k, scratch_fault_), false;
+    if (w.stage == KeyWalk::kDone) return Done(k), false;
+    const Range next = WalkNeed(file, keys[k], w);
+    if (next.to <= next.from || w.stage == KeyWalk::kValue) continue;  // no read of the mapping next
+    // The next slot in the cache line just read: no wait.
+    if (need.to > need.from && next.from >> 6 == need.from >> 6 && (next.to - 1) >> 6 == (need.to - 1) >> 6) continue;
+    // A prefetch never faults: on a page that is not resident it does nothing.
+    const uint8_t* at = mapping->data() + next.from;
+    __builtin_prefetch(at);
+    if ((next.to - 1) >> 6 != next.from >> 6) __builtin_prefetch(mapping->data() + next.to - 1);
+    return true;
   }
 }
 
@@ -99,12 +108,38 @@ void UringBatch::OnRead(uint64_t tag, int res) {
   s->reading = false;
   // Whatever the outcome — a short read (the file shrank) or an I/O error — the walk
   // goes on: its next read of the mapping is guarded and reports what it finds.
-  (void)res;
+  if (res > 0) b->ring->residency().MarkResident(s->read_from, s->read_from + static_cast<uint64_t>(res));
   s->known_to = s->read_to;
   b->ready_.push_back(s->key);
 }
 
-bool UringBatch::Work(UringRing* ring, Clock::time_point deadline) {
+// The next key to walk: one whose pages arrived, one that found the ring full, a new one.
+bool UringBatch::NextKey(uint32_t* k) {
+  if (!ready_.empty()) {
+    *k = ready_.back();
+    ready_.pop_back();
+    return true;
+  }
+  if (ring->Full()) return false;
+  if (!blocked_.empty()) {
+    *k = blocked_.back();
+    blocked_.pop_back();
+    return true;
+  }
+  if (next_new_ >= keys.size()) return false;
+  *k = static_cast<uint32_t>(next_new_++);
+  WalkStart(file, keys[*k], &walks_[*k]);
+  return true;
+}
+
+namespace {
+int64_t Millis(UringBatch::Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+}  // namespace
+
+bool UringBatch::Work(UringRing* r, Clock::time_point deadline) {
+  ring = r;
   const size_t n = keys.size();
   if (truncated_ || Cancelled(cancel)) return false;
   if (mapping->damaged()) {
@@ -113,28 +148,41 @@ bool UringBatch::Work(UringRing* ring, Clock::time_point deadline) {
     fault_ = TruncatedFault(mapping, 0);
     return false;
   }
+  residency_ = &ring->residency();
+  if (!residency_->ready()) residency_->Init(mapping->data(), mapping->size());
+  now_ms_ = Millis(Clock::now());
   uintptr_t bad = 0;
   bool ran = Guarded(
       [&] {
-        size_t steps = 0;
-        auto late = [&] { return (++steps & 15) == 0 && Clock::now() > deadline; };
-        while (!ready_.empty()) {
-          uint32_t k = ready_.back();
-          ready_.pop_back();
-          Drive(k, ring);
-          if (late()) return;
-        }
-        while (!blocked_.empty() && !ring->Full()) {
-          uint32_t k = blocked_.back();
-          blocked_.pop_back();
-          Drive(k, ring);
-          if (late()) return;
-        }
-        while (next_new_ < n && !ring->Full()) {
-          uint32_t k = static_cast<uint32_t>(next_new_++);
-          WalkStart(file, keys[k], &walks_[k]);
-          Drive(k, ring);
-          if (late()) return;
+        uint32_t k;
+        size_t rounds = 0;
+        for (;;) {
+          // A group at a time, as getMany's (mmcdb_lookup.h): every key's first bytes
+          // requested in one tight loop, then the keys step in turn until each is done
+          // or waits for a read.
+          if (group_.empty()) {
+            while (group_.size() < kGroup && NextKey(&k)) group_.push_back(k);
+            if (group_.empty()) return;
+            for (uint32_t j : group_) {
+              const Range need = WalkNeed(file, keys[j], walks_[j]);
+              if (need.to > need.from) __builtin_prefetch(mapping->data() + need.from);
+            }
+          }
+          while (!group_.empty()) {
+            for (size_t i = 0; i < group_.size();) {
+              if (Step(group_[i])) {
+                i++;
+              } else {
+                group_[i] = group_.back();
+                group_.pop_back();
+              }
+            }
+            if ((++rounds & 7) == 0) {
+              const auto now = Clock::now();
+              now_ms_ = Millis(now);
+              if (now > deadline) return;  // group_ goes on next turn
+            }
+          }
         }
       },
       &bad);
@@ -144,7 +192,7 @@ bool UringBatch::Work(UringRing* ring, Clock::time_point deadline) {
     fault_ = TruncatedFault(mapping, ran ? 0 : bad);
     return false;
   }
-  return !ready_.empty() || (!ring->Full() && (!blocked_.empty() || next_new_ < n));
+  return !group_.empty() || !ready_.empty() || (!ring->Full() && (!blocked_.empty() || next_new_ < n));
 }
 
 bool UringBatch::Finished() const {

@@ -1,9 +1,14 @@
 // One getManyAsync batch on a reader's io_uring (uring_ring.h), worked on the JS thread:
 // every key walks slot → record → value (key_walk.h); before a step reads the mapping,
-// the pages it reads must be known resident — by mincore, or because a read of them
-// just completed. Otherwise the key waits for an IORING_OP_READ of those pages (at most
-// the ring's depth in flight). So the JS thread never waits for the disk, and the
-// values JS reads afterwards lie on resident pages (zero-copy views, as on every path).
+// the pages it reads must be known resident — by the ring's ResidencyMap (mincore per
+// 2 MiB chunk, residency_map.h), or because a read of them just completed. Otherwise the
+// key waits for an IORING_OP_READ of those pages (at most the ring's depth in flight).
+// So the JS thread never waits for the disk, and the values JS reads afterwards lie on
+// resident pages (zero-copy views, as on every path).
+//
+// Keys walk in a group of kGroup, one step each in turn, each step prefetching the
+// next one's cache line: as getMany's groups do (mmcdb_lookup.h), so that warm keys'
+// cache misses overlap instead of following one another.
 #pragma once
 #include <node_api.h>
 
@@ -19,6 +24,7 @@
 namespace mmcdb {
 
 class Mapping;
+class ResidencyMap;
 class UringRing;
 
 class UringBatch {
@@ -43,6 +49,7 @@ class UringBatch {
   napi_ref cancel_ref = nullptr;
   const int32_t* cancel = nullptr;
   Mapping* mapping = nullptr;
+  UringRing* ring = nullptr;  // the reader's, which outlives its batches
   DbFile file;
   std::string path;
   std::vector<uint8_t> bytes;
@@ -58,10 +65,14 @@ class UringBatch {
     bool reading;        // a read for this key is in flight
     uint64_t known_from;  // file pages [known_from, known_to) are known resident
     uint64_t known_to;
-    uint64_t read_to;    // the current read runs up to here
+    uint64_t read_from;  // the current read: [read_from, read_to)
+    uint64_t read_to;
   };
-  void Drive(uint32_t k, UringRing* ring);
+  static constexpr size_t kGroup = 16;
+  bool NextKey(uint32_t* k);
+  bool Step(uint32_t k);
   bool KnownResident(KeyState& s, Range pages);
+  void Done(uint32_t k);
   void Fail(uint32_t k, const CdbFault& f);
 
   std::vector<KeyWalk> walks_;
@@ -69,7 +80,10 @@ class UringBatch {
   std::vector<double> results_;
   std::vector<uint32_t> ready_;    // keys whose pages arrived: their walk goes on
   std::vector<uint32_t> blocked_;  // keys that found the ring full
-  std::vector<unsigned char> pages_;  // mincore's answer (a value may span many pages)
+  std::vector<uint32_t> group_;    // keys walking now, one step each in turn
+  ResidencyMap* residency_ = nullptr;  // the ring's (set by Work)
+  int64_t now_ms_ = 0;
+  uint64_t page_ = 4096;
   size_t next_new_ = 0;            // keys [next_new_, n) not started
   size_t done_ = 0;
   size_t inflight_ = 0;

@@ -33,6 +33,14 @@ void ReleaseUring(UringRing* ring) {
 #endif
 }
 
+void ForgetUringResidency(UringRing* ring) {
+#ifdef MMCDB_URING
+  if (ring != nullptr) ring->residency().Forget();
+#else
+  (void)ring;
+#endif
+}
+
 // uringStart(queueDepth): undefined once the ring runs, else why it cannot (the same
 // answer on every later call).
 napi_value UringStart(napi_env env, napi_callback_info info) {

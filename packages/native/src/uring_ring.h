@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "residency_map.h"
+
 struct io_uring;
 
 namespace mmcdb {
@@ -45,6 +47,9 @@ class UringRing {
   // its completion. False when `depth` reads are in flight already.
   bool Read(uint64_t offset, uint32_t length, uint64_t tag);
   bool Full() const { return inflight_ >= depth_; }
+  // What its batches know of the mapping's residency (shared: a page one batch saw
+  // resident or read is known to the next).
+  ResidencyMap& residency() { return residency_; }
   // Hands the queued reads to the kernel (one syscall for all of them).
   void Submit();
 
@@ -73,6 +78,7 @@ class UringRing {
   bool in_turn_ = false;
   bool torn_down_ = false;
   std::vector<UringBatch*> batches_;
+  ResidencyMap residency_;
 };
 
 }  // namespace mmcdb
