@@ -63,7 +63,7 @@ void UringBatch::Fail(uint32_t k, const CdbFault& f) {
 // can go on but its next bytes are in another cache line (prefetched now: the other
 // keys of the group step meanwhile); false when it finished, failed, or waits — for its
 // read (queued here) or for room in the ring (blocked_).
-bool UringBatch::Step(uint32_t k) {
+bool UringBatch::Step(uint32_t k, uint64_t* next_at) {
   KeyWalk& w = walks_[k];
   KeyState& s = state_[k];
   for (;;) {
@@ -93,10 +93,7 @@ bool UringBatch::Step(uint32_t k) {
     if (next.to <= next.from || w.stage == KeyWalk::kValue) continue;  // no read of the mapping next
     // The next slot in the cache line just read: no wait.
     if (need.to > need.from && next.from >> 6 == need.from >> 6 && (next.to - 1) >> 6 == (need.to - 1) >> 6) continue;
-    // A prefetch never faults: on a page that is not resident it does nothing.
-    const uint8_t* at = mapping->data() + next.from;
-    __builtin_prefetch(at);
-    if ((next.to - 1) >> 6 != next.from >> 6) __builtin_prefetch(mapping->data() + next.to - 1);
+    *next_at = next.from;
     return true;
   }
 }
@@ -169,14 +166,22 @@ bool UringBatch::Work(UringRing* r, Clock::time_point deadline) {
             }
           }
           while (!group_.empty()) {
+            // A round: a step of every key, then every next line requested in one tight
+            // loop (prefetches back to back overlap their TLB walks; spread among the
+            // steps they ran one after another: 2-3x the time, measured).
+            uint64_t next[kGroup];
+            size_t wanted = 0;
             for (size_t i = 0; i < group_.size();) {
-              if (Step(group_[i])) {
+              if (Step(group_[i], &next[wanted])) {
                 i++;
+                wanted++;
               } else {
                 group_[i] = group_.back();
                 group_.pop_back();
               }
             }
+            // A prefetch never faults: on a page that is not resident it does nothing.
+            for (size_t i = 0; i < wanted; i++) __builtin_prefetch(mapping->data() + next[i]);
             if ((++rounds & 7) == 0) {
               const auto now = Clock::now();
               now_ms_ = Millis(now);
@@ -227,7 +232,32 @@ void UringBatch::Settle(napi_env env) {
 
 void UringBatch::Abandon() {
   if (mapping != nullptr) mapping->Unref();
-  delete this;
+  mapping = nullptr;
+  if (ring != nullptr) {
+    ring->GiveBack(this);
+  } else {
+    delete this;
+  }
+}
+
+void UringBatch::Reset() {
+  deferred = nullptr;
+  cancel_ref = nullptr;
+  cancel = nullptr;
+  mapping = nullptr;
+  ring = nullptr;
+  path.clear();
+  bytes.clear();
+  keys.clear();
+  ready_.clear();
+  blocked_.clear();
+  group_.clear();
+  residency_ = nullptr;
+  next_new_ = done_ = inflight_ = 0;
+  failed_ = truncated_ = false;
+  fault_key_ = 0;
+  fault_ = CdbFault();
+  scratch_fault_ = CdbFault();
 }
 
 }  // namespace mmcdb

@@ -57,6 +57,8 @@ class UringBatch {
 
   // Sizes the per-key state (after keys is filled).
   void Prepare();
+  // Back to a blank batch, buffers kept (UringRing::GiveBack).
+  void Reset();
 
  private:
   struct KeyState {
@@ -70,7 +72,7 @@ class UringBatch {
   };
   static constexpr size_t kGroup = 16;
   bool NextKey(uint32_t* k);
-  bool Step(uint32_t k);
+  bool Step(uint32_t k, uint64_t* next_at);
   bool KnownResident(KeyState& s, Range pages);
   void Done(uint32_t k);
   void Fail(uint32_t k, const CdbFault& f);

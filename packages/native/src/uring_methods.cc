@@ -78,7 +78,7 @@ napi_value UringGetMany(napi_env env, napi_callback_info info) {
   int32_t* cancel = nullptr;
   uint32_t n = 0;
   if (!ReadCancelFlag(env, argv[1], &cancel) || !KeysLength(env, argv[0], &n)) return nullptr;
-  UringBatch* b = new UringBatch();
+  UringBatch* b = h->uring != nullptr ? h->uring->TakeBatch() : new UringBatch();
   std::vector<size_t> ends;
   uintptr_t key_fault = 0;
   // Every key first (getters run JS: batch.h ReadKeys); the handle's state only afterwards.

@@ -126,7 +126,26 @@ UringRing* UringRing::Create(napi_env env, int file_fd, unsigned depth, std::str
   return r;
 }
 
-UringRing::~UringRing() = default;
+UringRing::~UringRing() {
+  for (UringBatch* b : spare_) delete b;
+}
+
+UringBatch* UringRing::TakeBatch() {
+  if (spare_.empty()) return new UringBatch();
+  UringBatch* b = spare_.back();
+  spare_.pop_back();
+  return b;
+}
+
+void UringRing::GiveBack(UringBatch* batch) {
+  constexpr size_t kSpares = 16, kMaxKeptKeys = 1 << 16;
+  if (torn_down_ || spare_.size() >= kSpares || batch->keys.capacity() > kMaxKeptKeys) {
+    delete batch;
+    return;
+  }
+  batch->Reset();
+  spare_.push_back(batch);
+}
 
 void UringRing::Close() {
   if (uv_ != nullptr) {

@@ -39,6 +39,12 @@ class UringRing {
   void Ref() { refs_++; }
   void Unref();
 
+  // A batch object to fill: a settled one kept for reuse (its buffers keep their
+  // capacity: fresh ones cost page faults and zeroed pages on every batch), else new.
+  UringBatch* TakeBatch();
+  // A settled batch's object back (or freed: the pool is full, the batch was big, or
+  // the env is going away).
+  void GiveBack(UringBatch* batch);
   // The batch gets turns (Work) and completions (OnRead) until it reports itself done.
   void Add(UringBatch* batch);
   // Asks for a turn soon (the batch has work it can do without waiting for a read).
@@ -78,6 +84,7 @@ class UringRing {
   bool in_turn_ = false;
   bool torn_down_ = false;
   std::vector<UringBatch*> batches_;
+  std::vector<UringBatch*> spare_;  // settled batches kept for reuse (TakeBatch)
   ResidencyMap residency_;
 };
 
