@@ -1,7 +1,7 @@
 // One getManyAsync batch on a reader's io_uring (uring_ring.h), worked on the JS thread:
 // every key walks slot → record → value (key_walk.h); before a step reads the mapping,
 // the pages it reads must be known resident — by the ring's ResidencyMap (mincore per
-// 2 MiB chunk, residency_map.h), or because a read of them just completed. Otherwise the
+// 512 KiB chunk, residency_map.h), or because a read of them just completed. Otherwise the
 // key waits for an IORING_OP_READ of those pages (at most the ring's depth in flight).
 // So the JS thread never waits for the disk, and the values JS reads afterwards lie on
 // resident pages (zero-copy views, as on every path).
