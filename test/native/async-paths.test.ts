@@ -149,6 +149,30 @@ describe('io_uring residency (residency_map.h)', () => {
     expect(process.resourceUsage().majorPageFault - before).toBe(0);
     h.close();
   });
+
+  it('pages evicted behind its back: after 250 ms the map asks mincore again, so the walk reads them', async () => {
+    const file = write(buildMmcdb(xx, records), 'mmcdb');
+    const fd = fs.openSync(file, 'r');
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    const h = native.open(file);
+    if (h.uringStart?.(16) !== undefined || !h.uringGetMany) {
+      console.warn('[async-paths] io_uring not available: residency case not run');
+      return h.close();
+    }
+    const keys = keySet(4500);
+    const want = sync(h, keys);
+    expect(Array.from(await h.uringGetMany(keys))).toEqual(want);
+    h.advise('dontneed'); // this handle lets go of its pages without telling its ring
+    const other = native.open(file);
+    expect(other.evict()).toBeLessThan(fs.statSync(file).size / 2); // the page cache drops them
+    other.close();
+    await new Promise((r) => setTimeout(r, 300)); // > ResidencyMap::kFreshMs
+    const before = process.resourceUsage().majorPageFault;
+    expect(Array.from(await h.uringGetMany(keys))).toEqual(want);
+    expect(process.resourceUsage().majorPageFault - before).toBe(0);
+    h.close();
+  });
 });
 
 describe('arguments', () => {
