@@ -33,7 +33,7 @@ const phases = opt('--only', 'warm,cold,one,raw,big').split(',');
 const log = (...a) => console.log(...a);
 
 function child(row, spec) {
-  const r = spawnSync(process.execPath, [CHILD, JSON.stringify(spec)], {
+  const r = spawnSync(process.execPath, ['--expose-gc', CHILD, JSON.stringify(spec)], {
     encoding: 'utf8',
     maxBuffer: 16 << 20,
     timeout: 10 * 60e3,

@@ -9,17 +9,16 @@ export type AsyncIoChoice = AsyncIo | 'auto';
 
 /**
  * What 'auto' tries, first choice first: the fastest path measured on this machine class
- * (bench/RESULTS.md §Async I/O paths). The one constant to change when a new measurement
- * says otherwise — e.g. ['uring', 'willneed', 'threadpool'] to prefer io_uring, falling
- * back (with asyncFallbackReason) where seccomp or the kernel refuse it. Provisional:
- * for batches 'willneed' was 0.85–1.29× the threadpool cold and 0.85–2.95× warm (within
- * the shared machine's noise), 'uring' 0.42–0.71× cold and 0.34–0.58× warm (the JS thread
- * does every lookup, a mincore per step); 'uring' led only for many concurrent single
- * getAsync() calls (1.2–1.6×). Not creating a ring by default also keeps CVE-2024-22017
- * out of reach
- * (docs/RELIABILITY.md §io_uring). 'threadpool' always works and ends the list.
+ * (bench/RESULTS.md §mmap, pread or io_uring). The one constant to change when a new
+ * measurement says otherwise. io_uring first since its walk checks residency per 512 KiB
+ * chunk and walks keys in prefetching groups: in the same runs (10m-100b) it matched
+ * 'willneed' on cold batches, beat it warm, and ran many concurrent single getAsync()
+ * calls at 1.5-2.6x its rate for half the CPU. Where seccomp, the kernel or the build
+ * refuse a ring, 'willneed' follows (asyncFallbackReason says why). The ring is made on
+ * a reader's first async call, never at open (CVE-2024-22017: docs/RELIABILITY.md
+ * §io_uring). 'threadpool' always works and ends the list.
  */
-export const AUTO_ASYNC_IO: readonly AsyncIo[] = ['willneed', 'threadpool'];
+export const AUTO_ASYNC_IO: readonly AsyncIo[] = ['uring', 'willneed', 'threadpool'];
 
 /** Default io_uring queue depth (reads in flight per reader): at 64 cold batches ran at half the threadpool's rate here, at 256 at 0.7–1.0×. */
 export const DEFAULT_QUEUE_DEPTH = 256;
