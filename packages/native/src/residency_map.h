@@ -2,8 +2,9 @@
 // knows: it must know before every step whether the step's pages are in memory, and a
 // mincore call per step costs about 350 ns on this machine class — more than a whole
 // warm lookup (bench: 2 calls a key made warm io_uring 0.2× getMany). So mincore runs
-// once per chunk of 128 pages (512 KiB with 4 KiB pages: 0.5–3 µs, so that no step waits long for one) and its answer is
-// trusted for kFreshMs; the reads the ring completes mark their pages too.
+// once per chunk of 128 pages (512 KiB with 4 KiB pages: 0.5–3 µs, so that no step
+// waits long for one) and its answer is trusted for kFreshMs; the reads the ring
+// completes mark their pages too.
 //
 // The trade-off (docs/RELIABILITY.md §io_uring): a page the kernel evicts within
 // kFreshMs of a check is still believed resident, and the JS thread takes that page
