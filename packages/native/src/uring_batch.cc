@@ -87,6 +87,13 @@ bool UringBatch::Step(uint32_t k, uint64_t* next_at) {
         return false;
       }
     }
+    // The value's pages are resident: map them into the views mapping here, in this
+    // time-sliced walk, as the other paths do on their pool threads. Pages a ring read
+    // just brought in are in the page cache but not in this process's page tables, and
+    // the caller's first read of each would take that (minor) fault itself: 4.4–4.8 ms
+    // of its continuation for a getManyAsync(20,000) (bench/RESULTS.md §mmap, pread or
+    // io_uring).
+    if (w.stage == KeyWalk::kValue && w.value_length > 0) TouchPages(mapping->view(w.value_offset), w.value_length);
     if (!WalkAdvance(file, keys[k], &w, &scratch_fault_)) return Fail(k, scratch_fault_), false;
     if (w.stage == KeyWalk::kDone) return Done(k), false;
     const Range next = WalkNeed(file, keys[k], w);
