@@ -4,7 +4,8 @@
 //                                             "mmap, pread or io_uring" section of bench/RESULTS.md
 //   node bench/cold-io.mjs --quick --out DIR  tiny datasets, one round, seconds (CI smoke test)
 // Options: --data DIR (datasets; default bench/data, shared with bench/run.mjs), --rounds N,
-//          --only warm,cold,one,raw,big (phases).
+//          --only warm,cold,one,raw,big (phases), --report (rewrite the section from
+//          cold-io-results.json without running).
 // Every row is its own process (lib/cold-io-child.mjs); rows rotate within a round; ratios
 // against the threadpool(4) row are taken round by round, then the median.
 import { spawnSync } from 'node:child_process';
@@ -23,6 +24,10 @@ const HERE = path.dirname(new URL(import.meta.url).pathname);
 const CHILD = path.join(HERE, 'lib', 'cold-io-child.mjs');
 const argv = process.argv.slice(2);
 const flag = (f) => argv.includes(f);
+if (argv.includes('--help') || argv.includes('-h')) {
+  console.log('usage: node bench/cold-io.mjs [--quick] [--out DIR] [--data DIR] [--rounds N] [--only warm,cold,one,raw,big] [--report]');
+  process.exit(0);
+}
 const opt = (f, d) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : d);
 const quick = flag('--quick');
 const outDir = path.resolve(opt('--out', quick ? fs.mkdtempSync(path.join(os.tmpdir(), 'mmcdb-cold-io-')) : HERE));
@@ -142,6 +147,13 @@ const meta = {
   })(),
   loadBefore: os.loadavg()[0],
 };
+if (flag('--report')) {
+  // The report again from the last run's figures (after a change to the report's wording).
+  const saved = JSON.parse(fs.readFileSync(path.join(outDir, 'cold-io-results.json'), 'utf8'));
+  writeColdIoReport(saved, path.join(outDir, 'RESULTS.md'));
+  log(`rewrote ${path.join(outDir, 'RESULTS.md')} from cold-io-results.json`);
+  process.exit(0);
+}
 const t0 = performance.now();
 const results = { meta, rows: ROWS, datasets: [] };
 const dss = coldIoDatasets(quick);
