@@ -25,7 +25,9 @@ const CHILD = path.join(HERE, 'lib', 'cold-io-child.mjs');
 const argv = process.argv.slice(2);
 const flag = (f) => argv.includes(f);
 if (argv.includes('--help') || argv.includes('-h')) {
-  console.log('usage: node bench/cold-io.mjs [--quick] [--out DIR] [--data DIR] [--rounds N] [--only warm,cold,one,raw,big] [--report]');
+  console.log(
+    'usage: node bench/cold-io.mjs [--quick] [--out DIR] [--data DIR] [--rounds N] [--only warm,cold,one,raw,big] [--report]',
+  );
   process.exit(0);
 }
 const opt = (f, d) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : d);
