@@ -128,19 +128,28 @@ describe.each([
 });
 
 describe('io_uring residency (residency_map.h)', () => {
-  it('after evict() the ring forgets what it saw resident: a cold batch reads, the JS thread takes no major fault', async () => {
+  /** A synced file (dirty pages cannot be evicted), its handle's ring started, one warm batch run through it. */
+  async function warmRing() {
     const file = write(buildMmcdb(xx, records), 'mmcdb');
     const fd = fs.openSync(file, 'r');
-    fs.fsyncSync(fd); // dirty pages cannot be evicted
+    fs.fsyncSync(fd);
     fs.closeSync(fd);
     const h = native.open(file);
     if (h.uringStart?.(16) !== undefined || !h.uringGetMany) {
       console.warn('[async-paths] io_uring not available: residency case not run');
-      return h.close();
+      h.close();
+      return undefined;
     }
     const keys = keySet(4500);
     const want = sync(h, keys);
-    expect(Array.from(await h.uringGetMany(keys))).toEqual(want); // warm: every chunk checked, all resident
+    expect(Array.from(await h.uringGetMany(keys))).toEqual(want); // every chunk checked, all resident
+    return { file, h: h as NativeHandle & { uringGetMany: NonNullable<NativeHandle['uringGetMany']> }, keys, want };
+  }
+
+  it('after evict() the ring forgets what it saw resident: a cold batch reads, the JS thread takes no major fault', async () => {
+    const ring = await warmRing();
+    if (ring === undefined) return;
+    const { file, h, keys, want } = ring;
     const size = fs.statSync(file).size;
     expect(h.evict()).toBeLessThan(size / 2);
     const before = process.resourceUsage().majorPageFault;
@@ -151,18 +160,9 @@ describe('io_uring residency (residency_map.h)', () => {
   });
 
   it('pages evicted behind its back: after 250 ms the map asks mincore again, so the walk reads them', async () => {
-    const file = write(buildMmcdb(xx, records), 'mmcdb');
-    const fd = fs.openSync(file, 'r');
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    const h = native.open(file);
-    if (h.uringStart?.(16) !== undefined || !h.uringGetMany) {
-      console.warn('[async-paths] io_uring not available: residency case not run');
-      return h.close();
-    }
-    const keys = keySet(4500);
-    const want = sync(h, keys);
-    expect(Array.from(await h.uringGetMany(keys))).toEqual(want);
+    const ring = await warmRing();
+    if (ring === undefined) return;
+    const { file, h, keys, want } = ring;
     h.advise('dontneed'); // this handle lets go of its pages without telling its ring
     const other = native.open(file);
     expect(other.evict()).toBeLessThan(fs.statSync(file).size / 2); // the page cache drops them
