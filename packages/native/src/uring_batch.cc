@@ -2,8 +2,6 @@
 #ifdef MMCDB_URING
 #include "uring_batch.h"
 
-#include <sys/mman.h>
-
 #include <cstring>
 
 #include "batch_willneed.h"
@@ -60,9 +58,9 @@ void UringBatch::Fail(uint32_t k, const CdbFault& f) {
 }
 
 // Key k's steps while their pages are resident and their bytes in cache: true when it
-// can go on but its next bytes are in another cache line (prefetched now: the other
-// keys of the group step meanwhile); false when it finished, failed, or waits — for its
-// read (queued here) or for room in the ring (blocked_).
+// can go on but its next bytes are in another cache line (*next_at: Work prefetches it
+// with the group's others, and the other keys step meanwhile); false when it finished,
+// failed, or waits — for its read (queued here) or for room in the ring (blocked_).
 bool UringBatch::Step(uint32_t k, uint64_t* next_at) {
   KeyWalk& w = walks_[k];
   KeyState& s = state_[k];

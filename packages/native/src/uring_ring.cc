@@ -138,8 +138,10 @@ UringBatch* UringRing::TakeBatch() {
 }
 
 void UringRing::GiveBack(UringBatch* batch) {
-  constexpr size_t kSpares = 16, kMaxKeptKeys = 1 << 16;
-  if (torn_down_ || spare_.size() >= kSpares || batch->keys.capacity() > kMaxKeptKeys) {
+  // Kept only while small: at most 16 × (64 Ki keys, 4 MiB of key bytes) stay allocated.
+  constexpr size_t kSpares = 16, kMaxKeptKeys = 1 << 16, kMaxKeptBytes = 4 << 20;
+  if (torn_down_ || spare_.size() >= kSpares || batch->keys.capacity() > kMaxKeptKeys ||
+      batch->bytes.capacity() > kMaxKeptBytes) {
     delete batch;
     return;
   }

@@ -13,7 +13,7 @@ export type AsyncIoChoice = AsyncIo | 'auto';
  * measurement says otherwise. io_uring first since its walk checks residency per 512 KiB
  * chunk and walks keys in prefetching groups: in the same runs (10m-100b) it matched
  * 'willneed' on cold batches, beat it warm, and ran many concurrent single getAsync()
- * calls at 1.5-2.6x its rate for half the CPU. Where seccomp, the kernel or the build
+ * calls at 1.8-2.6x its rate (§Async I/O paths). Where seccomp, the kernel or the build
  * refuse a ring, 'willneed' follows (asyncFallbackReason says why). The ring is made on
  * a reader's first async call, never at open (CVE-2024-22017: docs/RELIABILITY.md
  * §io_uring). 'threadpool' always works and ends the list.
