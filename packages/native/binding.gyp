@@ -50,6 +50,7 @@
       "src/uncounted_buffer.cc",
       "src/uring_batch.cc",
       "src/uring_methods.cc",
+      "src/uring_resident.cc",
       "src/uring_ring.cc",
       "src/xxh64.cc"
     ]

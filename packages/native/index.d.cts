@@ -416,8 +416,10 @@ export interface NativeHandle {
    * pages (mincore); the others are read into the page cache with IORING_OP_READ, the
    * completions reaped through an eventfd libuv watches. Work is done in slices of
    * ≤ 1 ms per event-loop turn. Same results, errors and close() rules as getManyAsync.
+   * A batch that starts while a sweep (mincore, ≤ 250 µs a turn) has found the whole
+   * file resident skips the walk and runs getMany's lookup; walkOnly (tests) forbids that.
    */
-  uringGetMany?(keys: (string | Uint8Array)[], cancel?: Int32Array): Promise<Float64Array>;
+  uringGetMany?(keys: (string | Uint8Array)[], cancel?: Int32Array, walkOnly?: boolean): Promise<Float64Array>;
   /**
    * madvise(2) over the whole file, or [offset, offset + length) widened to whole
    * pages, in both mappings (the read-only one; the views one for the part of the range

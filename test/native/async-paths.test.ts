@@ -45,8 +45,11 @@ function paths(h: NativeHandle): [string, (keys: (string | Uint8Array)[], cancel
     ['willneed', (k, c) => h.getManyAsync(k, 'willneed', c)],
   ];
   const why = h.uringStart?.(16);
-  if (why === undefined && h.uringGetMany) list.push(['uring', (k, c) => h.uringGetMany!(k, c)]);
-  else console.warn(`[async-paths] io_uring not tested: ${why}`);
+  // The ring two ways: a batch that starts with the whole file resident runs getMany's
+  // lookup; walkOnly makes every batch walk (what a cold or partly cold file does).
+  if (why === undefined && h.uringGetMany) {
+    list.push(['uring', (k, c) => h.uringGetMany!(k, c)], ['uring walk', (k, c) => h.uringGetMany!(k, c, true)]);
+  } else console.warn(`[async-paths] io_uring not tested: ${why}`);
   return list;
 }
 
@@ -182,6 +185,9 @@ describe('arguments', () => {
     expect(() => h.getManyAsync(['a'], 'willneed', new Float64Array(1) as unknown as Int32Array)).toThrow(TypeError);
     expect(() => h.uringStart?.(0)).toThrow(RangeError);
     expect(h.uringStart?.(8)).toBe(h.uringStart?.(8));
+    if (h.uringStart?.(8) === undefined && h.uringGetMany) {
+      expect(() => h.uringGetMany!(['a'], undefined, 1 as unknown as boolean)).toThrow(TypeError);
+    }
     h.close();
   });
 });

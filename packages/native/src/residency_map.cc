@@ -18,6 +18,43 @@ void ResidencyMap::Init(const uint8_t* base, uint64_t size) {
 
 void ResidencyMap::Forget() {
   for (Chunk& c : chunks_) c.checked_ms = kNever;
+  all_ms_ = sweep_ms_ = holdoff_ms_ = kNever;
+  sweeping_ = false;
+}
+
+bool ResidencyMap::AllResident(int64_t now_ms) {
+  if (base_ == nullptr) return false;
+  const bool fresh = now_ms - all_ms_ < kFreshMs;
+  if (!sweeping_ && now_ms >= holdoff_ms_ && now_ms - all_ms_ >= kFreshMs / 2) {
+    sweeping_ = true;
+    sweep_ms_ = now_ms;
+    sweep_page_ = 0;
+  }
+  if (!sweeping_) return fresh;
+  const uint64_t pages = (size_ + page_ - 1) >> page_shift_;
+  sweep_scratch_.resize(kSweepPages);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSweepBudgetUs);
+  while (sweep_page_ < pages) {
+    const uint64_t count = pages - sweep_page_ < kSweepPages ? pages - sweep_page_ : kSweepPages;
+    const uint64_t from = sweep_page_ << page_shift_;
+    const uint64_t length = size_ - from < (count << page_shift_) ? size_ - from : count << page_shift_;
+    bool all = ::mincore(const_cast<uint8_t*>(base_) + from, length, sweep_scratch_.data()) == 0;
+    for (uint64_t i = 0; all && i < count; i++) all = (sweep_scratch_[i] & 1) != 0;
+    if (!all) {
+      // Not all resident (or mincore failed): the walk checks chunk by chunk, and the
+      // next sweep waits kFreshMs, so a cold file pays one slice per kFreshMs.
+      sweeping_ = false;
+      holdoff_ms_ = now_ms + kFreshMs;
+      return fresh;
+    }
+    sweep_page_ += count;
+    if (std::chrono::steady_clock::now() > until) break;
+  }
+  if (sweep_page_ >= pages) {
+    sweeping_ = false;
+    all_ms_ = sweep_ms_;  // trusted from the sweep's start: its first pages were seen then
+  }
+  return now_ms - all_ms_ < kFreshMs;
 }
 
 void ResidencyMap::Check(uint64_t c, int64_t now_ms) {

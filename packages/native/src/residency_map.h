@@ -10,7 +10,15 @@
 // kFreshMs of a check is still believed resident, and the JS thread takes that page
 // fault itself. Eviction of a page just used takes memory pressure; the cost then is one
 // fault per evicted page, as on the sync path.
+//
+// A sweep over the whole mapping answers a cheaper question for warm files: is every
+// page resident? Then the walk steps aside and a batch runs getMany's lookup (FindMany),
+// with no check per step. The sweep runs in slices (kSweepPages per mincore call, at most
+// kSweepBudgetUs a call to AllResident), so that a 10 GiB file costs no single turn more
+// than that; its answer is trusted for kFreshMs from the sweep's start, and a new sweep
+// begins at half that age, so a warm file stays known warm.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <vector>
 
@@ -32,6 +40,12 @@ class ResidencyMap {
   void Forget();
   // A read of [from, to) completed: its whole pages are in the page cache now.
   void MarkResident(uint64_t from, uint64_t to);
+  // Whether a sweep begun less than kFreshMs ago found every page of the mapping
+  // resident. Goes on with (or begins) the sweep first, for at most kSweepBudgetUs.
+  bool AllResident(int64_t now_ms);
+
+  static constexpr uint64_t kSweepPages = 16384;  // 64 MiB of 4 KiB pages: 13–310 µs of mincore
+  static constexpr int64_t kSweepBudgetUs = 250;
 
  private:
   struct Chunk {
@@ -46,6 +60,15 @@ class ResidencyMap {
   unsigned page_shift_ = 12;
   std::vector<Chunk> chunks_;
   std::vector<unsigned char> scratch_;  // mincore's answer for one chunk
+  // The whole-mapping sweep: the last one that found every page resident began at
+  // all_ms_; the one under way (sweeping_) began at sweep_ms_ and has reached page
+  // sweep_page_; after one that met a page not resident, none begins before holdoff_ms_.
+  int64_t all_ms_ = kNever;
+  int64_t sweep_ms_ = kNever;
+  int64_t holdoff_ms_ = kNever;
+  uint64_t sweep_page_ = 0;
+  bool sweeping_ = false;
+  std::vector<unsigned char> sweep_scratch_;
 };
 
 }  // namespace mmcdb

@@ -6,6 +6,9 @@
 // So the JS thread never waits for the disk, and the values JS reads afterwards lie on
 // resident pages (zero-copy views, as on every path).
 //
+// A batch that starts while the whole mapping is known resident (ResidencyMap::
+// AllResident) does not walk: it runs getMany's FindMany (WorkResident), in slices.
+//
 // Keys walk in a group of kGroup, one step each in turn, each step prefetching the
 // next one's cache line: as getMany's groups do (mmcdb_lookup.h), so that warm keys'
 // cache misses overlap instead of following one another.
@@ -48,6 +51,7 @@ class UringBatch {
   napi_deferred deferred = nullptr;
   napi_ref cancel_ref = nullptr;
   const int32_t* cancel = nullptr;
+  bool walk_only = false;  // never WorkResident (tests)
   Mapping* mapping = nullptr;
   UringRing* ring = nullptr;  // the reader's, which outlives its batches
   DbFile file;
@@ -72,8 +76,10 @@ class UringBatch {
   };
   static constexpr size_t kGroup = 16;
   bool NextKey(uint32_t* k);
-  bool Step(uint32_t k, uint64_t* next_at);
+  bool Step(uint32_t k, const uint8_t** next_at);
   bool KnownResident(KeyState& s, Range pages);
+  void WorkResident(Clock::time_point deadline);
+  static constexpr size_t kFastKeys = 256;  // keys per FindMany call between deadline checks
   void Done(uint32_t k);
   void Fail(uint32_t k, const CdbFault& f);
 
@@ -91,6 +97,8 @@ class UringBatch {
   size_t inflight_ = 0;
   bool failed_ = false;
   bool truncated_ = false;
+  bool decided_ = false;  // whole_ is decided at the batch's first Work
+  bool whole_ = false;    // the whole mapping was resident then: WorkResident runs the batch
   size_t fault_key_ = 0;
   CdbFault fault_;
   CdbFault scratch_fault_;

@@ -67,10 +67,12 @@ napi_value UringStart(napi_env env, napi_callback_info info) {
   return String(env, h->uring_refused);
 }
 
-// uringGetMany(keys, cancel?): getManyAsync through the handle's ring.
+// uringGetMany(keys, cancel?, walkOnly?): getManyAsync through the handle's ring.
+// walkOnly: walk every key even when the whole file is resident (tests reach the walk
+// with it; uring_batch.h).
 napi_value UringGetMany(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   Handle* h = MethodArgs(env, info, &argc, argv);
   if (h == nullptr) return nullptr;
   if (h->mapping == nullptr) return ThrowClosed(env, h);
@@ -78,6 +80,10 @@ napi_value UringGetMany(napi_env env, napi_callback_info info) {
   int32_t* cancel = nullptr;
   uint32_t n = 0;
   if (!ReadCancelFlag(env, argv[1], &cancel) || !KeysLength(env, argv[0], &n)) return nullptr;
+  bool walk_only = false;
+  if (!IsUndefined(env, argv[2]) && napi_get_value_bool(env, argv[2], &walk_only) != napi_ok) {
+    return ThrowType(env, "walkOnly must be a boolean");
+  }
   UringBatch* b = h->uring != nullptr ? h->uring->TakeBatch() : new UringBatch();
   std::vector<size_t> ends;
   uintptr_t key_fault = 0;
@@ -104,6 +110,7 @@ napi_value UringGetMany(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   b->cancel = cancel;
+  b->walk_only = walk_only;
   b->Prepare();
   b->mapping = h->mapping;
   b->mapping->Ref();  // the batch's own: close() meanwhile is safe

@@ -4,8 +4,8 @@
 // the slicing that keeps a big batch from holding the event loop (a structural check:
 // the loop turns between slices — never a timing).
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { build, buildSharded, openSync, type Backend, type Reader } from '@mmcdb/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { build, buildSharded, openSync, type AsyncIo, type Backend, type Reader } from '@mmcdb/core';
 import { AUTO_ASYNC_IO, NATIVE_SLICE_KEYS, testHooks } from '@mmcdb/core/internal';
 import { availableAsyncIo, availableBackends } from '../../helpers/backends.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -36,7 +36,25 @@ afterEach(() => {
 const hasMmap = availableBackends().includes('mmap');
 const asyncPaths = availableAsyncIo;
 
-describe.each(asyncPaths())('asyncIo %s', (asyncIo) => {
+// 'uring' twice: as it runs (a batch that starts with the whole file resident runs
+// getMany's lookup) and with every batch walking (testHooks.uringWalkOnly).
+const variants = (): [string, AsyncIo, boolean][] =>
+  asyncPaths().flatMap((a): [string, AsyncIo, boolean][] =>
+    a === 'uring'
+      ? [
+          [a, a, false],
+          ['uring walk', a, true],
+        ]
+      : [[a, a, false]],
+  );
+
+describe.each(variants())('asyncIo %s', (_name, asyncIo, walkOnly) => {
+  beforeEach(() => {
+    testHooks.uringWalkOnly = walkOnly;
+  });
+  afterEach(() => {
+    testHooks.uringWalkOnly = false;
+  });
   for (const [format, file] of [
     ['mmcdb', mmcdbFile],
     ['classic', classicFile],

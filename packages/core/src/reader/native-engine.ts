@@ -208,7 +208,7 @@ export class NativeEngine implements Engine {
   startMany = (keys: readonly Bytes[], cancel: Int32Array): Promise<() => Values> => {
     const { mode } = this.asyncIo();
     const h = this.#h;
-    const p = mode === 'uring' ? h.uringGetMany!(keys, cancel) : h.getManyAsync(keys, mode, cancel);
+    const p = mode === 'uring' ? h.uringGetMany!(keys, cancel, testHooks.uringWalkOnly) : h.getManyAsync(keys, mode, cancel);
     return p.then((out) => () => this.#views(out, keys.length));
   };
 

@@ -105,8 +105,8 @@ export interface NativeHandle {
   getManyAsync(keys: readonly Bytes[], mode?: 'threadpool' | 'willneed', cancel?: Int32Array): Promise<Float64Array>;
   /** Starts this handle's io_uring ring (once); undefined, or why it cannot. Absent: built without it. */
   uringStart?(queueDepth: number): string | undefined;
-  /** getManyAsync through the ring (uringStart first). */
-  uringGetMany?(keys: readonly Bytes[], cancel?: Int32Array): Promise<Float64Array>;
+  /** getManyAsync through the ring (uringStart first); walkOnly (tests): never the whole-resident lookup. */
+  uringGetMany?(keys: readonly Bytes[], cancel?: Int32Array, walkOnly?: boolean): Promise<Float64Array>;
   advise(advice: string, offset?: number, length?: number): void;
   warm(what: WarmTarget): Promise<void>;
   residency(): Residency;

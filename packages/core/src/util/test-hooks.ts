@@ -13,6 +13,8 @@ export interface TestHooks {
   windows: { windowSize: number; windowStride: number } | undefined;
   /** Replaces the order asyncIo 'auto' tries (reader/async-io.ts AUTO_ASYNC_IO). */
   asyncIoOrder: readonly ('uring' | 'willneed' | 'threadpool')[] | undefined;
+  /** io_uring batches always walk, even when the whole file is resident (uring_batch.h). */
+  uringWalkOnly: boolean;
 }
 
 export const testHooks: TestHooks = {
@@ -21,4 +23,5 @@ export const testHooks: TestHooks = {
   nativeDisabled: undefined,
   windows: undefined,
   asyncIoOrder: undefined,
+  uringWalkOnly: false,
 };
