@@ -178,6 +178,40 @@ describe('io_uring residency (residency_map.h)', () => {
   });
 });
 
+describe('io_uring batches settled inside their call (UringRing::Start)', () => {
+  it('a warm batch resolves without a loop turn; a chain of them still lets the loop turn', async () => {
+    const h = native.open(write(buildMmcdb(xx, records), 'mmcdb'));
+    if (h.uringStart?.(16) !== undefined || !h.uringGetMany) {
+      console.warn('[async-paths] io_uring not available: inline case not run');
+      h.close();
+      return;
+    }
+    const keys = keySet(64);
+    const want = sync(h, keys);
+    await h.uringGetMany(keys); // the whole-file sweep runs: every page is resident
+    let settled: number[] | undefined;
+    void h.uringGetMany(keys).then((r) => {
+      settled = Array.from(r);
+    });
+    for (let i = 0; i < 3; i++) await Promise.resolve(); // microtasks only: no loop turn
+    expect(settled).toEqual(want);
+    // Awaited one after another, such batches would hold the loop forever; after
+    // UringRing::kInlineTickUs of them in one loop tick, a batch waits for a turn.
+    let turns = 0;
+    let stop = false;
+    const tick = () => {
+      turns++;
+      if (!stop) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const t0 = performance.now();
+    while (performance.now() - t0 < 50) expect(Array.from(await h.uringGetMany(keys))).toEqual(want);
+    stop = true;
+    expect(turns).toBeGreaterThan(5);
+    h.close();
+  });
+});
+
 describe('arguments', () => {
   it('mode and cancel are checked; uringStart answers the same twice', () => {
     const h = native.open(write(buildMmcdb(xx, records), 'mmcdb'));

@@ -114,7 +114,7 @@ napi_value UringGetMany(napi_env env, napi_callback_info info) {
   b->Prepare();
   b->mapping = h->mapping;
   b->mapping->Ref();  // the batch's own: close() meanwhile is safe
-  h->uring->Add(b);
+  h->uring->Start(env, b);
   return promise;
 #else
   return ThrowQueue(env, "uringGetMany: this build of @mmcdb/native has no io_uring");

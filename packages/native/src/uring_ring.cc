@@ -197,6 +197,21 @@ void UringRing::Add(UringBatch* batch) {
   WantTurn();
 }
 
+void UringRing::Start(napi_env env, UringBatch* batch) {
+  if (uv_ == nullptr || torn_down_ || ring_ == nullptr) return Add(batch);
+  const uint64_t tick = uv_now(uv_->poll.loop);
+  const auto now = std::chrono::steady_clock::now();
+  if (tick != inline_tick_) inline_tick_ = tick, inline_since_ = now;
+  if (now - inline_since_ > std::chrono::microseconds(kInlineTickUs)) return Add(batch);
+  batch->Work(this, now + std::chrono::microseconds(kInlineUs));
+  if (!batch->Finished()) {
+    Add(batch);
+    Submit();  // the reads its walk queued start now, not at the next turn
+    return;
+  }
+  batch->Settle(env);  // the promise is returned settled; its reactions run as microtasks
+}
+
 void UringRing::WantTurn() {
   if (uv_ == nullptr || uv_->idle_on) return;
   uv_->idle_on = true;
@@ -254,6 +269,7 @@ void UringRing::OnIdle(void* data) { static_cast<UringRing*>(data)->Turn(); }
 void UringRing::Turn() {
   if (in_turn_ || torn_down_ || ring_ == nullptr) return;
   in_turn_ = true;
+  inline_tick_ = ~uint64_t{0};  // the loop turned: Start's budget begins again
   Ref();
   napi_handle_scope scope;
   bool scoped = napi_open_handle_scope(env_, &scope) == napi_ok;

@@ -188,7 +188,7 @@ export class NativeEngine implements Engine {
   }
 
   async getManyAsync(keys: readonly Bytes[]): Promise<(Buffer | undefined)[]> {
-    return (await this.startMany(keys, new Int32Array(1)))();
+    return (await this.startMany(keys, undefined))();
   }
 
   /** The path async lookups take (async-io.ts), picked on the first call. */
@@ -205,7 +205,7 @@ export class NativeEngine implements Engine {
   }
 
   /** One slice of getManyAsync (async-batch.ts): the keys are handed to the addon now. */
-  startMany = (keys: readonly Bytes[], cancel: Int32Array): Promise<() => Values> => {
+  startMany = (keys: readonly Bytes[], cancel: Int32Array | undefined): Promise<() => Values> => {
     const { mode } = this.asyncIo();
     const h = this.#h;
     const p = mode === 'uring' ? h.uringGetMany!(keys, cancel, testHooks.uringWalkOnly) : h.getManyAsync(keys, mode, cancel);

@@ -14,7 +14,11 @@ export interface AsyncIoState {
   fallbackReason: string | undefined;
 }
 /** One slice of a getManyAsync started (reader/async-batch.ts): resolves to the function that makes its values. */
-export type StartSlice = (keys: readonly (string | Uint8Array)[], cancel: Int32Array) => Promise<() => (Buffer | undefined)[]>;
+/** cancel: the flag a slice's jobs read (cancel[0] ≠ 0 stops them); undefined when nothing can cancel it. */
+export type StartSlice = (
+  keys: readonly (string | Uint8Array)[],
+  cancel: Int32Array | undefined,
+) => Promise<() => (Buffer | undefined)[]>;
 
 /** Bytes of the file resident in the OS page cache (mincore), per section. */
 export interface Residency {

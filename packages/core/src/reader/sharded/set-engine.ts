@@ -173,7 +173,7 @@ export class SetEngine implements Engine {
   }
 
   async getManyAsync(keys: readonly Bytes[]): Promise<(Buffer | undefined)[]> {
-    return (await this.startMany(keys, new Int32Array(1)))();
+    return (await this.startMany(keys, undefined))();
   }
 
   /** Keys per slice: the mmap shards take theirs off the main thread, the others answer in it. */
@@ -182,7 +182,7 @@ export class SetEngine implements Engine {
   }
 
   /** One slice of getManyAsync (reader/async-batch.ts): each shard's keys handed to its engine now. */
-  startMany = async (keys: readonly Bytes[], cancel: Int32Array): Promise<() => (Buffer | undefined)[]> => {
+  startMany = async (keys: readonly Bytes[], cancel: Int32Array | undefined): Promise<() => (Buffer | undefined)[]> => {
     const groups = groupByShard(keys, (k) => this.shardOf(k));
     const finishers = await Promise.all(
       groups.map((g) => {
