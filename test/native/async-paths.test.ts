@@ -41,8 +41,17 @@ function sync(h: NativeHandle, keys: (string | Uint8Array)[]): number[] {
 
 /** The paths a handle offers here; the ring only where it starts (else the reason is printed). */
 function paths(h: NativeHandle): [string, (keys: (string | Uint8Array)[], cancel?: Int32Array) => Promise<Float64Array>][] {
+  // 'willneed' two ways too: on a file resident in whole a batch is answered in its call
+  // (batch_async.cc RunResident); evicted first, it goes to the threadpool.
   const list: [string, (keys: (string | Uint8Array)[], cancel?: Int32Array) => Promise<Float64Array>][] = [
     ['willneed', (k, c) => h.getManyAsync(k, 'willneed', c)],
+    [
+      'willneed, evicted first',
+      (k, c) => {
+        h.evict();
+        return h.getManyAsync(k, 'willneed', c);
+      },
+    ],
   ];
   const why = h.uringStart?.(16);
   // The ring two ways: a batch that starts with the whole file resident runs getMany's
@@ -178,25 +187,29 @@ describe('io_uring residency (residency_map.h)', () => {
   });
 });
 
-describe('io_uring batches settled inside their call (UringRing::Start)', () => {
+describe.each([
+  ['io_uring (UringRing::Start)', 'uring'],
+  ["'willneed' (batch_async.cc RunResident)", 'willneed'],
+] as const)('batches settled inside their call: %s', (_name, mode) => {
   it('a warm batch resolves without a loop turn; a chain of them still lets the loop turn', async () => {
     const h = native.open(write(buildMmcdb(xx, records), 'mmcdb'));
-    if (h.uringStart?.(16) !== undefined || !h.uringGetMany) {
+    if (mode === 'uring' && (h.uringStart?.(16) !== undefined || !h.uringGetMany)) {
       console.warn('[async-paths] io_uring not available: inline case not run');
       h.close();
       return;
     }
+    const run = (k: (string | Uint8Array)[]) => (mode === 'uring' ? h.uringGetMany!(k) : h.getManyAsync(k, 'willneed'));
     const keys = keySet(64);
     const want = sync(h, keys);
-    await h.uringGetMany(keys); // the whole-file sweep runs: every page is resident
+    await run(keys); // the whole-file sweep runs: every page is resident
     let settled: number[] | undefined;
-    void h.uringGetMany(keys).then((r) => {
+    void run(keys).then((r) => {
       settled = Array.from(r);
     });
     for (let i = 0; i < 3; i++) await Promise.resolve(); // microtasks only: no loop turn
     expect(settled).toEqual(want);
     // Awaited one after another, such batches would hold the loop forever; after
-    // UringRing::kInlineTickUs of them in one loop tick, a batch waits for a turn.
+    // kInlineTickUs of them in one loop tick (inline_budget.h), a batch waits for a turn.
     let turns = 0;
     let stop = false;
     const tick = () => {
@@ -205,7 +218,7 @@ describe('io_uring batches settled inside their call (UringRing::Start)', () => 
     };
     setImmediate(tick);
     const t0 = performance.now();
-    while (performance.now() - t0 < 50) expect(Array.from(await h.uringGetMany(keys))).toEqual(want);
+    while (performance.now() - t0 < 50) expect(Array.from(await run(keys))).toEqual(want);
     stop = true;
     expect(turns).toBeGreaterThan(5);
     h.close();

@@ -10,8 +10,11 @@
 #include "batch_willneed.h"
 #include "errors.h"
 #include "handle.h"
+#include "inline_budget.h"
 #include "napi_util.h"
+#include "next_turn.h"
 #include "paging.h"
+#include "residency_map.h"
 
 namespace mmcdb {
 namespace {
@@ -33,6 +36,9 @@ constexpr double kColdNsPerKey = 3000;
 // kMinWideKeys have nothing to gain from rounds and take the groups' way.
 constexpr double kWideColdNsPerKey = 10000;
 constexpr size_t kMinWideKeys = 16;
+// RunResident's largest batch: a slice (reader/async-batch.ts NATIVE_SLICE_KEYS) of
+// resident keys takes ≈ 0.3 ms.
+constexpr size_t kMaxInlineKeys = 2048;
 
 size_t ThreadpoolSize() {
   static const size_t k = [] {
@@ -67,6 +73,7 @@ struct AsyncJob {
   napi_async_work work = nullptr;
   bool failed = false;
   bool queue_failed = false;
+  bool resident = false;  // run by RunResident: the pages are known resident, no hints
   size_t fault_key = 0;
   CdbFault fault;
 };
@@ -76,7 +83,7 @@ void RunJob(AsyncJob* job) {
   AsyncBatch* b = job->batch;
   const DbFile& f = b->file;
   const Mapping* mapping = job->mapping;
-  if (b->willneed && mapping->io_hints() && job->end - job->begin >= kMinWideKeys) {
+  if (!job->resident && b->willneed && mapping->io_hints() && job->end - job->begin >= kMinWideKeys) {
     // Hints on (cold pages): the whole job's reads in flight at once.
     size_t m = job->end - job->begin;
     auto t0 = std::chrono::steady_clock::now();
@@ -94,7 +101,7 @@ void RunJob(AsyncJob* job) {
   for (size_t at = job->begin; at < job->end && !Cancelled(b->cancel); at += kAsyncGroup) {
     size_t m = job->end - at < kAsyncGroup ? job->end - at : kAsyncGroup;
     double* out = b->results.data() + 2 * at;
-    const bool hints = mapping->io_hints();
+    const bool hints = !job->resident && mapping->io_hints();
     auto t0 = std::chrono::steady_clock::now();
     if (f.FindMany(b->keys.data() + at, m, kAsyncGroup, out, &job->fault, hints ? WillNeedHint : nullptr) < 0) {
       job->failed = true;
@@ -116,6 +123,7 @@ void RunJob(AsyncJob* job) {
     }
     double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
     bool cold = ns > kColdNsPerKey * static_cast<double>(m);
+    if (job->resident) continue;
     if (cold != hints) job->mapping->set_io_hints(cold);  // (the only write: an atomic)
     if (b->willneed && cold && job->end - (at + m) >= kMinWideKeys) {  // cold after all: the rest the wide way
       job->begin = at + m;
@@ -180,6 +188,42 @@ void CompleteJob(napi_env env, napi_status, void* data) {
   if (--b->pending == 0) SettleBatch(env, b);
 }
 
+void SettleLater(napi_env env, void* b) { SettleBatch(env, static_cast<AsyncBatch*>(b)); }
+void DropLater(void* b) { delete static_cast<AsyncBatch*>(b); }
+
+// 'willneed' on a file known resident in whole (the handle's sweep, residency_map.h),
+// the lookups and page touches run here, in the call — no pool thread — and the batch
+// settles at once, within the loop tick's inline budget (inline_budget.h), else on the
+// next turn (*later; next_turn.h). A warm batch
+// handed to the pool cost a hop and, on 2 vCPUs, the pool threads' competition with
+// the JS thread for the CPU: the getManyAsync() call itself was seen to take 3.8 ms
+// (bench/RESULTS.md §mmap, pread or io_uring, warm). False (nothing done) otherwise.
+bool RunResident(napi_env env, Handle* h, AsyncBatch* b, bool* later) {
+  uv_loop_t* loop = nullptr;
+  if (b->keys.size() > kMaxInlineKeys || napi_get_uv_event_loop(env, &loop) != napi_ok) return false;
+  if (h->warm_sweep == nullptr) {
+    h->warm_sweep = new ResidencyMap();
+    h->warm_sweep->Init(h->mapping->data(), h->mapping->size());
+  }
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (!h->warm_sweep->AllResident(now_ms)) return false;
+  // Over the loop tick's budget: answered now all the same, settled on the next turn.
+  *later = !InlineAllowed(loop);
+  AsyncJob job;
+  job.batch = b;
+  job.mapping = h->mapping;
+  job.end = b->keys.size();
+  job.resident = true;
+  ExecuteJob(env, &job);
+  if (job.failed) {
+    b->failed = true;
+    b->fault_key = job.fault_key;
+    b->fault = job.fault;
+  }
+  return true;
+}
+
 }  // namespace
 
 // getManyAsync(keys, mode?, cancel?): copies the keys, then looks them up and touches
@@ -228,8 +272,9 @@ napi_value GetManyAsync(napi_env env, napi_callback_info info) {
     delete b;
     return nullptr;
   }
-  if (n == 0) {
-    SettleBatch(env, b);
+  bool later = false;
+  if (n == 0 || (willneed && RunResident(env, h, b, &later))) {
+    if (!later || !SettleNextTurn(env, SettleLater, DropLater, b)) SettleBatch(env, b);
     return promise;
   }
   const size_t least = willneed ? kMinKeysPerWillneedJob : kMinKeysPerJob;

@@ -4,6 +4,7 @@
 
 #include "errors.h"
 #include "napi_util.h"
+#include "residency_map.h"
 #include "scan.h"
 #ifdef MMCDB_V8_API
 #include "fast_calls.h"
@@ -32,6 +33,7 @@ const napi_type_tag kHandleTag = {0x6d6d636462f1a7c3ULL, 0x9e3b5d0c41a2e867ULL};
 
 Handle::~Handle() {
   ReleaseUring(uring);
+  delete warm_sweep;
   if (mapping == nullptr) return;
   mapping->DropReader();
   mapping->CloseFd();  // only this handle's methods use it
@@ -187,6 +189,8 @@ napi_value Close(napi_env env, napi_callback_info info) {
   }
   ReleaseUring(h->uring);  // batches in flight hold their own references
   h->uring = nullptr;
+  delete h->warm_sweep;  // (only calls on the JS thread use it)
+  h->warm_sweep = nullptr;
   return Undefined(env);
 }
 

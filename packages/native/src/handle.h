@@ -18,6 +18,7 @@
 namespace mmcdb {
 
 class UringRing;
+class ResidencyMap;
 // Drops a reference on an io_uring ring (uring_methods.cc; nothing without liburing).
 void ReleaseUring(UringRing* ring);
 // evict() dropped the pages: what the ring believed resident is forgotten (uring_methods.cc).
@@ -47,6 +48,9 @@ struct Handle {
   // at close(); or why the system refused it (the answer every later uringStart gives).
   UringRing* uring = nullptr;
   std::string uring_refused;
+  // getManyAsync 'willneed': whether the whole file is resident (its sweep only:
+  // residency_map.h), made on the first such call, used on the JS thread only.
+  ResidencyMap* warm_sweep = nullptr;
   int js_refs = 0;  // method functions alive
   bool damaged_at_close = false;
 

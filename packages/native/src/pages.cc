@@ -8,6 +8,7 @@
 #include "handle.h"
 #include "napi_util.h"
 #include "paging.h"
+#include "residency_map.h"
 
 namespace mmcdb {
 namespace {
@@ -183,6 +184,7 @@ napi_value Evict(napi_env env, napi_callback_info info) {
   e = ::posix_fadvise(h->mapping->fd(), 0, 0, POSIX_FADV_DONTNEED);
   if (e != 0) return ThrowErrno(env, e, "posix_fadvise", h->path);
   ForgetUringResidency(h->uring);
+  if (h->warm_sweep != nullptr) h->warm_sweep->Forget();
   std::vector<unsigned char> pages;
   e = Resident(h, &pages);
   if (e != 0) return ThrowErrno(env, e, "mincore", h->path);

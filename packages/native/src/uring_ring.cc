@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "inline_budget.h"
 #include "napi_util.h"
 #include "uring_batch.h"
 
@@ -198,12 +199,8 @@ void UringRing::Add(UringBatch* batch) {
 }
 
 void UringRing::Start(napi_env env, UringBatch* batch) {
-  if (uv_ == nullptr || torn_down_ || ring_ == nullptr) return Add(batch);
-  const uint64_t tick = uv_now(uv_->poll.loop);
-  const auto now = std::chrono::steady_clock::now();
-  if (tick != inline_tick_) inline_tick_ = tick, inline_since_ = now;
-  if (now - inline_since_ > std::chrono::microseconds(kInlineTickUs)) return Add(batch);
-  batch->Work(this, now + std::chrono::microseconds(kInlineUs));
+  if (uv_ == nullptr || torn_down_ || ring_ == nullptr || !InlineAllowed(uv_->poll.loop)) return Add(batch);
+  batch->Work(this, std::chrono::steady_clock::now() + std::chrono::microseconds(kInlineUs));
   if (!batch->Finished()) {
     Add(batch);
     Submit();  // the reads its walk queued start now, not at the next turn
@@ -269,7 +266,7 @@ void UringRing::OnIdle(void* data) { static_cast<UringRing*>(data)->Turn(); }
 void UringRing::Turn() {
   if (in_turn_ || torn_down_ || ring_ == nullptr) return;
   in_turn_ = true;
-  inline_tick_ = ~uint64_t{0};  // the loop turned: Start's budget begins again
+  InlineLoopTurned();
   Ref();
   napi_handle_scope scope;
   bool scoped = napi_open_handle_scope(env_, &scope) == napi_ok;

@@ -15,7 +15,6 @@
 #pragma once
 #include <node_api.h>
 
-#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -49,13 +48,9 @@ class UringRing {
   // The batch gets turns (Work) and completions (OnRead) until it reports itself done.
   void Add(UringBatch* batch);
   // A new batch (JS thread, inside its uringGetMany call): worked at once, for at most
-  // kInlineUs, and settled in the call when that finished it — a warm batch then costs
-  // no loop iteration, idle turn or callback scope (4.3 µs of a 64-key batch's 10 µs,
-  // measured). Else, or when batches settled in calls have held this loop tick for
-  // kInlineTickUs already (a chain of awaits must not starve the loop), Add.
+  // kInlineUs, and settled in the call when that finished it, within the loop tick's
+  // budget (inline_budget.h); else Add.
   void Start(napi_env env, UringBatch* batch);
-  static constexpr int64_t kInlineUs = 250;
-  static constexpr int64_t kInlineTickUs = 1000;
   // Asks for a turn soon (the batch has work it can do without waiting for a read).
   void WantTurn();
   // Queues a read of `length` ≤ kMaxRead bytes at file `offset`; `tag` comes back with
@@ -92,10 +87,6 @@ class UringRing {
   int refs_ = 1;
   bool in_turn_ = false;
   bool torn_down_ = false;
-  // Start's budget: the loop time (uv_now) when it last ran a batch inline, and when it
-  // first did so at that loop time (reset by every Turn: the loop iterated).
-  uint64_t inline_tick_ = ~uint64_t{0};
-  std::chrono::steady_clock::time_point inline_since_;
   std::vector<UringBatch*> batches_;
   std::vector<UringBatch*> spare_;  // settled batches kept for reuse (TakeBatch)
   ResidencyMap residency_;
