@@ -197,6 +197,26 @@ describe.runIf(hasMmap)('the choice', () => {
     }
   });
 
+  it('a sharded set reports the path its shards take, and its fallback reason', async () => {
+    for (const asyncIo of asyncPaths()) {
+      const set = openSync(setDir, { backend: 'mmap', asyncIo });
+      expect(set.asyncIo).toBe(asyncIo);
+      const some = keys.slice(0, 700);
+      expect(hex(await set.getManyAsync(some))).toEqual(hex(set.getMany(some)));
+      set.close();
+      expect(set.asyncIo).toBeUndefined();
+    }
+    testHooks.asyncIoOrder = ['uring', 'willneed', 'threadpool'];
+    process.env['MMCDB_URING_FORCE_FAIL'] = '1';
+    const set = openSync(setDir, { backend: 'mmap' });
+    expect(set.asyncIo).toBe('willneed');
+    expect(set.asyncFallbackReason).toMatch(/^uring: .*MMCDB_URING_FORCE_FAIL/);
+    set.close();
+    const onPread = openSync(setDir, { backend: 'pread' });
+    expect(onPread.asyncIo).toBeUndefined();
+    onPread.close();
+  });
+
   it('the other backends have no async path to choose', () => {
     for (const backend of availableBackends().filter((b) => b !== 'mmap')) {
       const db = openSync(mmcdbFile, { backend, asyncIo: 'willneed' });

@@ -158,8 +158,9 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
 
   /**
    * mmap: the path getAsync/getManyAsync run on — 'uring', 'willneed' or 'threadpool'
-   * (docs/api.md §asyncIo); chosen on first use (this getter counts). undefined on the
-   * other backends (they answer on the main thread, in slices) and for sharded sets.
+   * (docs/api.md §asyncIo); chosen on first use (this getter counts). A sharded set on
+   * mmap: its first open shard's (each shard picks the same way). undefined on the other
+   * backends (they answer on the main thread, in slices).
    */
   get asyncIo(): AsyncIo | undefined {
     return this.#engine?.asyncIo?.().mode;

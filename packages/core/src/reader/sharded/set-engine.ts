@@ -16,6 +16,7 @@ import { locateSet, readManifest, takeLease, type Lease, type SetLocation } from
 import { waveSize } from '../../format/sharded/waves.js';
 import type { SetManifest } from '../../format/sharded/manifest.js';
 import { NativeEngine } from '../native-engine.js';
+import type { AsyncIoState } from '../async-io.js';
 import { ShardTable, type OpenFile } from './shard-table.js';
 import { groupByShard, scatter } from './batches.js';
 import { NATIVE_SLICE_KEYS, SYNC_SLICE_KEYS } from '../async-batch.js';
@@ -81,6 +82,7 @@ export class SetEngine implements Engine {
   #batchShards = new Uint32Array(0);
   residency?: () => Residency;
   evict?: () => number;
+  asyncIo?: () => AsyncIoState;
 
   constructor(table: ShardTable, lease: Lease | undefined) {
     this.#table = table;
@@ -105,6 +107,13 @@ export class SetEngine implements Engine {
     if (this.backend === 'mmap') {
       this.residency = () => this.#residency();
       this.evict = () => this.#sumOver((e) => e.evict?.() ?? 0);
+      // Each shard's engine picks its path on its first async call, from the same
+      // options in the same process; the set reports the first open shard's (shard 0,
+      // opened to ask, when none is).
+      this.asyncIo = () => {
+        const e = this.#table.open()[0] ?? this.#table.get(0);
+        return e.asyncIo?.() ?? { mode: 'threadpool', fallbackReason: undefined };
+      };
     }
   }
 
