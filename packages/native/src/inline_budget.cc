@@ -22,6 +22,4 @@ bool InlineAllowed(uv_loop_t* loop) {
   return now - g_budget.since <= std::chrono::microseconds(kInlineTickUs);
 }
 
-void InlineLoopTurned() { g_budget.tick = ~uint64_t{0}; }
-
 }  // namespace mmcdb

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "errors.h"
-#include "inline_budget.h"
 #include "napi_util.h"
 
 namespace mmcdb {
@@ -32,7 +31,6 @@ void OnIdle(uv_idle_t* handle) {
   Queue* q = static_cast<Queue*>(handle->data);
   uv_idle_stop(&q->idle);
   q->idle_on = false;
-  InlineLoopTurned();  // once per loop iteration: the inline budget begins again
   std::vector<Item> items;
   items.swap(q->items);
   napi_handle_scope scope;

@@ -266,7 +266,6 @@ void UringRing::OnIdle(void* data) { static_cast<UringRing*>(data)->Turn(); }
 void UringRing::Turn() {
   if (in_turn_ || torn_down_ || ring_ == nullptr) return;
   in_turn_ = true;
-  InlineLoopTurned();
   Ref();
   napi_handle_scope scope;
   bool scoped = napi_open_handle_scope(env_, &scope) == napi_ok;
