@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { plan } from './lib/config.mjs';
 import { ensureDataset, readKeyFile, writeKeyFile } from './lib/dataset.mjs';
-import { compileTools, tinycdb } from './lib/native.mjs';
+import { compileTools, evict, tinycdb } from './lib/native.mjs';
 import { collectMeta } from './lib/report.mjs';
 import { HOT_PATH_SECTION, breakdown, hotPathSection } from './lib/hot-path-report.mjs';
 
@@ -82,6 +82,31 @@ function cLoops() {
   }
   return out;
 }
+// Both files' page caches made the same way before the runs: evicted, then read from
+// start to end with read(2) — what `cat` or vmtouch does for a tinycdb user, and what
+// reader.warm() does since it reads (packages/native/src/pages.cc ReadRange) — so both
+// lie in large folios, which a 2 MiB-aligned mapping maps with PMD entries (one TLB entry
+// per 2 MiB). The share so mapped is measured in a process that maps each file.
+function sameCache() {
+  const shares = {};
+  for (const [id, file] of [
+    ['mmcdb', db],
+    ['tinycdb', tinyDb],
+  ]) {
+    if (!fs.existsSync(file)) continue;
+    const ev = evict(file);
+    if (ev.error) return { error: `evict: ${ev.error}` };
+    const fd = fs.openSync(file, 'r');
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let at = 0, n; (n = fs.readSync(fd, buf, 0, buf.length, at)) > 0; at += n);
+    fs.closeSync(fd);
+    const probe = spawnSync(process.execPath, [path.join(HERE, 'lib', 'pmd-share.mjs'), file], { encoding: 'utf8' });
+    shares[id] = probe.status === 0 ? JSON.parse(probe.stdout) : { error: probe.stderr.slice(-300) };
+  }
+  return shares;
+}
+const pageCache = sameCache();
+console.log(`page caches: ${JSON.stringify(pageCache)}`);
 const child = path.join(HERE, 'lib', 'hot-path-child.mjs');
 const spec = JSON.stringify({ db, hits: files.hits, misses: files.misses, count, rounds });
 const byFlavor = { napi: [], v8: [] };
@@ -129,6 +154,7 @@ const result = {
   meta: { ...collectMeta({ quick: false, argv }), command: `node bench/hot-path.mjs ${argv.join(' ')}`.trim() },
   dataset: { id: ds.id, records: ds.records, valueSize: ds.valueSize, count, rounds, runs },
   unavailable,
+  pageCache,
   runs: byFlavor,
   cLoops: cRuns,
 };

@@ -97,6 +97,26 @@ describe('residency, evict, warm', () => {
     h.close();
     await expect(p).resolves.toBeUndefined();
   });
+
+  it('warm() reads through a descriptor of its own and closes it, also when the handle closes meanwhile', async () => {
+    const file = write(buildMmcdb(xx, records), 'mmcdb');
+    const fds = () => fs.readdirSync('/proc/self/fd').length;
+    const h = native.open(file);
+    const before = fds();
+    for (let i = 0; i < 20; i++) {
+      h.evict();
+      await h.warm(i % 2 ? 'all' : 'index');
+    }
+    expect(h.residency().index.resident).toBe(h.residency().index.total);
+    expect(fds()).toBe(before);
+    const other = native.open(file);
+    other.evict();
+    const p = other.warm('all');
+    other.close(); // the job's descriptor is its own: the read goes on, then it is closed
+    await p;
+    h.close();
+    expect(fds()).toBe(before - 1); // h's own descriptor
+  });
 });
 
 describe('advise and the open() advice option', () => {
