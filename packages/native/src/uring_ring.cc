@@ -287,16 +287,18 @@ void UringRing::Turn() {
     if (more) WantTurn();
     if (inflight_ == 0) uv_unref(reinterpret_cast<uv_handle_t*>(&uv_->poll));
   }
+  // One callback scope for all of them: their reactions run when it closes (a scope
+  // per batch cost an object, an async-hooks round and a microtask checkpoint each).
+  napi_callback_scope cs = nullptr;
+  napi_value resource;
+  if (!finished.empty() && scoped && napi_create_object(env_, &resource) == napi_ok) {
+    DropTeardownStatus(napi_open_callback_scope(env_, resource, async_, &cs));
+  }
   for (UringBatch* b : finished) {
-    napi_value resource;
-    napi_callback_scope cs = nullptr;
-    if (scoped && napi_create_object(env_, &resource) == napi_ok) {
-      DropTeardownStatus(napi_open_callback_scope(env_, resource, async_, &cs));
-    }
     b->Settle(env_);
-    if (cs != nullptr) DropTeardownStatus(napi_close_callback_scope(env_, cs));
     Unref();  // the batch's reference
   }
+  if (cs != nullptr) DropTeardownStatus(napi_close_callback_scope(env_, cs));
   if (scoped) DropTeardownStatus(napi_close_handle_scope(env_, scope));
   in_turn_ = false;
   Unref();
