@@ -36,8 +36,8 @@ constexpr double kColdNsPerKey = 3000;
 // kMinWideKeys have nothing to gain from rounds and take the groups' way.
 constexpr double kWideColdNsPerKey = 10000;
 constexpr size_t kMinWideKeys = 16;
-// RunResident's largest batch: a slice (reader/async-batch.ts NATIVE_SLICE_KEYS) of
-// resident keys takes ≈ 0.3 ms.
+// RunResident's largest batch: two slices (reader/async-batch.ts NATIVE_SLICE_KEYS, 1,024)
+// of resident keys, ≈ 0.3 ms.
 constexpr size_t kMaxInlineKeys = 2048;
 
 size_t ThreadpoolSize() {

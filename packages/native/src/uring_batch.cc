@@ -168,6 +168,7 @@ bool UringBatch::Work(UringRing* r, Clock::time_point deadline) {
         if (whole_) return WorkResident(deadline);
         uint32_t k;
         size_t rounds = 0;
+        unsigned submits = r->submits();
         for (;;) {
           // A group at a time, as getMany's (mmcdb_lookup.h): every key's first bytes
           // requested in one tight loop, then the keys step in turn until each is done
@@ -197,7 +198,8 @@ bool UringBatch::Work(UringRing* r, Clock::time_point deadline) {
             }
             // A prefetch never faults: on a page that is not resident it does nothing.
             for (size_t i = 0; i < wanted; i++) __builtin_prefetch(next[i]);
-            if ((++rounds & 7) == 0) {
+            if ((++rounds & 7) == 0 || r->submits() != submits) {
+              submits = r->submits();
               const auto now = Clock::now();
               now_ms_ = Millis(now);
               if (now > deadline) return;  // group_ goes on next turn

@@ -139,7 +139,7 @@ UringBatch* UringRing::TakeBatch() {
 }
 
 void UringRing::GiveBack(UringBatch* batch) {
-  // Kept only while small (getManyAsync hands over slices of 2,048 keys): at most
+  // Kept only while small (getManyAsync hands over slices of 1,024 keys): at most
   // 16 × (4,096 keys' state, ~0.5 MiB, + 1 MiB of key bytes) stay allocated.
   constexpr size_t kSpares = 16, kMaxKeptKeys = 4096, kMaxKeptBytes = 1 << 20;
   if (torn_down_ || spare_.size() >= kSpares || batch->keys.capacity() > kMaxKeptKeys ||
@@ -226,13 +226,14 @@ bool UringRing::Read(uint64_t offset, uint32_t length, uint64_t tag) {
   io_uring_prep_read(sqe, file_fd_, Scratch(), length > kMaxRead ? kMaxRead : length, offset);
   io_uring_sqe_set_data64(sqe, tag);
   inflight_++;
-  queued_++;
+  if (++queued_ >= kSubmitChunk) Submit();
   return true;
 }
 
 void UringRing::Submit() {
   if (ring_ == nullptr || queued_ == 0) return;
   int e = io_uring_submit(ring_);
+  submits_++;
   if (e >= 0) queued_ = 0;  // (on EAGAIN/EBUSY they stay queued: the next Submit retries)
   if (uv_ != nullptr && inflight_ > 0) uv_ref(reinterpret_cast<uv_handle_t*>(&uv_->poll));
 }
@@ -260,7 +261,8 @@ void UringRing::OnPoll(void* data) {
 
 void UringRing::OnIdle(void* data) { static_cast<UringRing*>(data)->Turn(); }
 
-// One turn: every batch works up to a shared deadline (≤ 1 ms of this loop iteration),
+// One turn: every batch works up to a shared deadline (≤ 0.5 ms of this loop iteration,
+// its submissions included: Read submits every kSubmitChunk reads),
 // the reads they queued go to the kernel, and the batches that finished settle — in a
 // callback scope, so their promise reactions run before libuv moves on.
 void UringRing::Turn() {
@@ -269,7 +271,7 @@ void UringRing::Turn() {
   Ref();
   napi_handle_scope scope;
   bool scoped = napi_open_handle_scope(env_, &scope) == napi_ok;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(1000);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(500);
   bool more = false;
   std::vector<UringBatch*> finished;
   for (size_t i = 0; i < batches_.size(); i++) more |= batches_[i]->Work(this, deadline);

@@ -62,6 +62,15 @@ class UringRing {
   ResidencyMap& residency() { return residency_; }
   // Hands the queued reads to the kernel (one syscall for all of them).
   void Submit();
+  // Submit() calls so far: a walk that sees it move looks at its deadline (each read
+  // costs its submitter ~3 µs of kernel work, the page cache's and the block layer's).
+  unsigned submits() const { return submits_; }
+
+  // Reads queued before Read() submits them: submitting costs the JS thread about 3 µs a
+  // cold read (io_uring_enter starts each one inline), so 256 at once held the loop
+  // 0.8–2.5 ms; in chunks the walk's deadline bounds it (bench/RESULTS.md §mmap, pread
+  // or io_uring).
+  static constexpr unsigned kSubmitChunk = 16;
 
   static constexpr uint32_t kMaxRead = 256 * 1024;
 
@@ -84,6 +93,7 @@ class UringRing {
   unsigned depth_ = 0;
   unsigned inflight_ = 0;   // reads handed out and not reaped
   unsigned queued_ = 0;     // reads prepared and not submitted
+  unsigned submits_ = 0;    // Submit() calls that reached the kernel
   int refs_ = 1;
   bool in_turn_ = false;
   bool torn_down_ = false;
