@@ -41,9 +41,17 @@ function sync(h: NativeHandle, keys: (string | Uint8Array)[]): number[] {
 
 /** The paths a handle offers here; the ring only where it starts (else the reason is printed). */
 function paths(h: NativeHandle): [string, (keys: (string | Uint8Array)[], cancel?: Int32Array) => Promise<Float64Array>][] {
-  // 'willneed' two ways too: on a file resident in whole a batch is answered in its call
-  // (batch_async.cc RunResident); evicted first, it goes to the threadpool.
+  // 'willneed' and 'threadpool' two ways each: on a file resident in whole a batch is
+  // answered in its call (batch_async.cc RunResident); evicted first, it goes to the pool.
   const list: [string, (keys: (string | Uint8Array)[], cancel?: Int32Array) => Promise<Float64Array>][] = [
+    ['threadpool', (k, c) => h.getManyAsync(k, 'threadpool', c)],
+    [
+      'threadpool, evicted first',
+      (k, c) => {
+        h.evict();
+        return h.getManyAsync(k, 'threadpool', c);
+      },
+    ],
     ['willneed', (k, c) => h.getManyAsync(k, 'willneed', c)],
     [
       'willneed, evicted first',

@@ -191,13 +191,14 @@ void CompleteJob(napi_env env, napi_status, void* data) {
 void SettleLater(napi_env env, void* b) { SettleBatch(env, static_cast<AsyncBatch*>(b)); }
 void DropLater(void* b) { delete static_cast<AsyncBatch*>(b); }
 
-// 'willneed' on a file known resident in whole (the handle's sweep, residency_map.h):
+// Either mode on a file known resident in whole (the handle's sweep, residency_map.h):
 // the lookups and page touches run here, in the call — no pool thread — and the batch
 // settles at once within the loop tick's inline budget (inline_budget.h), else on the
 // next turn (*later; next_turn.h). A warm batch handed to the pool cost a hop and, on
 // 2 vCPUs, the pool threads' competition with the JS thread for the CPU: one
 // getManyAsync() call was seen to take 3.8 ms (bench/RESULTS.md §mmap, pread or
-// io_uring, warm). False (nothing done) otherwise.
+// io_uring, warm; 'threadpool' with 16 or 64 threads held the loop 7–10 ms). False
+// (nothing done) otherwise.
 bool RunResident(napi_env env, Handle* h, AsyncBatch* b, bool* later) {
   uv_loop_t* loop = nullptr;
   if (b->keys.size() > kMaxInlineKeys || napi_get_uv_event_loop(env, &loop) != napi_ok) return false;
@@ -273,7 +274,7 @@ napi_value GetManyAsync(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   bool later = false;
-  if (n == 0 || (willneed && RunResident(env, h, b, &later))) {
+  if (n == 0 || RunResident(env, h, b, &later)) {
     if (!later || !SettleNextTurn(env, SettleLater, DropLater, b)) SettleBatch(env, b);
     return promise;
   }
