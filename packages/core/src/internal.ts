@@ -9,6 +9,7 @@ export { Xxh64State, xxh64Words } from './util/xxh64.js';
 export type { ByteSource } from './source/byte-source.js';
 export { MemorySource } from './source/memory.js';
 export { PreadSource } from './source/pread.js';
+export { asyncReadLimit } from './source/range-reads.js';
 export { openFileSource, openRegularFile, MEMORY_LIMIT } from './source/file.js';
 export * as mmcdbCodec from './format/mmcdb/codec.js';
 export * as classicCodec from './format/classic/codec.js';

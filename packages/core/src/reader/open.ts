@@ -5,9 +5,11 @@ import type { Advice, Backend, Engine } from '../format/engine.js';
 import { hashReady } from '../util/hash.js';
 import { CdbError } from '../util/errors.js';
 import { openFileSource } from '../source/file.js';
+import { PreadSource } from '../source/pread.js';
 import { openEngine } from '../format/open-engine.js';
 import { locateSet } from '../format/sharded/versions.js';
 import { loadNative } from './native-engine.js';
+import { attachAsyncReads } from './pread-async.js';
 import { Reader } from './reader.js';
 import { openSetEngine } from './sharded/set-engine.js';
 import { resolveAsyncIo, resolveQueueDepth, type AsyncIoChoice, type AsyncIoOptions } from './async-io.js';
@@ -97,7 +99,9 @@ function openFileEngine(
   }
   const { source, backend } = openFileSource(path, choice === 'pread' ? 'pread' : choice === 'memory' ? 'memory' : 'auto');
   try {
-    return { engine: openEngine(source, backend, path), fallbackReason };
+    const engine = openEngine(source, backend, path);
+    if (source instanceof PreadSource) attachAsyncReads(engine, source, path);
+    return { engine, fallbackReason };
   } catch (err) {
     source.close();
     throw err;

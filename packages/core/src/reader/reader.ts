@@ -128,9 +128,10 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
   }
 
   /**
-   * getMany() as a Promise. On mmap the lookups and the touching of every value's pages
-   * run on the libuv threadpool, so cold data never blocks the event loop; on memory and
-   * pread it resolves with the synchronous answers.
+   * getMany() as a Promise. On mmap the lookups and the reads of their pages run off the
+   * main thread (asyncIo), on pread cold reads go through fs.read on libuv's threadpool
+   * (pread-async.ts, source/range-reads.ts), so cold data never blocks the event loop; on
+   * memory it resolves with the synchronous answers, in slices.
    */
   async getManyAsync(keys: readonly Bytes[], options?: AsyncCallOptions): Promise<(Buffer | undefined)[]> {
     const engine = this.#live();
@@ -160,7 +161,7 @@ export class Reader implements Iterable<[Buffer, Buffer]> {
    * mmap: the path getAsync/getManyAsync run on — 'uring', 'willneed' or 'threadpool'
    * (docs/api.md §asyncIo); chosen on first use (this getter counts). A sharded set on
    * mmap: its first open shard's (each shard picks the same way). undefined on the other
-   * backends (they answer on the main thread, in slices).
+   * backends (pread picks its reads by itself, memory answers on the main thread).
    */
   get asyncIo(): AsyncIo | undefined {
     return this.#engine?.asyncIo?.().mode;

@@ -1,8 +1,13 @@
 // Positional reads on an open file descriptor (the 'pread' backend), for files too big
-// to hold in memory.
+// to hold in memory: synchronous ones for get()/getMany(), and readRanges() for
+// getManyAsync (reader/pread-async.ts), which never holds the event loop long
+// (range-reads.ts).
 import * as fs from 'node:fs';
 import { CdbError } from '../util/errors.js';
 import type { ByteSource } from './byte-source.js';
+import { RangeReads, type FileRange } from './range-reads.js';
+
+export type { FileRange };
 
 const SCRATCH = 4096;
 
@@ -13,6 +18,10 @@ export class PreadSource implements ByteSource {
   readonly #fd: number;
   readonly #path: string | undefined;
   #closed = false;
+  /** Async lookups running (begin()/end()); close() waits for them before closing the descriptor. */
+  #users = 0;
+  #closeWhenIdle = false;
+  readonly #reads: RangeReads;
   /** File range currently held in `data`, to serve consecutive small loads with one read. */
   #start = 0;
   #end = 0;
@@ -21,6 +30,7 @@ export class PreadSource implements ByteSource {
     this.#fd = fd;
     this.size = size;
     this.#path = path;
+    this.#reads = new RangeReads(fd, (at) => this.#truncated(at));
   }
 
   load(pos: number, len: number): number {
@@ -51,10 +61,28 @@ export class PreadSource implements ByteSource {
     }
   }
 
+  /** An async lookup starts: the descriptor stays open until its end(), even across close(). */
+  begin(): void {
+    this.#users++;
+  }
+
+  end(): void {
+    if (--this.#users === 0 && this.#closeWhenIdle) {
+      this.#closeWhenIdle = false;
+      fs.closeSync(this.#fd);
+    }
+  }
+
+  /** The bytes of every range (RangeReads.read). Call between begin() and end(). */
+  readRanges(ranges: readonly FileRange[], cancel?: Int32Array): Promise<Buffer[]> {
+    return this.#reads.read(ranges, cancel);
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    fs.closeSync(this.#fd);
+    if (this.#users > 0) this.#closeWhenIdle = true;
+    else fs.closeSync(this.#fd);
   }
 
   #truncated(at: number): CdbError {

@@ -15,6 +15,12 @@ export interface TestHooks {
   asyncIoOrder: readonly ('uring' | 'willneed' | 'threadpool')[] | undefined;
   /** io_uring batches always walk, even when the whole file is resident (uring_batch.h). */
   uringWalkOnly: boolean;
+  /** The pread backend's getManyAsync reads everything on the threadpool (source/range-reads.ts). */
+  preadAsyncOnly: boolean;
+  /** Replaces the time (ms) past which a synchronous pread counts as a disk read (range-reads.ts COLD_READ_MS). */
+  preadColdReadMs: number | undefined;
+  /** Replaces how long (ms) synchronous preads may hold a loop turn (range-reads.ts TURN_BUDGET_MS). */
+  preadTurnBudgetMs: number | undefined;
 }
 
 export const testHooks: TestHooks = {
@@ -24,4 +30,7 @@ export const testHooks: TestHooks = {
   windows: undefined,
   asyncIoOrder: undefined,
   uringWalkOnly: false,
+  preadAsyncOnly: false,
+  preadColdReadMs: undefined,
+  preadTurnBudgetMs: undefined,
 };

@@ -38,6 +38,13 @@ export interface ReadTuning {
   readAheadBytes: number;
   maxValueBytes: number;
   url: string;
+  /**
+   * Makes the array a value is copied into (default: a Uint8Array of its own). The pread
+   * backend passes Buffer.allocUnsafe: small values then share Node's Buffer pool instead
+   * of each being an ArrayBuffer, which V8 sweeps one by one at every scavenge (8 ms
+   * scavenges at 220k values/s, measured).
+   */
+  alloc?: (length: number) => Uint8Array;
 }
 
 export type Want = 'first' | 'all' | 'exists';
@@ -100,6 +107,7 @@ export function* matchRecords(
       const i = rest.indexOf(m);
       values.push(
         joinValue(
+          t.alloc,
           m.info,
           m.first,
           m.firstEnd - m.first.length,
@@ -119,13 +127,14 @@ function restRange(info: RecordInfo, firstEnd: number): ByteRange {
 
 /** A fresh copy of the value from the first read (which starts at `firstStart`) and the rest (which starts at `restStart`). */
 function joinValue(
+  alloc: ((length: number) => Uint8Array) | undefined,
   info: RecordInfo,
   first: Uint8Array,
   firstStart: number,
   rest: Uint8Array | undefined,
   restStart: number,
 ): Uint8Array {
-  const value = new Uint8Array(info.valueLength);
+  const value = alloc === undefined ? new Uint8Array(info.valueLength) : alloc(info.valueLength);
   const firstEnd = firstStart + first.length;
   const inFirst = Math.max(0, Math.min(firstEnd, info.valueOffset + info.valueLength) - info.valueOffset);
   if (inFirst > 0) value.set(first.subarray(info.valueOffset - firstStart, info.valueOffset - firstStart + inFirst), 0);
