@@ -19,7 +19,7 @@ const pathOf = (x) =>
     ? 'main thread'
     : (x.asyncIo ??
       (x.backend === 'pread'
-        ? 'pread (main thread)'
+        ? 'pread (fs.read, libuv threadpool)'
         : x.asyncIoOption === false
           ? 'threadpool (no asyncIo option)'
           : 'threadpool'));

@@ -107,7 +107,7 @@ export function coldIoVerdict(sums, rows) {
     const top = best(s, ASYNC);
     const topU = best(s, URING);
     parts.push(
-      `Cold ${d.id}: fastest ${labelOf(rows, top)} ${r(s, top)} (${x(ratio(d.raw.cold, top, 'tp4'))} threadpool(4))${topU ? `, io_uring ${r(s, topU)} at its best queue depth` : ''}${has(s, 'willneed') ? `, willneed ${r(s, 'willneed')}` : ''}; the sync mmap loop ${r(s, 'sync')} (${fmtNum(s.sync?.majorFaultsPerLookup?.median, 0)} major faults a value: under MADV_RANDOM each 4 KiB page is its own disk read), the pread backend ${r(s, 'pread')} (${x(ratio(d.raw.cold, 'pread', 'sync'))} the sync mmap loop: one read call per value, with the kernel's read-ahead, which also makes it read ${fmtNum(s.pread?.diskShare?.median)}× the bytes asked against ${fmtNum(s.tp4?.diskShare?.median)}× through the mapping).`,
+      `Cold ${d.id}: fastest ${labelOf(rows, top)} ${r(s, top)} (${x(ratio(d.raw.cold, top, 'tp4'))} threadpool(4))${topU ? `, io_uring ${r(s, topU)} at its best queue depth` : ''}${has(s, 'willneed') ? `, willneed ${r(s, 'willneed')}` : ''}; the sync mmap loop ${r(s, 'sync')} (${fmtNum(s.sync?.majorFaultsPerLookup?.median, 0)} major faults a value: under MADV_RANDOM each 4 KiB page is its own disk read), the pread backend's getManyAsync ${r(s, 'pread')} (${x(ratio(d.raw.cold, 'pread', 'sync'))} the sync mmap loop: fs.read on libuv's threadpool, a slot run, a record and the rest of a value each a read, with the kernel's read-ahead, which also makes it read ${fmtNum(s.pread?.diskShare?.median)}× the bytes asked against ${fmtNum(s.tp4?.diskShare?.median)}× through the mapping).`,
     );
   }
   // pread against the async mmap paths, phase by phase.
@@ -128,7 +128,7 @@ export function coldIoVerdict(sums, rows) {
     parts.push(
       preadWins.length
         ? `**pread** beat every async mmap path in: ${preadWins.join('; ')}.`
-        : `**pread** is for where no mapping is possible: it beat no async mmap path in any of the ${preadSeen} phases, and the stall column shows how long its getManyAsync keeps the main thread.`,
+        : `**pread** is for where no mapping is possible: it beat no async mmap path in any of the ${preadSeen} phases. Its getManyAsync reads synchronously while reads come back from the page cache (at most 1 ms of a loop turn), and through libuv's threadpool once the disk shows (at most 2 × UV_THREADPOOL_SIZE queued): warm ${r(sums[0]?.warm, 'pread')} at ${fmtNum(cpu(sums[0]?.warm, 'pread'), 1)} µs CPU a lookup (a system call and a copy a read), cold ${r(sums[0]?.cold, 'pread')} at ${fmtNum(cpu(sums[0]?.cold, 'pread'), 1)} µs against ${fmtNum(cpu(sums[0]?.cold, 'tp4'), 1)} for the mapping's threadpool path (each read a trip through the pool, each cold read the kernel's read-ahead).`,
     );
   // Where io_uring loses: a phase in which another getManyAsync path beats its best queue depth.
   const losses = [];
