@@ -29,13 +29,14 @@ bool ResidencyMap::AllResident(int64_t now_ms) {
     sweeping_ = true;
     sweep_ms_ = now_ms;
     sweep_page_ = 0;
+    sweep_slice_ = kSweepFirstPages;
   }
   if (!sweeping_) return fresh;
   const uint64_t pages = (size_ + page_ - 1) >> page_shift_;
   sweep_scratch_.resize(kSweepPages);
   const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSweepBudgetUs);
   while (sweep_page_ < pages) {
-    const uint64_t count = pages - sweep_page_ < kSweepPages ? pages - sweep_page_ : kSweepPages;
+    const uint64_t count = pages - sweep_page_ < sweep_slice_ ? pages - sweep_page_ : sweep_slice_;
     const uint64_t from = sweep_page_ << page_shift_;
     const uint64_t length = size_ - from < (count << page_shift_) ? size_ - from : count << page_shift_;
     bool all = ::mincore(const_cast<uint8_t*>(base_) + from, length, sweep_scratch_.data()) == 0;
@@ -48,6 +49,7 @@ bool ResidencyMap::AllResident(int64_t now_ms) {
       return fresh;
     }
     sweep_page_ += count;
+    if (sweep_slice_ < kSweepPages) sweep_slice_ *= 2;
     if (std::chrono::steady_clock::now() > until) break;
   }
   if (sweep_page_ >= pages) {

@@ -167,8 +167,7 @@ bool UringBatch::Work(UringRing* r, Clock::time_point deadline) {
       [&] {
         if (whole_) return WorkResident(deadline);
         uint32_t k;
-        size_t rounds = 0;
-        unsigned submits = r->submits();
+        if (Clock::now() > deadline) return;  // an earlier batch of the turn spent it
         for (;;) {
           // A group at a time, as getMany's (mmcdb_lookup.h): every key's first bytes
           // requested in one tight loop, then the keys step in turn until each is done
@@ -198,12 +197,12 @@ bool UringBatch::Work(UringRing* r, Clock::time_point deadline) {
             }
             // A prefetch never faults: on a page that is not resident it does nothing.
             for (size_t i = 0; i < wanted; i++) __builtin_prefetch(next[i]);
-            if ((++rounds & 7) == 0 || r->submits() != submits) {
-              submits = r->submits();
-              const auto now = Clock::now();
-              now_ms_ = Millis(now);
-              if (now > deadline) return;  // group_ goes on next turn
-            }
+            // The clock after every round (~30 ns against a round's ≥ 1 µs): a cold round
+            // also maps freshly read pages, asks mincore, submits reads; looking every 8
+            // rounds let one turn of 8 batches run 0.7–2.2 ms past its 0.5 ms deadline.
+            const auto now = Clock::now();
+            now_ms_ = Millis(now);
+            if (now > deadline) return;  // group_ goes on next turn
           }
         }
       },

@@ -274,7 +274,11 @@ void UringRing::Turn() {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(500);
   bool more = false;
   std::vector<UringBatch*> finished;
-  for (size_t i = 0; i < batches_.size(); i++) more |= batches_[i]->Work(this, deadline);
+  // From a different batch each turn: once the deadline has passed a batch does nothing
+  // more this turn, and the same first batch every turn would starve the others.
+  const size_t count = batches_.size();
+  for (size_t i = 0; i < count; i++) more |= batches_[(first_batch_ + i) % count]->Work(this, deadline);
+  first_batch_++;
   Submit();
   size_t kept = 0;
   for (UringBatch* b : batches_) {

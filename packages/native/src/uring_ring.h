@@ -94,6 +94,7 @@ class UringRing {
   unsigned inflight_ = 0;   // reads handed out and not reaped
   unsigned queued_ = 0;     // reads prepared and not submitted
   unsigned submits_ = 0;    // Submit() calls that reached the kernel
+  size_t first_batch_ = 0;  // where the next turn starts in batches_ (Turn)
   int refs_ = 1;
   bool in_turn_ = false;
   bool torn_down_ = false;
