@@ -57,6 +57,24 @@ function countReads(): { reads: number; maxInFlight: number; readSyncs: number }
   return c;
 }
 
+/** Counts event-loop turns (setImmediate callbacks, one a turn) until stop(), which returns the count. */
+function countTurns(): { stop(): number } {
+  let turns = 0;
+  let running = true;
+  const tick = () => {
+    if (!running) return;
+    turns++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  return {
+    stop: () => {
+      running = false;
+      return turns;
+    },
+  };
+}
+
 describe.each(Object.entries(files))('%s file on pread', (_format, file) => {
   it("on the threadpool: getManyAsync's values equal get()'s, read by fs.read only, at most asyncReadLimit() at once", async () => {
     testHooks.preadAsyncOnly = true;
@@ -92,18 +110,10 @@ describe.each(Object.entries(files))('%s file on pread', (_format, file) => {
     const batch = keys.slice(0, 100); // one slice: no turn between slices
     const want = hex(db.getMany(batch));
     const c = countReads();
-    let turns = 0;
-    let running = true;
-    const tick = () => {
-      if (!running) return;
-      turns++;
-      setImmediate(tick);
-    };
-    setImmediate(tick);
+    const turns = countTurns();
     const got = hex(await db.getManyAsync(batch));
-    running = false;
     expect(got).toEqual(want);
-    expect(turns).toBeGreaterThanOrEqual(c.readSyncs - 1);
+    expect(turns.stop()).toBeGreaterThanOrEqual(c.readSyncs - 1);
     expect(c.readSyncs).toBeGreaterThanOrEqual(100);
     db.close();
   });
@@ -128,18 +138,10 @@ describe.each(Object.entries(files))('%s file on pread', (_format, file) => {
   it('a batch of one slice on the threadpool lets the event loop turn while its reads are out', async () => {
     testHooks.preadAsyncOnly = true;
     const db = openSync(file, { backend: 'pread' });
-    let turns = 0;
-    let running = true;
-    const tick = () => {
-      if (!running) return;
-      turns++;
-      setImmediate(tick);
-    };
-    setImmediate(tick);
+    const turns = countTurns();
     const values = await db.getManyAsync(keys.slice(0, 100));
-    running = false;
     expect(values.length).toBe(100);
-    expect(turns).toBeGreaterThan(0); // two rounds of reads: at least one turn between them
+    expect(turns.stop()).toBeGreaterThan(0); // two rounds of reads: at least one turn between them
     db.close();
   });
 
