@@ -20,7 +20,12 @@ const records: [string, Buffer][] = Array.from({ length: 3000 }, (_, i) => [
   Buffer.alloc((i * 977) % 20_000, i % 251),
 ]);
 records.push(['key:7', Buffer.from('second value of 7')]);
+// Past 32 KiB a value is read whole into a Buffer of its own (ReadTuning.wholeValueBytes),
+// past 64 KiB always on the threadpool.
+const big = [40_000, 100_000, 300_000].map((n, i): [string, Buffer] => [`big:${i}`, Buffer.alloc(n, 0x41 + i)]);
+records.push(...big);
 const keys = Array.from({ length: 2000 }, (_, i) => (i % 9 === 0 ? `absent:${i}` : `key:${(i * 7919) % 3000}`));
+keys.push(...big.map(([k]) => k));
 const hex = (vs: (Buffer | undefined)[]) => vs.map((v) => v?.toString('hex'));
 const files = { mmcdb: path.join(dir, 'p.mmcdb'), classic: path.join(dir, 'p.cdb') };
 await build(files.mmcdb, records);
@@ -92,13 +97,13 @@ describe.each(Object.entries(files))('%s file on pread', (_format, file) => {
     db.close();
   });
 
-  it("fast reads: synchronous, no threadpool, values equal get()'s", async () => {
+  it("fast reads: synchronous, the threadpool only past 64 KiB, values equal get()'s", async () => {
     testHooks.preadColdReadMs = Number.POSITIVE_INFINITY; // no read counts as a disk read
     const db = openSync(file, { backend: 'pread' });
     const want = hex(db.getMany(keys));
     const c = countReads();
     expect(hex(await db.getManyAsync(keys))).toEqual(want);
-    expect(c.reads).toBe(0);
+    expect(c.reads).toBe(2); // only the two values over 64 KiB (range-reads.ts SYNC_MAX_BYTES)
     expect(c.readSyncs).toBeGreaterThanOrEqual(keys.length);
     db.close();
   });

@@ -12,6 +12,7 @@ import type { Engine } from '../format/engine.js';
 import type { MmcdbEngine } from '../format/mmcdb/engine.js';
 import { Semaphore } from '../source/http/concurrency.js';
 import type { PreadSource } from '../source/pread.js';
+import { OWN_BUFFER_OVER } from '../source/range-reads.js';
 import { toBytes } from '../util/bytes.js';
 import type { StartSlice } from '../util/kinds.js';
 import { ClassicRemote } from './remote/classic-remote.js';
@@ -39,6 +40,9 @@ export function attachAsyncReads(engine: MmcdbEngine | ClassicEngine, src: Pread
     maxValueBytes: Number.MAX_SAFE_INTEGER,
     url: path,
     alloc: (n) => Buffer.allocUnsafe(n),
+    // Read whole into a Buffer of its own (not cut from a shared slab: range-reads.ts): a
+    // 1 MiB value then costs one buffer and no copy, not two buffers and a copy.
+    wholeValueBytes: OWN_BUFFER_OVER,
   };
   const db = engine.format === 'mmcdb' ? new MmcdbRemote(engine.header, t) : new ClassicRemote(engine.toc, t);
   const slices = new Semaphore(SLICES_AT_ONCE);

@@ -33,8 +33,10 @@ const RETRY_SYNC_MS = 50;
 const RETRY_SYNC_MAX_MS = 1000;
 /** Ranges longer than this always go to the threadpool: read cold, one would block the loop for milliseconds. */
 const SYNC_MAX_BYTES = 64 * 1024;
-/** Reads up to SLAB / 8 bytes share slabs of this size (take()). */
+/** Reads up to OWN_BUFFER_OVER bytes share slabs of this size (take()). */
 const SLAB = 256 * 1024;
+/** Reads longer than this get a Buffer of their own, which a caller may keep (pread-async.ts: whole values). */
+export const OWN_BUFFER_OVER = SLAB / 8;
 
 /**
  * Reads on the threadpool kept in libuv's queue at once, per source: two per pool thread
@@ -244,7 +246,7 @@ export class RangeReads {
    * Slabs are never reused: one lives while any read's bytes (or a value) still point in.
    */
   #take(len: number): Buffer {
-    if (len > SLAB / 8) return Buffer.allocUnsafe(len);
+    if (len > OWN_BUFFER_OVER) return Buffer.allocUnsafe(len);
     if (this.#slabAt + len > SLAB) {
       this.#slab = Buffer.allocUnsafeSlow(SLAB);
       this.#slabAt = 0;

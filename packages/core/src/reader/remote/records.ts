@@ -45,6 +45,13 @@ export interface ReadTuning {
    * scavenges at 220k values/s, measured).
    */
   alloc?: (length: number) => Uint8Array;
+  /**
+   * Values longer than this are read in a range of their own (from their first byte,
+   * again), whose bytes are returned as the value: no second buffer, no copy. The reader
+   * must hand back a fresh array of exactly that range. Default: never (the remote
+   * reader's block cache shares its arrays).
+   */
+  wholeValueBytes?: number;
 }
 
 export type Want = 'first' | 'all' | 'exists';
@@ -100,20 +107,26 @@ export function* matchRecords(
         );
       }
     }
-    // The parts of values past their first read, all in one round.
-    const rest = matches.filter((m) => m.info.valueOffset + m.info.valueLength > m.firstEnd);
-    const restBytes = rest.length > 0 ? yield rest.map((m) => restRange(m.info, m.firstEnd)) : [];
+    // The parts of values past their first read, all in one round; a value longer than
+    // t.wholeValueBytes read whole instead: those bytes are then the value, not copied.
+    const whole = (m: { info: RecordInfo }) => t.wholeValueBytes !== undefined && m.info.valueLength > t.wholeValueBytes;
+    const rangeOf = (m: { info: RecordInfo; firstEnd: number }): ByteRange =>
+      whole(m) ? { start: m.info.valueOffset, end: m.info.valueOffset + m.info.valueLength } : restRange(m.info, m.firstEnd);
+    const rest = matches.filter((m) => whole(m) || m.info.valueOffset + m.info.valueLength > m.firstEnd);
+    const restBytes = rest.length > 0 ? yield rest.map(rangeOf) : [];
     for (const m of matches) {
       const i = rest.indexOf(m);
       values.push(
-        joinValue(
-          t.alloc,
-          m.info,
-          m.first,
-          m.firstEnd - m.first.length,
-          i < 0 ? undefined : restBytes[i]!,
-          restRange(m.info, m.firstEnd).start,
-        ),
+        whole(m)
+          ? restBytes[i]!
+          : joinValue(
+              t.alloc,
+              m.info,
+              m.first,
+              m.firstEnd - m.first.length,
+              i < 0 ? undefined : restBytes[i]!,
+              restRange(m.info, m.firstEnd).start,
+            ),
       );
       if (want === 'first') return values;
     }
