@@ -49,8 +49,8 @@ export function attachAsyncReads(engine: MmcdbEngine | ClassicEngine, src: Pread
   const startMany: StartSlice = async (keys, cancel) => {
     src.begin(); // the descriptor outlives a close() until this slice's reads are done
     try {
+      // (An aborted slice stops at its first read: readRanges looks at `cancel` before each.)
       return await slices.run(async () => {
-        if (cancel !== undefined && cancel[0] !== 0) throw new DOMException('The operation was aborted', 'AbortError');
         const lookups = keys.map((k) => db.lookup(toBytes(k, 'key'), 'first'));
         const found = await runLookups(lookups, (ranges) => src.readRanges(ranges, cancel));
         return () => found.map((v) => (v.length === 0 ? undefined : asBuffer(v[0]!)));
